@@ -1,0 +1,95 @@
+import { createHmac } from "node:crypto";
+import { Worker } from "bullmq";
+import type { OutboundMessage } from "../bot/types.js";
+import type { Clock } from "../clock.js";
+import type { Outbox } from "../jobs/outbox.js";
+import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../jobs/queues.js";
+import type { Logger } from "../log.js";
+import { parseTarget } from "./targets.js";
+
+export interface AnnounceOptions {
+  /** Targets to use instead of the configured `announce:` list. */
+  targets?: readonly string[];
+  /** A stable id: the same announcement is delivered once per target even if announced twice. */
+  id?: string;
+  /** Extra fields for webhook bodies (kind, downtime id, due time, …). */
+  meta?: Record<string, unknown>;
+}
+
+/** BullMQ job ids may not contain ":". */
+const safeId = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
+
+/** Posts an announcement to every target: chat channels through the outbox, webhooks through their queue. */
+export class Announcer {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly queues: Queues,
+    private readonly targets: readonly string[],
+    private readonly clock: Clock,
+  ) {}
+
+  async announce(text: string, opts: AnnounceOptions = {}): Promise<void> {
+    for (const spec of opts.targets ?? this.targets) {
+      const t = parseTarget(spec);
+      if (t.network === "webhook") {
+        const body = { text, at: new Date(this.clock.now()).toISOString(), id: opts.id, ...opts.meta };
+        await this.queues.get(WEBHOOK_QUEUE).add(
+          "post",
+          { url: t.target, body },
+          {
+            jobId: opts.id ? safeId(`${opts.id}-${spec}`) : undefined,
+            attempts: 8,
+            backoff: { type: "exponential", delay: 1000 },
+            removeOnComplete: { count: 1000 },
+            removeOnFail: { count: 1000 },
+          },
+        );
+      } else {
+        const msg: OutboundMessage = { network: t.network, target: t.target, kind: "announce", text };
+        await this.outbox.send(msg, opts.id ? safeId(`${opts.id}-${spec}`) : undefined);
+      }
+    }
+  }
+}
+
+/** HMAC-SHA256 of the timestamp and body, as the X-Changebot-Signature header carries it. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/** Delivers webhook announcements: a JSON POST, signed when a secret is set, retried with backoff. */
+export function startWebhookWorker(queues: Queues, secret: string | undefined, log: Logger, clock: Clock) {
+  const worker = new Worker(
+    WEBHOOK_QUEUE,
+    async (job) => {
+      const { url, body } = job.data as { url: string; body: unknown };
+      const payload = JSON.stringify(body);
+      const ts = String(Math.floor(clock.now() / 1000));
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        "x-changebot-timestamp": ts,
+      };
+      if (secret) headers["x-changebot-signature"] = signWebhook(secret, ts, payload);
+      const res = await fetch(url, {
+        method: "POST",
+        headers,
+        body: payload,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) {
+        log.warn(
+          { url: new URL(url).origin, status: res.status, attempt: job.attemptsMade + 1 },
+          "webhook refused; will retry",
+        );
+        throw new Error(`webhook answered ${res.status}`);
+      }
+    },
+    workerOptions(queues.env, { concurrency: 4 }),
+  );
+  worker.on("failed", (job, err) => {
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+      log.error({ err: err.message }, "webhook announcement given up");
+  });
+  worker.on("error", (e) => log.warn({ err: e.message }, "webhook queue problem"));
+  return { close: () => worker.close() };
+}

@@ -1,0 +1,212 @@
+import type { Redis } from "ioredis";
+import { Announcer, startWebhookWorker } from "./announce/announcer.js";
+import { publishTopic } from "./announce/topic.js";
+import { createAdapters } from "./bot/adapters.js";
+import { ConsoleAdapter } from "./bot/console.js";
+import { Router } from "./bot/router.js";
+import { TopicStore } from "./bot/topic.js";
+import type { ChatAdapter, InboundMessage } from "./bot/types.js";
+import { type Clock, systemClock } from "./clock.js";
+import { allCommands, buildHandlers } from "./commands/index.js";
+import type { Command } from "./commands/types.js";
+import type { Config } from "./config/schema.js";
+import { AuditLog } from "./jobs/audit.js";
+import { JobEvents } from "./jobs/events.js";
+import { Outbox, startOutboxWorker } from "./jobs/outbox.js";
+import { Queues } from "./jobs/queues.js";
+import { JobStore, TERMINAL } from "./jobs/records.js";
+import { connectRedis, type PrivateRedis, startPrivateRedis } from "./jobs/redis.js";
+import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
+import { type Logger, maskUrl } from "./log.js";
+import type { Services } from "./services.js";
+
+/** all: chat front end and worker (the default); frontend: adapters, router, outbox; worker: runs jobs. */
+export type ProcessRole = "all" | "frontend" | "worker";
+
+export interface BotOptions {
+  config: Config;
+  log: Logger;
+  role?: ProcessRole;
+  /** Overrides config and REDIS_URL (tests). */
+  redisUrl?: string;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Adapters to use instead of those the config names (tests, benchmarks). */
+  adapters?: ChatAdapter[];
+  commands?: readonly Command[];
+  handlers?: HandlerRegistry;
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/** The composition root: config → redis → services → adapters → router → workers. */
+export class Bot {
+  services!: Services;
+  router!: Router;
+  adapters: ChatAdapter[] = [];
+  readonly role: ProcessRole;
+  private privateRedis?: PrivateRedis;
+  private redis?: Redis;
+  private closers: Closable[] = [];
+  private workers?: { id: string; close(graceMs?: number): Promise<void> };
+  private stopping?: Promise<void>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Resolves when a console in scripting mode has reached the end of its input and its work is done. */
+  readonly scriptDone: Promise<void>;
+  private resolveScriptDone!: () => void;
+
+  constructor(private readonly opts: BotOptions) {
+    this.role = opts.role ?? "all";
+    this.scriptDone = new Promise((r) => {
+      this.resolveScriptDone = r;
+    });
+  }
+
+  get workerId(): string | undefined {
+    return this.workers?.id;
+  }
+
+  async start(): Promise<this> {
+    const { config, log } = this.opts;
+    const env = this.opts.env ?? process.env;
+    let url = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
+    if (!url) {
+      this.privateRedis = await startPrivateRedis(config.dataDir, log);
+      url = this.privateRedis.url;
+    }
+    try {
+      this.redis = await connectRedis(url, log);
+    } catch (e) {
+      await this.privateRedis?.stop();
+      throw e;
+    }
+    log.info({ redis: maskUrl(url), role: this.role }, "changebot starting");
+    const clock = this.opts.clock ?? systemClock;
+    const prefix = config.keyPrefix;
+    const queues = new Queues({ redisUrl: url, prefix });
+    const frontend = this.role !== "worker";
+    this.adapters = frontend ? (this.opts.adapters ?? createAdapters(config, log)) : [];
+    const networks = new Set<string>([
+      ...Object.entries(config.networks)
+        .filter(([, v]) => v)
+        .map(([k]) => k),
+      ...this.adapters.map((a) => a.network),
+    ]);
+    const outbox = new Outbox(queues, networks, log);
+    const events = new JobEvents(this.redis, `${prefix}:events`);
+    this.services = {
+      config,
+      log,
+      clock,
+      redis: this.redis,
+      prefix,
+      queues,
+      jobs: new JobStore(this.redis, prefix, clock, config.jobs.logCapBytes),
+      events,
+      audit: new AuditLog(this.redis, prefix, clock),
+      outbox,
+      topics: new TopicStore(this.redis, prefix),
+      announcer: new Announcer(outbox, queues, config.announce, clock),
+      commands: this.opts.commands ?? allCommands,
+      handlers: this.opts.handlers ?? buildHandlers(),
+    };
+    this.router = new Router(this.services);
+    if (this.role !== "frontend") {
+      this.workers = startWorkers(this.services, this.services.handlers);
+      this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock));
+    }
+    for (const adapter of this.adapters) this.wire(adapter);
+    for (const adapter of this.adapters) await adapter.start();
+    return this;
+  }
+
+  private wire(adapter: ChatAdapter): void {
+    const s = this.services;
+    const scripted = adapter instanceof ConsoleAdapter && !adapter.interactive;
+    adapter.onMessage((msg: InboundMessage) => {
+      const p = this.handle(msg, scripted);
+      this.inFlight.add(p);
+      void p.finally(() => this.inFlight.delete(p));
+      return p;
+    });
+    adapter.onTopic?.((change) => {
+      void s.topics
+        .observe(change.network, change.channel, change.topic)
+        .catch((e) => s.log.warn({ err: (e as Error).message }, "could not record a topic change"));
+    });
+    adapter.onConnected?.(() => void this.restoreTopics(adapter));
+    if (adapter instanceof ConsoleAdapter) {
+      adapter.onEnd(() => {
+        void (async () => {
+          await Promise.allSettled([...this.inFlight]);
+          await s.outbox.drained(adapter.network);
+          this.resolveScriptDone();
+        })();
+      });
+    }
+    this.closers.push(
+      startOutboxWorker({
+        adapter,
+        queues: s.queues,
+        redis: s.redis,
+        prefix: s.prefix,
+        log: s.log,
+        limiter: adapter.network === "irc" ? undefined : undefined,
+      }),
+    );
+  }
+
+  /** Handles one message; in scripting mode, also waits for the jobs it started and their replies. */
+  private async handle(msg: InboundMessage, waitForJobs: boolean): Promise<void> {
+    const s = this.services;
+    const r = await this.router.handle(msg);
+    if (!waitForJobs) return;
+    for (const id of r.jobs) {
+      await s.events.waitFor(
+        id,
+        (st) => TERMINAL.includes(st),
+        async () => (await s.jobs.get(id))?.state,
+      );
+    }
+    await s.outbox.drained(msg.network);
+  }
+
+  /** After a reconnect, put back bot-managed topic segments the channel lost (e.g. the server restarted). */
+  private async restoreTopics(adapter: ChatAdapter): Promise<void> {
+    const s = this.services;
+    for (const channel of adapter.channels()) {
+      try {
+        const live = (await adapter.getTopic(channel)) ?? "";
+        const missing = await s.topics.observe(adapter.network, channel, live);
+        if (missing.length) {
+          s.log.info(
+            { network: adapter.network, channel, missing: missing.map((m) => m.text) },
+            "restoring topic segments",
+          );
+          await publishTopic(s, adapter.network, channel, await s.topics.get(adapter.network, channel));
+        }
+      } catch (e) {
+        s.log.warn({ err: (e as Error).message, channel }, "could not check the topic after connecting");
+      }
+    }
+  }
+
+  /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */
+  stop(graceMs = 10_000): Promise<void> {
+    this.stopping ??= (async () => {
+      const log = this.opts.log;
+      for (const a of this.adapters)
+        await a.stop().catch((e) => log.warn({ err: (e as Error).message }, "adapter stop failed"));
+      await this.workers?.close(graceMs);
+      for (const c of this.closers.reverse()) await c.close().catch(() => {});
+      await this.services?.events.close();
+      await this.services?.queues.close();
+      this.redis?.disconnect();
+      await this.privateRedis?.stop();
+      log.info("changebot stopped");
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from "node:crypto";
+import { closest, distance } from "fastest-levenshtein";
+import { type Command, type CommandContext, commandKey } from "../commands/types.js";
+import { identityKey, startJob } from "../jobs/enqueue.js";
+import type { JobRecord } from "../jobs/records.js";
+import type { Services } from "../services.js";
+import { allowed, rolesOf } from "./acl.js";
+import { ErrorCode, isUserError, PermissionError, UsageError, UserError } from "./errors.js";
+import { type ParsedCommand, parseCommand } from "./parse.js";
+import type { InboundMessage } from "./types.js";
+
+/** Longest command line accepted (bytes); longer ones are refused with a clear message. */
+export const MAX_COMMAND_BYTES = 4096;
+
+export interface HandleResult {
+  /** Jobs the command started (the console's scripting mode waits for them). */
+  jobs: number[];
+  /** What happened, for tests and the audit log. */
+  outcome: "ignored" | "duplicate" | "ok" | "refused" | "denied" | "error" | "unknown";
+}
+
+type Middleware = (msg: InboundMessage) => Promise<HandleResult["outcome"] | undefined>;
+
+/** The roles a command needs: config `permissions` ("family sub", then "family") over the command's default. */
+export function neededRoles(services: Services, c: Command): readonly string[] {
+  const p = services.config.permissions;
+  return p[commandKey(c)] ?? (c.name ? p[c.family] : undefined) ?? c.roles;
+}
+
+export function senderRoles(services: Services, msg: Pick<InboundMessage, "user">): string[] {
+  return rolesOf(msg.user, services.config.roles);
+}
+
+/** Finds "!family sub …" or "!family …"; the sub-command wins when both exist. */
+export function findCommand(
+  commands: readonly Command[],
+  parsed: ParsedCommand,
+): { cmd: Command; words: string[] } | undefined {
+  const sub = parsed.args[0]?.toLowerCase();
+  const inFamily = commands.filter((c) => c.family === parsed.family);
+  const bySub = sub !== undefined ? inFamily.find((c) => c.name === sub) : undefined;
+  if (bySub) return { cmd: bySub, words: parsed.args.slice(1) };
+  const bare = inFamily.find((c) => c.name === "");
+  if (bare) return { cmd: bare, words: parsed.args };
+  return undefined;
+}
+
+/** "did you mean …" for a family or a sub-command that does not exist. */
+export function suggest(commands: readonly Command[], parsed: ParsedCommand, prefix: string): string {
+  const families = [...new Set(commands.map((c) => c.family))];
+  const inFamily = commands.filter((c) => c.family === parsed.family);
+  if (inFamily.length) {
+    const subs = inFamily.map((c) => c.name).filter(Boolean);
+    const given = parsed.args[0] ?? "";
+    const near = given ? closest(given.toLowerCase(), subs) : undefined;
+    const hint =
+      near && distance(near, given.toLowerCase()) <= 3
+        ? ` Did you mean ${prefix}${parsed.family} ${near}?`
+        : "";
+    return `${prefix}${parsed.family} has no sub-command "${given}".${hint} It has: ${subs.join(", ")}.`;
+  }
+  const near = closest(parsed.family, families);
+  const close =
+    near &&
+    (distance(near, parsed.family) <= Math.max(2, Math.floor(near.length / 3)) ||
+      near.startsWith(parsed.family));
+  return `Unknown command ${prefix}${parsed.family}.${close ? ` Did you mean ${prefix}${near}?` : ""} Try ${prefix}help.`;
+}
+
+/**
+ * Turns chat lines into commands: ignore the bot's own messages, drop
+ * redeliveries, parse, look up, check the role, run. A UserError reaches the
+ * user verbatim; anything else is logged with its stack and the user gets a
+ * short message with a correlation id. One throwing handler never stops it.
+ */
+export class Router {
+  private readonly middleware: Middleware[];
+
+  constructor(private readonly services: Services) {
+    this.middleware = [this.ignoreBots, this.dedupe];
+  }
+
+  private ignoreBots: Middleware = async (msg) => (msg.fromBot ? "ignored" : undefined);
+
+  private dedupe: Middleware = async (msg) => {
+    const key = `${this.services.prefix}:seen:${msg.network}:${msg.id}`;
+    const fresh = await this.services.redis.set(key, "1", "EX", 3600, "NX");
+    return fresh ? undefined : "duplicate";
+  };
+
+  async handle(msg: InboundMessage): Promise<HandleResult> {
+    const jobs: number[] = [];
+    try {
+      if (!msg.addressed && !msg.text.trimStart().startsWith(this.services.config.prefix)) {
+        return { jobs, outcome: "ignored" };
+      }
+      for (const m of this.middleware) {
+        const stop = await m(msg);
+        if (stop) return { jobs, outcome: stop };
+      }
+      const outcome = await this.dispatch(msg, jobs);
+      return { jobs, outcome };
+    } catch (e) {
+      return { jobs, outcome: await this.fail(msg, e) };
+    }
+  }
+
+  private async dispatch(msg: InboundMessage, jobs: number[]): Promise<HandleResult["outcome"]> {
+    const { services } = this;
+    const { prefix } = services.config;
+    const size = Buffer.byteLength(msg.text);
+    if (size > MAX_COMMAND_BYTES) {
+      throw new UserError(
+        `That command is ${size} bytes; the limit is ${MAX_COMMAND_BYTES}. Nothing was run.`,
+        ErrorCode.Usage,
+      );
+    }
+    const parsed = parseCommand(msg.text, prefix, msg.addressed);
+    if (!parsed) return "ignored";
+    const found = findCommand(services.commands, parsed);
+    if (!found) {
+      await this.reply(msg, suggest(services.commands, parsed, prefix));
+      await services.audit.record({
+        event: "command",
+        who: identityKey(msg.user),
+        network: msg.network,
+        channel: msg.channel,
+        command: msg.text.slice(0, 200),
+        outcome: "unknown",
+      });
+      return "unknown";
+    }
+    const { cmd, words } = found;
+    const roles = senderRoles(services, msg);
+    const needed = neededRoles(services, cmd);
+    if (!allowed(roles, needed)) {
+      await services.audit.record({
+        event: "denied",
+        who: identityKey(msg.user),
+        network: msg.network,
+        channel: msg.channel,
+        command: commandKey(cmd),
+      });
+      throw new PermissionError(
+        `${prefix}${commandKey(cmd)} needs the role ${needed.join(" or ")}; you (${identityKey(msg.user)}) have ${roles.length ? roles.join(", ") : "no roles"}. Nothing was run.`,
+      );
+    }
+    const parsedArgs = cmd.args.safeParse(words);
+    if (!parsedArgs.success) {
+      const issue = parsedArgs.error.issues[0];
+      throw new UsageError(issue?.message ?? "bad arguments", cmd.usage);
+    }
+    const ctx: CommandContext = {
+      msg,
+      args: parsedArgs.data,
+      words,
+      roles,
+      services,
+      reply: (text, opts) => this.reply(msg, text, opts),
+      enqueue: async (req) => {
+        const rec: JobRecord = await startJob(services, req, msg);
+        jobs.push(rec.id);
+        if (!req.quiet) await this.reply(msg, `queued #${rec.id}: ${req.summary}`, { ref: rec.ref });
+        return rec;
+      },
+    };
+    await cmd.run(ctx);
+    await services.audit.record({
+      event: "command",
+      who: identityKey(msg.user),
+      network: msg.network,
+      channel: msg.channel,
+      command: msg.text.slice(0, 500),
+      outcome: jobs.length ? `queued ${jobs.map((j) => `#${j}`).join(" ")}` : "ok",
+    });
+    return "ok";
+  }
+
+  private async fail(msg: InboundMessage, e: unknown): Promise<HandleResult["outcome"]> {
+    const { log } = this.services;
+    try {
+      if (isUserError(e)) {
+        log.info(
+          {
+            network: msg.network,
+            channel: msg.channel,
+            user: identityKey(msg.user),
+            code: e.code,
+            reason: e.message,
+          },
+          "command refused",
+        );
+        await this.reply(msg, e.message, { kind: "alarm" });
+        return e.code === ErrorCode.Permission ? "denied" : "refused";
+      }
+      const ref = randomBytes(3).toString("hex");
+      log.error(
+        { ref, err: e, network: msg.network, channel: msg.channel, text: msg.text.slice(0, 200) },
+        "command failed",
+      );
+      await this.reply(
+        msg,
+        `Sorry, that failed on my side (ref ${ref}); the details are in the bot's log. Nothing more was run.`,
+        { kind: "alarm" },
+      );
+    } catch (e2) {
+      log.error({ err: e2 }, "could not report a failure");
+    }
+    return "error";
+  }
+
+  private async reply(
+    msg: InboundMessage,
+    text: string,
+    opts: { ref?: string; kind?: "reply" | "alarm"; blocks?: unknown[] } = {},
+  ) {
+    await this.services.outbox.send({
+      network: msg.network,
+      target: msg.channel,
+      kind: opts.kind ?? "reply",
+      text,
+      threadId: msg.threadId,
+      ref: opts.ref,
+      blocks: opts.blocks,
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { HandlerRegistry } from "../jobs/runner.js";
+import { helpCommands } from "./help.js";
+import { jobCommands, pingHandler } from "./jobs.js";
+import { rcModeCommands, rcModeHandler } from "./rc-mode.js";
+import { topicCommands } from "./topic.js";
+import type { Command } from "./types.js";
+
+/** Every command family, in the order !help lists them. */
+export const allCommands: readonly Command[] = [
+  ...helpCommands,
+  ...jobCommands,
+  ...topicCommands,
+  ...rcModeCommands,
+];
+
+/** Every job handler a worker can run. */
+export function buildHandlers(): HandlerRegistry {
+  return new HandlerRegistry().add(pingHandler, rcModeHandler);
+}

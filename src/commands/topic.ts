@@ -1,0 +1,120 @@
+import { z } from "zod";
+import { publishTopic } from "../announce/topic.js";
+import { UserError } from "../bot/errors.js";
+import { SEPARATOR, type TopicSegment } from "../bot/topic.js";
+import type { Services } from "../services.js";
+import { noArgs, requiredText } from "./args.js";
+import { type Command, type CommandContext, command } from "./types.js";
+
+/** !topic and its edits (Limnoria's Topic plugin is the model). The bot's own segments survive every edit. */
+const EDITORS = ["engineer", "losa", "lead"];
+
+export function describeTopic(segments: readonly TopicSegment[]): string {
+  if (!segments.length) return "The topic is empty.";
+  return `Topic: ${segments.map((s, i) => `[${i + 1}] ${s.text}${s.owner ? ` (kept by the bot: ${s.owner})` : ""}`).join(SEPARATOR)}`;
+}
+
+async function edit(
+  ctx: CommandContext<unknown>,
+  mutate: (segs: TopicSegment[]) => TopicSegment[],
+  services: Services,
+) {
+  const { network, channel } = ctx.msg;
+  const r = await services.topics.change(network, channel, mutate, true);
+  if (!r.changed) {
+    await ctx.reply("The topic is unchanged.");
+    return;
+  }
+  await publishTopic(services, network, channel, r.after);
+  await ctx.reply(describeTopic(r.after));
+}
+
+const splitSegments = (text: string) =>
+  text
+    .split(SEPARATOR)
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => ({ text: t }));
+
+export const topicCommands: Command[] = [
+  command({
+    family: "topic",
+    name: "",
+    usage: "!topic",
+    summary: "this channel's topic, segment by segment",
+    args: noArgs,
+    roles: [],
+    async run(ctx) {
+      await ctx.reply(describeTopic(await ctx.services.topics.get(ctx.msg.network, ctx.msg.channel)));
+    },
+  }),
+  command({
+    family: "topic",
+    name: "add",
+    usage: "!topic add <text>",
+    summary: "add a segment at the end of the topic",
+    example: "!topic add Rollout at 10:00 UTC",
+    args: requiredText("the text to add"),
+    roles: EDITORS,
+    async run(ctx) {
+      await edit(ctx, (segs) => [...segs, ...splitSegments(ctx.args)], ctx.services);
+    },
+  }),
+  command({
+    family: "topic",
+    name: "set",
+    usage: "!topic set <text>",
+    summary: "replace people's segments (the bot's own stay); ' | ' separates segments",
+    example: "!topic set Welcome | Rollout at 10:00 UTC",
+    args: requiredText("the new topic"),
+    roles: EDITORS,
+    async run(ctx) {
+      await edit(ctx, (segs) => [...segs.filter((s) => s.owner), ...splitSegments(ctx.args)], ctx.services);
+    },
+  }),
+  command({
+    family: "topic",
+    name: "remove",
+    usage: "!topic remove <n>",
+    summary: "remove segment n (as numbered by !topic)",
+    example: "!topic remove 2",
+    args: z
+      .array(z.string())
+      .length(1, "expected one segment number, like 2")
+      .transform((w) => w[0]!)
+      .pipe(z.string().regex(/^\d+$/, "expected a segment number, like 2").transform(Number)),
+    roles: EDITORS,
+    async run(ctx) {
+      const n = ctx.args;
+      await edit(
+        ctx,
+        (segs) => {
+          const seg = segs[n - 1];
+          if (!seg) throw new UserError(`The topic has ${segs.length} segment(s); there is no segment ${n}.`);
+          if (seg.owner) {
+            throw new UserError(
+              `Segment ${n} ("${seg.text}") is kept by the bot for ${seg.owner}; it goes when that ends (e.g. !${seg.owner} off).`,
+            );
+          }
+          return segs.filter((_, i) => i !== n - 1);
+        },
+        ctx.services,
+      );
+    },
+  }),
+  command({
+    family: "topic",
+    name: "undo",
+    usage: "!topic undo",
+    summary: "undo the last edit made with !topic (the bot's own segments stay as they are)",
+    args: noArgs,
+    roles: EDITORS,
+    async run(ctx) {
+      const { network, channel } = ctx.msg;
+      const r = await ctx.services.topics.undo(network, channel);
+      if (!r) throw new UserError("There is no topic edit to undo.");
+      if (r.changed) await publishTopic(ctx.services, network, channel, r.after);
+      await ctx.reply(describeTopic(r.after));
+    },
+  }),
+];

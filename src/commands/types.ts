@@ -1,0 +1,62 @@
+import type { z } from "zod";
+import type { InboundMessage } from "../bot/types.js";
+import type { JobRecord } from "../jobs/records.js";
+import type { Services } from "../services.js";
+
+export interface ReplyOptions {
+  /** Remember this message under a ref, so later messages can thread under it or replace it. */
+  ref?: string;
+  kind?: "reply" | "alarm";
+  blocks?: unknown[];
+}
+
+export interface EnqueueRequest {
+  /** Handler name in the job registry. */
+  name: string;
+  /** One line shown in the ack and in !jobs. */
+  summary: string;
+  data?: Record<string, unknown>;
+  /** Don't post "queued #n" (the command says something better itself). */
+  quiet?: boolean;
+  /** Start no earlier than this (ms since epoch). */
+  notBefore?: number;
+}
+
+export interface CommandContext<A = unknown> {
+  msg: InboundMessage;
+  args: A;
+  /** The raw words after the command name. */
+  words: string[];
+  /** Roles the sender holds. */
+  roles: string[];
+  services: Services;
+  reply(text: string, opts?: ReplyOptions): Promise<void>;
+  /** Enqueue a job on the work queue and (unless quiet) reply "queued #n: summary" at once. */
+  enqueue(req: EnqueueRequest): Promise<JobRecord>;
+}
+
+export interface Command<A = unknown> {
+  family: string;
+  /** Sub-command ("on" in "!rc-mode on"); "" for the family itself ("!help", "!job 42"). */
+  name: string;
+  /** "!lpndt service-stop <service>" */
+  usage: string;
+  /** One line for !help. */
+  summary: string;
+  example?: string;
+  /** Parses the words after the command name. */
+  args: z.ZodType<A, string[]>;
+  /** Roles that may run it by default ([] = anyone); config `permissions` overrides. */
+  roles: readonly string[];
+  run(ctx: CommandContext<A>): Promise<void>;
+}
+
+/** Lets a family file declare commands with typed args without casts at each site. */
+export function command<A>(c: Command<A>): Command<unknown> {
+  return c as unknown as Command<unknown>;
+}
+
+/** The key a command has in `permissions:` and in "did you mean". */
+export function commandKey(c: Pick<Command, "family" | "name">): string {
+  return c.name ? `${c.family} ${c.name}` : c.family;
+}

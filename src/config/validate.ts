@@ -1,0 +1,33 @@
+import type { LoadedConfig } from "./load.js";
+
+/**
+ * `changebot validate`: the config has already been parsed (loadConfig throws a
+ * ConfigError naming each bad key); further checks that read other files (the
+ * runbooks) add themselves to this list and throw a ConfigError of their own.
+ */
+export type Validator = (loaded: LoadedConfig) => Promise<string | undefined>;
+
+export const validators: Validator[] = [];
+
+export async function validateAll(loaded: LoadedConfig): Promise<string> {
+  const { config } = loaded;
+  const lines = [
+    `config OK: ${loaded.embedded ? "the embedded default" : loaded.path}`,
+    `  networks: ${
+      Object.keys(config.networks)
+        .filter((k) => config.networks[k as keyof typeof config.networks])
+        .join(", ") || "none"
+    }`,
+    `  roles: ${
+      Object.entries(config.roles)
+        .map(([r, ids]) => `${r} (${ids.length})`)
+        .join(", ") || "none"
+    }`,
+    `  redis: ${config.redis ? "configured" : "REDIS_URL or a private redis-server"}`,
+  ];
+  for (const v of validators) {
+    const line = await v(loaded);
+    if (line) lines.push(line);
+  }
+  return lines.join("\n");
+}

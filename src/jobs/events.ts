@@ -1,0 +1,57 @@
+import type { Redis } from "ioredis";
+import type { JobState } from "./records.js";
+
+/**
+ * Job state changes, published on a Redis channel so any process (the console
+ * waiting for its script's jobs, a runbook run waiting for its step) hears them.
+ */
+export class JobEvents {
+  private sub?: Redis;
+  private readonly waiters = new Map<number, Set<(state: JobState) => void>>();
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+  ) {}
+
+  async publish(id: number, state: JobState): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify({ id, state }));
+  }
+
+  private async subscribe(): Promise<void> {
+    if (this.sub) return;
+    this.sub = this.redis.duplicate();
+    this.sub.on("error", () => {});
+    this.sub.on("message", (_ch: string, payload: string) => {
+      const { id, state } = JSON.parse(payload) as { id: number; state: JobState };
+      for (const fn of this.waiters.get(id) ?? []) fn(state);
+    });
+    await this.sub.subscribe(this.channel);
+  }
+
+  /** Resolves when the job reaches a state accepted by `until`; `current` is checked after subscribing, so nothing is missed. */
+  async waitFor(
+    id: number,
+    until: (s: JobState) => boolean,
+    current: () => Promise<JobState | undefined>,
+  ): Promise<JobState> {
+    await this.subscribe();
+    return new Promise<JobState>((resolve) => {
+      const set = this.waiters.get(id) ?? new Set();
+      this.waiters.set(id, set);
+      const done = (s: JobState) => {
+        if (!until(s)) return;
+        set.delete(fn);
+        if (!set.size) this.waiters.delete(id);
+        resolve(s);
+      };
+      const fn = (s: JobState) => done(s);
+      set.add(fn);
+      void current().then((s) => s && done(s));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.sub?.disconnect();
+    this.sub = undefined;
+  }
+}

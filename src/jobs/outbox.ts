@@ -1,0 +1,141 @@
+import { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { isUserError } from "../bot/errors.js";
+import { fitTopic } from "../bot/topic.js";
+import type { ChatAdapter, OutboundMessage } from "../bot/types.js";
+import type { Logger } from "../log.js";
+import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
+
+/**
+ * Everything the bot says goes through here: one durable FIFO queue per network,
+ * drained by the process that owns that network's adapter. While the network is
+ * down, messages wait in Redis and are delivered in order once it is back.
+ */
+export class Outbox {
+  constructor(
+    private readonly queues: Queues,
+    private readonly networks: ReadonlySet<string>,
+    private readonly log: Logger,
+  ) {}
+
+  /** Queues a message; with a jobId, a second send of the same id is ignored (exactly once). */
+  async send(msg: OutboundMessage, jobId?: string): Promise<void> {
+    if (!this.networks.has(msg.network)) {
+      this.log.warn(
+        { network: msg.network, target: msg.target },
+        "message for a network that is not configured; dropped",
+      );
+      return;
+    }
+    await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
+      jobId,
+      removeOnComplete: { count: 500 },
+      removeOnFail: { count: 500 },
+    });
+  }
+
+  /** Messages not yet delivered on a network. */
+  async pending(network: string): Promise<number> {
+    const c = await this.queues
+      .get(outboxQueueName(network))
+      .getJobCounts("wait", "active", "delayed", "prioritized");
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  }
+
+  /** Resolves once a network's outbox is empty (scripting mode waits for this before exiting). */
+  async drained(network: string, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted && (await this.pending(network)) > 0) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  get networkNames(): string[] {
+    return [...this.networks];
+  }
+}
+
+export interface OutboxWorkerDeps {
+  adapter: ChatAdapter;
+  queues: Queues;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  /** Network-wide rate limit: at most max messages per duration ms. */
+  limiter?: { max: number; duration: number };
+}
+
+/** Drains one network's outbox into its adapter, one message at a time, in order. */
+export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<void> } {
+  const { adapter, redis, prefix, log } = deps;
+  const stop = new AbortController();
+  const refKey = (ref: string) => `${prefix}:ref:${adapter.network}:${ref}`;
+
+  const deliver = async (msg: OutboundMessage) => {
+    if (msg.kind === "topic") {
+      const tell = (text: string) =>
+        adapter.send({ network: msg.network, target: msg.target, kind: "alarm", text });
+      try {
+        const max = adapter.topicMaxLength;
+        const { text, cut } = msg.topic
+          ? fitTopic(msg.topic, max, adapter.measureTopic)
+          : { text: msg.text, cut: [] };
+        await adapter.setTopic(msg.target, text);
+        if (cut.length) {
+          await tell(
+            `The topic is limited to ${max} characters here, so I shortened or left out: ${cut.map((c) => `"${c}"`).join(", ")}`,
+          );
+        }
+      } catch (e) {
+        if (!isUserError(e)) throw e;
+        log.warn({ network: adapter.network, channel: msg.target, reason: e.message }, "topic not set");
+        await tell(e.message);
+      }
+      return;
+    }
+    const out: OutboundMessage = { ...msg };
+    if (msg.threadOf && !msg.threadId) out.threadId = (await redis.get(refKey(msg.threadOf))) ?? undefined;
+    if (msg.replaces) {
+      const id = await redis.get(refKey(msg.replaces));
+      if (id) out.replaces = id;
+      else delete out.replaces;
+    }
+    const sent = await adapter.send(out);
+    if (msg.ref && sent.id) await redis.set(refKey(msg.ref), sent.id, "EX", 7 * 86400);
+  };
+
+  const worker = new Worker(
+    outboxQueueName(adapter.network),
+    async (job) => {
+      const msg = job.data as OutboundMessage;
+      // Hold the message (and the queue behind it, keeping order) until it is delivered.
+      for (let attempt = 0; ; attempt++) {
+        if (!adapter.isConnected()) await adapter.waitConnected(stop.signal);
+        try {
+          await deliver(msg);
+          return;
+        } catch (e) {
+          if (stop.signal.aborted) throw e;
+          log.warn(
+            { network: adapter.network, err: (e as Error).message, attempt },
+            "delivery failed; will retry",
+          );
+          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+        }
+      }
+    },
+    workerOptions(
+      { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
+      {
+        concurrency: 1,
+        limiter: deps.limiter,
+        // A delivery waiting for a reconnect holds its job; a stall must not drop it.
+        maxStalledCount: 1000,
+      },
+    ),
+  );
+  worker.on("error", (e) => log.warn({ err: e.message, network: adapter.network }, "outbox worker problem"));
+  return {
+    close: async () => {
+      stop.abort();
+      await worker.close();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { Worker } from "bullmq";
+import { isUserError } from "../bot/errors.js";
+import { formatDuration } from "../config/duration.js";
+import type { Services } from "../services.js";
+import { WORK_QUEUE, workerOptions } from "./queues.js";
+import { type JobRecord, TERMINAL, tail } from "./records.js";
+
+/** What a handler reports back; the runner turns it into the job's state and the chat message. */
+export interface JobOutcome {
+  ok: boolean;
+  /** One line for chat ("exit 0 in 1.2s"). */
+  summary: string;
+  exit?: number;
+  /** Output lines to show (the last few), if any. */
+  output?: string;
+  /** False when the handler already said everything it wanted to say. */
+  announce?: boolean;
+}
+
+export interface JobContext {
+  record: JobRecord;
+  services: Services;
+  /** Aborts when the worker shuts down. */
+  signal: AbortSignal;
+  /** Append to the job's log (`!job log 42`). */
+  log(text: string): Promise<void>;
+  /** Say something in the job's thread, prefixed with its id. */
+  say(text: string): Promise<void>;
+}
+
+export interface JobHandler {
+  name: string;
+  /** Safe to run again after an interruption (e.g. setting a topic). Otherwise an interrupted job waits for a human. */
+  idempotent: boolean | ((rec: JobRecord) => boolean);
+  run(ctx: JobContext): Promise<JobOutcome>;
+  /** A human resolved an interrupted job of this kind with `!job done`. */
+  onResolved?(rec: JobRecord, services: Services, how: "done" | "retried"): Promise<void>;
+}
+
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, JobHandler>();
+  add(...hs: JobHandler[]): this {
+    for (const h of hs) this.handlers.set(h.name, h);
+    return this;
+  }
+  get(name: string): JobHandler | undefined {
+    return this.handlers.get(name);
+  }
+}
+
+export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(2).toString("hex")}`;
+
+/** Says something in a job's thread. */
+export async function sayInJob(
+  services: Services,
+  rec: JobRecord,
+  text: string,
+  kind: "reply" | "alarm" = "reply",
+) {
+  await services.outbox.send({
+    network: rec.network,
+    target: rec.channel,
+    kind,
+    text: `#${rec.id} ${text}`,
+    threadOf: rec.ref,
+    threadId: rec.threadId,
+  });
+}
+
+/**
+ * Runs one job by its record. A job whose record says it was already running
+ * when a worker died is not run again unless its handler is idempotent: it is
+ * marked interrupted and the channel is asked to check and retry or mark done.
+ */
+export async function runJob(
+  services: Services,
+  handlers: HandlerRegistry,
+  id: number,
+  worker: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const { jobs, log } = services;
+  const rec = await jobs.get(id);
+  if (!rec) {
+    log.error({ job: id }, "job has no record; dropped");
+    return;
+  }
+  if (TERMINAL.includes(rec.state)) return; // already finished: a redelivery
+  const handler = handlers.get(rec.name);
+  if (!handler) {
+    await jobs.update(id, {
+      state: "failed",
+      result: `no handler for ${rec.name}`,
+      finishedAt: services.clock.now(),
+    });
+    await sayInJob(services, rec, `failed: this worker does not know how to run "${rec.name}"`);
+    return;
+  }
+  const prev = await jobs.begin(id, worker);
+  const idempotent = typeof handler.idempotent === "function" ? handler.idempotent(rec) : handler.idempotent;
+  if (prev === "running" && !idempotent) {
+    const note = "interrupted: state unknown (the bot stopped while it ran)";
+    await jobs.update(id, { state: "interrupted", finishedAt: services.clock.now(), result: note });
+    await jobs.appendLog(id, `\n[${note}]\n`);
+    await sayInJob(
+      services,
+      rec,
+      `${note} — check, then \`!job retry ${id}\` or \`!job done ${id}\``,
+      "alarm",
+    );
+    await services.audit.record({ event: "job", job: id, outcome: "interrupted", command: rec.summary });
+    await services.events.publish(id, "interrupted");
+    return;
+  }
+  if (prev === "running") log.info({ job: id }, "re-running an interrupted idempotent job");
+  const started = services.clock.now();
+  const ctx: JobContext = {
+    record: { ...rec, state: "running" },
+    services,
+    signal,
+    log: (text) => jobs.appendLog(id, text),
+    say: (text) => sayInJob(services, rec, text),
+  };
+  let outcome: JobOutcome;
+  try {
+    outcome = await handler.run(ctx);
+  } catch (e) {
+    if (isUserError(e)) {
+      outcome = { ok: false, summary: e.message };
+    } else {
+      const ref = randomBytes(3).toString("hex");
+      log.error({ job: id, ref, err: e }, "job failed with an internal error");
+      outcome = { ok: false, summary: `internal error (ref ${ref}; details in the bot's log)` };
+    }
+  }
+  const finished = services.clock.now();
+  const state = outcome.ok ? "done" : "failed";
+  await jobs.update(id, { state, finishedAt: finished, result: outcome.summary, exit: outcome.exit });
+  if (outcome.announce !== false) {
+    const took = formatDuration(finished - started);
+    let text = `${state === "done" ? "done" : "FAILED"} (${took}): ${outcome.summary}`;
+    if (outcome.output) {
+      const t = tail(outcome.output, services.config.jobs.chatLines);
+      if (t.lines.length) {
+        text += `\n${t.cut ? `… ${t.cut} earlier lines: !job log ${id}\n` : ""}${t.lines.join("\n")}`;
+      }
+    }
+    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm");
+  }
+  await services.audit.record({
+    event: "job",
+    job: id,
+    who: rec.byId,
+    command: rec.summary,
+    outcome: `${state}: ${outcome.summary}`,
+  });
+  await services.events.publish(id, state);
+}
+
+/** The work queue's worker: many jobs at once, each on exactly one worker (BullMQ's lock). */
+export function startWorkers(
+  services: Services,
+  handlers: HandlerRegistry,
+): { id: string; close(graceMs?: number): Promise<void> } {
+  const id = workerId();
+  const stop = new AbortController();
+  const { config } = services;
+  const worker = new Worker(
+    WORK_QUEUE,
+    async (job) => runJob(services, handlers, Number(job.data.id), id, stop.signal),
+    workerOptions(services.queues.env, {
+      concurrency: config.jobs.concurrency,
+      lockDuration: config.jobs.lockMs,
+      stalledInterval: config.jobs.stalledCheckMs,
+      // A stalled job comes back to a worker, which sees it was running and marks it interrupted.
+      maxStalledCount: 1000,
+    }),
+  );
+  worker.on("error", (e) => services.log.warn({ err: e.message }, "work queue problem"));
+  return {
+    id,
+    /** Stop taking jobs; let running ones finish for graceMs, then release them (they come back as interrupted). */
+    close: async (graceMs = 10_000) => {
+      const finished = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
+      ]);
+      if (!finished) {
+        stop.abort();
+        await worker.close(true);
+      }
+    },
+  };
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { Bot, type ProcessRole } from "./app.js";
+import { ConfigError, StartupError } from "./bot/errors.js";
+import { loadConfig } from "./config/load.js";
+import { validateAll } from "./config/validate.js";
+import { createLogger } from "./log.js";
+
+const USAGE = `usage:
+  changebot [run] [--config FILE] [--role all|frontend|worker]   start the bot (default: console + private Redis)
+  changebot validate [--config FILE]                            check a config and its runbooks; start nothing
+  changebot --help
+
+The config comes from --config, else CHANGEBOT_CONFIG, else the embedded default
+(the console adapter, a private redis-server, the shipped runbooks/).`;
+
+/** One clear line for the problems a user can fix; a stack only for our own bugs. */
+function fatal(e: unknown): never {
+  if (e instanceof ConfigError || e instanceof StartupError) {
+    process.stderr.write(`changebot: ${e.message}\n`);
+    process.exit(e instanceof ConfigError ? 2 : 1);
+  }
+  process.stderr.write(`changebot: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(70);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string", short: "c" },
+      role: { type: "string", default: "all" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const verb = positionals[0] ?? "run";
+  const loaded = loadConfig(values.config);
+  if (verb === "validate") {
+    const report = await validateAll(loaded);
+    process.stdout.write(`${report}\n`);
+    return;
+  }
+  if (verb !== "run") throw new ConfigError(`unknown command "${verb}"\n${USAGE}`);
+  const role = values.role as ProcessRole;
+  if (!["all", "frontend", "worker"].includes(role))
+    throw new ConfigError(`--role must be all, frontend or worker, not "${role}"`);
+  const { config } = loaded;
+  const consoleMode = !!config.networks.console && role !== "worker";
+  const log = createLogger({
+    level: config.log.level,
+    // The console owns stdout; the log goes to a file, with warnings also on stderr.
+    file: config.log.file ?? (consoleMode ? resolve(config.dataDir, "changebot.log") : undefined),
+    stderrLevel: consoleMode ? "warn" : config.log.level,
+  });
+  const bot = new Bot({ config, log, role });
+  let exiting = false;
+  const shutdown = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    log.info({ signal }, "shutting down");
+    void bot.stop().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  await bot.start();
+  if (consoleMode) {
+    await bot.scriptDone;
+    exiting = true;
+    await bot.stop();
+    process.exit(0);
+  }
+}
+
+main(process.argv.slice(2)).catch(fatal);

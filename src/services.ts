@@ -1,0 +1,34 @@
+import type { Redis } from "ioredis";
+import type { Announcer } from "./announce/announcer.js";
+import type { TopicStore } from "./bot/topic.js";
+import type { Clock } from "./clock.js";
+import type { Command } from "./commands/types.js";
+import type { Config } from "./config/schema.js";
+import type { AuditLog } from "./jobs/audit.js";
+import type { JobEvents } from "./jobs/events.js";
+import type { Outbox } from "./jobs/outbox.js";
+import type { Queues } from "./jobs/queues.js";
+import type { JobStore } from "./jobs/records.js";
+import type { HandlerRegistry } from "./jobs/runner.js";
+import type { Logger } from "./log.js";
+
+/** What every command, job handler and scheduler is given: one bag, built once in src/app.ts. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  redis: Redis;
+  /** Prefix of every Redis key the bot writes. */
+  prefix: string;
+  queues: Queues;
+  jobs: JobStore;
+  events: JobEvents;
+  audit: AuditLog;
+  outbox: Outbox;
+  topics: TopicStore;
+  announcer: Announcer;
+  /** Every command the bot knows (for !help and "did you mean"). */
+  commands: readonly Command[];
+  /** Every job handler (for !job retry / done). */
+  handlers: HandlerRegistry;
+}
