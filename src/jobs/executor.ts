@@ -1,0 +1,42 @@
+/**
+ * Executors run one step's command: over SSH on a configured host (src/jobs/ssh.ts)
+ * or on the bot's own host (src/jobs/local.ts). Built by a factory from their
+ * dependencies, so tests swap nothing but real servers.
+ */
+
+export interface ExecRequest {
+  /** Entry of `hosts:` in the config; undefined runs on the bot's own host. */
+  host?: string;
+  /** The command as an argument vector; each word is quoted, never interpreted by a shell on our side. */
+  argv: string[];
+  /** Ends the command when it runs longer (ms). */
+  timeoutMs?: number;
+}
+
+export interface ExecContext {
+  /** The job whose log receives stdout/stderr. */
+  jobId: number;
+  /** Append output to the job's log (capped by the store). */
+  log(chunk: string): Promise<void>;
+  /** A progress line for chat (the executor calls it at most every 30 s for a long step). */
+  progress?(line: string): Promise<void>;
+  /** Aborts the command (shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface StepResult {
+  ok: boolean;
+  exit?: number;
+  signal?: string;
+  timedOut?: boolean;
+  durationMs: number;
+  /** The command's combined output (also in the job log). */
+  output: string;
+  /** One line for chat: "exit 0 in 1.2s", "timed out after 10m", "host key mismatch for bastion". */
+  summary: string;
+}
+
+export interface Executor {
+  execute(req: ExecRequest, ctx: ExecContext): Promise<StepResult>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import { Bot, type BotOptions } from "../../src/app.js";
+import { MemoryAdapter } from "../../src/bot/memory.js";
+import type { Clock } from "../../src/clock.js";
+import { parseConfig } from "../../src/config/load.js";
+import { silentLogger } from "../../src/log.js";
+
+/**
+ * An in-process bot on a real Redis with a MemoryAdapter as its only network.
+ * Each call gets its own key prefix, so tests sharing one redis-server never meet.
+ */
+export interface TestBotOptions {
+  redisUrl: string;
+  /** Extra config (merged over a minimal one). */
+  config?: Record<string, unknown>;
+  /** Roles for the memory network's users, e.g. { lead: ["alice"] }. Default: "tester" holds admin. */
+  roles?: Record<string, string[]>;
+  role?: BotOptions["role"];
+  prefix?: string;
+  clock?: Clock;
+  adapter?: MemoryAdapter;
+  adapters?: BotOptions["adapters"];
+}
+
+export async function startTestBot(o: TestBotOptions) {
+  const adapter = o.adapter ?? new MemoryAdapter("console", 390, ["console"]);
+  const prefix = o.prefix ?? `t${randomBytes(4).toString("hex")}`;
+  const roles = Object.fromEntries(
+    Object.entries(o.roles ?? { admin: ["tester"] }).map(([r, users]) => [
+      r,
+      users.map((u) => `console:${u}`),
+    ]),
+  );
+  const config = parseConfig({
+    keyPrefix: prefix,
+    networks: { console: { user: "tester", channel: "console" } },
+    roles,
+    announce: ["console:console"],
+    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
+    ...o.config,
+  });
+  const bot = new Bot({
+    config,
+    log: silentLogger(),
+    role: o.role,
+    redisUrl: o.redisUrl,
+    clock: o.clock,
+    adapters: o.adapters ?? [adapter],
+  });
+  await bot.start();
+  return { bot, adapter, prefix, config, services: bot.services, stop: () => bot.stop(2000) };
+}
