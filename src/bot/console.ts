@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef } from "./types.js";
+import type { ChatAdapter, InboundMessage, MessageAction, OutboundMessage, SentRef } from "./types.js";
+
+/** How networks without buttons offer a message's actions. */
+export function actionHint(actions: readonly MessageAction[]): string {
+  return `(${actions.map((a) => `${a.label}: type ${a.command}`).join("; ")})`;
+}
 
 export interface ConsoleOptions {
   user: string;
@@ -110,7 +115,8 @@ export class ConsoleAdapter implements ChatAdapter {
 
   async send(msg: OutboundMessage): Promise<SentRef> {
     const tag = msg.kind === "announce" ? "[announce] " : msg.kind === "alarm" ? "[alert] " : "";
-    const text = msg.target !== this.opts.channel ? `(to ${msg.target}) ${msg.text}` : msg.text;
+    let text = msg.target !== this.opts.channel ? `(to ${msg.target}) ${msg.text}` : msg.text;
+    if (msg.actions?.length) text += `\n${actionHint(msg.actions)}`;
     this.write(`${tag}${text}`);
     return { id: String(++this.sentSeq) };
   }

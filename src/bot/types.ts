@@ -56,8 +56,21 @@ export interface OutboundMessage {
   replaces?: string;
   /** For kind "topic": the segments, so the adapter's limit shortens people's segments, never the bot's. */
   topic?: TopicSegment[];
+  /**
+   * Buttons (Slack Block Kit) that run a chat command as the person who clicks,
+   * through the router, so the role check is exactly the typed command's. Networks
+   * without buttons show "(answer with !migrate ack)" instead.
+   */
+  actions?: MessageAction[];
   /** Network-specific rich content (Slack Block Kit). Text is the fallback. */
   blocks?: unknown[];
+}
+
+export interface MessageAction {
+  label: string;
+  /** The command a click runs, e.g. "!migrate ack". */
+  command: string;
+  style?: "primary" | "danger";
 }
 
 export interface SentRef {
