@@ -48,14 +48,21 @@ const ircNet = z.strictObject({
   allowInsecureNickRules: z.boolean().default(false),
 });
 
-const slackNet = z.strictObject({
-  botToken: z.string().min(1),
-  appToken: z.string().optional(),
-  signingSecret: z.string().optional(),
-  port: z.number().int().min(0).max(65535).default(3000),
-  channels: z.array(z.string().min(1)).default([]),
-  apiUrl: z.string().url().optional(),
-});
+const slackNet = z
+  .strictObject({
+    botToken: z.string().min(1),
+    appToken: z.string().optional(),
+    signingSecret: z.string().optional(),
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** HTTP mode: the address to listen on (default: every interface). */
+    host: z.string().min(1).optional(),
+    channels: z.array(z.string().min(1)).default([]),
+    apiUrl: z.string().url().optional(),
+  })
+  .refine((s) => s.appToken || s.signingSecret, {
+    message: "needs appToken (Socket Mode) or signingSecret (HTTP Events API)",
+    path: ["appToken"],
+  });
 
 const hostSpec = z.strictObject({
   host: z.string().min(1),

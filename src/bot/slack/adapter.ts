@@ -1,0 +1,196 @@
+import type { App, types } from "@slack/bolt";
+import type { SlackNetConfig } from "../../config/schema.js";
+import type { Logger } from "../../log.js";
+import { UserError } from "../errors.js";
+import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange } from "../types.js";
+import { handleClick } from "./actions.js";
+import { type SlackAuth, SlackConnection } from "./connection.js";
+import { isPermanent, platformError, topicRefusal } from "./errors.js";
+import { renderBlocks, renderText, unescapeSlack } from "./format.js";
+import { type SlackMessageEvent, toInbound } from "./inbound.js";
+import { UserNames } from "./names.js";
+
+export interface SlackAdapterOptions {
+  config: SlackNetConfig;
+  log: Logger;
+  /** Network name (default "slack"). */
+  network?: string;
+  /** First delay before reconnecting a dropped socket. */
+  reconnectMs?: number;
+  /** Socket Mode: how long without a pong before the socket counts as dead. */
+  pingTimeoutMs?: number;
+}
+
+/** Messages whose update Slack refuses because the original is gone: post a new one instead. */
+const GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
+
+/**
+ * The Slack adapter (Bolt): messages in the configured channels, app mentions and
+ * DMs become InboundMessages; the outbox's messages become chat.postMessage,
+ * chat.update (progress edits one message), files (long output) and Block Kit
+ * buttons; the topic is conversations.setTopic, 250 characters at most.
+ */
+export class SlackAdapter implements ChatAdapter {
+  readonly network: string;
+  readonly topicMaxLength = 250;
+  readonly measureTopic = (s: string) => [...s].length;
+  private handler?: (m: InboundMessage) => unknown;
+  private topicHandlers: ((c: TopicChange) => void)[] = [];
+  private connectedHandlers: (() => void)[] = [];
+  private readonly conn: SlackConnection;
+  private readonly names: UserNames;
+  private readonly log: Logger;
+
+  constructor(private readonly o: SlackAdapterOptions) {
+    this.network = o.network ?? "slack";
+    this.log = o.log.child({ network: this.network });
+    this.conn = new SlackConnection({
+      config: o.config,
+      log: this.log,
+      reconnectMs: o.reconnectMs,
+      pingTimeoutMs: o.pingTimeoutMs,
+      register: (app, auth) => this.register(app, auth),
+      connected: () => {
+        for (const h of this.connectedHandlers) h();
+      },
+    });
+    this.names = new UserNames(() => this.conn.client, this.log);
+  }
+
+  /** The HTTP receiver's port, once listening (HTTP mode). */
+  get port(): number | undefined {
+    return this.conn.port;
+  }
+
+  onMessage(handler: (m: InboundMessage) => unknown): void {
+    this.handler = handler;
+  }
+  onTopic(handler: (c: TopicChange) => void): void {
+    this.topicHandlers.push(handler);
+  }
+  onConnected(handler: () => void): void {
+    this.connectedHandlers.push(handler);
+  }
+  start(): Promise<void> {
+    return this.conn.start();
+  }
+  stop(): Promise<void> {
+    return this.conn.stop();
+  }
+  isConnected(): boolean {
+    return this.conn.isReady();
+  }
+  waitConnected(signal?: AbortSignal): Promise<void> {
+    return this.conn.waitReady(signal);
+  }
+  channels(): string[] {
+    return [...this.o.config.channels];
+  }
+
+  private register(app: App, auth: SlackAuth): void {
+    const onEvent = async (ev: SlackMessageEvent, teamId?: string) => {
+      if (ev.subtype === "channel_topic" && ev.channel) {
+        const change = {
+          network: this.network,
+          channel: ev.channel,
+          topic: unescapeSlack(ev.topic ?? ""),
+          by: ev.user,
+        };
+        for (const h of this.topicHandlers) h(change);
+        return;
+      }
+      const user = ev.user;
+      const display = user ? await this.names.get(user) : "";
+      const msg = toInbound(ev, {
+        network: this.network,
+        botUserId: auth.botUserId,
+        teamId: teamId ?? auth.teamId,
+        channels: this.o.config.channels,
+        display: () => display || user || "unknown",
+      });
+      if (msg) await this.handler?.(msg);
+    };
+    app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
+    app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
+    app.action({ type: "block_actions", action_id: /^changebot_action_/ }, async ({ ack, body, action }) => {
+      await ack();
+      await handleClick({
+        network: this.network,
+        body,
+        action,
+        client: app.client,
+        names: this.names,
+        log: this.log,
+        run: (m) => this.handler?.(m),
+      });
+    });
+  }
+
+  async send(msg: OutboundMessage): Promise<SentRef> {
+    const client = this.conn.client;
+    const r = renderText(msg, { attach: !msg.replaces });
+    const blocks = (
+      msg.actions?.length || msg.blocks?.length
+        ? renderBlocks(r.text, msg.actions ?? [], msg.blocks)
+        : undefined
+    ) as types.KnownBlock[] | undefined;
+    try {
+      if (msg.replaces) {
+        try {
+          // Without blocks, an earlier message's buttons would stay.
+          await client.chat.update({
+            channel: msg.target,
+            ts: msg.replaces,
+            text: r.text,
+            blocks: blocks ?? [],
+          });
+          return { id: msg.replaces };
+        } catch (e) {
+          if (!GONE.has(platformError(e) ?? "")) throw e;
+        }
+      }
+      const res = await client.chat.postMessage({
+        channel: msg.target,
+        text: r.text,
+        ...(blocks ? { blocks } : {}),
+        ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      const id = res.ts;
+      if (r.file) {
+        const file = { content: r.file.content, filename: r.file.filename, title: r.file.title };
+        await client.filesUploadV2(
+          msg.threadId
+            ? { ...file, channel_id: msg.target, thread_ts: msg.threadId }
+            : { ...file, channel_id: msg.target },
+        );
+      }
+      return { id };
+    } catch (e) {
+      // A refusal that retrying cannot change must not hold up the network's whole outbox.
+      if (!isPermanent(e)) throw e;
+      this.log.warn(
+        { channel: msg.target, kind: msg.kind, error: platformError(e) },
+        "Slack refused a message; dropped",
+      );
+      return {};
+    }
+  }
+
+  async setTopic(channel: string, topic: string): Promise<void> {
+    try {
+      await this.conn.client.conversations.setTopic({ channel, topic });
+    } catch (e) {
+      const code = platformError(e);
+      if (code && isPermanent(e)) throw new UserError(topicRefusal(code, channel));
+      throw e;
+    }
+  }
+
+  async getTopic(channel: string): Promise<string | undefined> {
+    const r = await this.conn.client.conversations.info({ channel });
+    const value = (r.channel as { topic?: { value?: string } } | undefined)?.topic?.value;
+    return value === undefined ? undefined : unescapeSlack(value);
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { Bot } from "../../src/app.js";
+import { SlackAdapter } from "../../src/bot/slack/adapter.js";
+import { parseConfig } from "../../src/config/load.js";
+import { silentLogger } from "../../src/log.js";
+import { APP_TOKEN, BOT_TOKEN, type FakeSlack } from "./slack.js";
+
+export const DEV = "C0DEV";
+export const SIGNING_SECRET = "fake-signing-secret";
+
+export interface SlackBotOptions {
+  redisUrl: string;
+  fake: FakeSlack;
+  /** Socket Mode (default) or the HTTP Events API. */
+  mode?: "socket" | "http";
+  /** Role → Slack user ids. Default: ULEAD is a lead. */
+  roles?: Record<string, string[]>;
+  config?: Record<string, unknown>;
+}
+
+/** The real bot with the real Slack adapter (Bolt) talking to a FakeSlack, on its own key prefix. */
+export async function startSlackBot(o: SlackBotOptions) {
+  const mode = o.mode ?? "socket";
+  const slack = {
+    botToken: BOT_TOKEN,
+    ...(mode === "socket"
+      ? { appToken: APP_TOKEN }
+      : { signingSecret: SIGNING_SECRET, port: 0, host: "127.0.0.1" }),
+    channels: [DEV],
+    apiUrl: o.fake.apiUrl,
+  };
+  const roles = Object.fromEntries(
+    Object.entries(o.roles ?? { lead: ["ULEAD"] }).map(([r, ids]) => [r, ids.map((id) => `slack:${id}`)]),
+  );
+  const config = parseConfig({
+    keyPrefix: `t${randomBytes(4).toString("hex")}`,
+    networks: { slack },
+    roles,
+    announce: [`slack:${DEV}`],
+    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
+    ...o.config,
+  });
+  const adapter = new SlackAdapter({ config: config.networks.slack!, log: silentLogger(), reconnectMs: 200 });
+  const bot = new Bot({ config, log: silentLogger(), redisUrl: o.redisUrl, adapters: [adapter] });
+  await bot.start();
+  if (mode === "socket") await o.fake.waitForSocket();
+  return {
+    bot,
+    adapter,
+    config,
+    eventsUrl: () => `http://127.0.0.1:${adapter.port}/slack/events`,
+    stop: () => bot.stop(2000),
+  };
+}

@@ -1,0 +1,399 @@
+import { createHmac } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+
+/**
+ * A fake Slack on loopback for the real Bolt App: the Web API methods the bot
+ * uses (at /api/) and a Socket Mode WebSocket (apps.connections.open hands out
+ * its URL). It records every call, keeps posted messages and topics, can answer
+ * a method with a 429 or an error, and delivers events and button clicks the
+ * way Slack does, resolving when the bot acknowledges them.
+ */
+export interface ApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+  at: number;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  thread_ts?: string;
+  blocks?: { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[];
+  user: string;
+}
+
+interface Failure {
+  method: string;
+  status: number;
+  retryAfter?: number;
+  error?: string;
+  times: number;
+}
+
+export const BOT_TOKEN = "xoxb-fake-bot-token";
+export const APP_TOKEN = "xapp-fake-app-token";
+
+export class FakeSlack {
+  readonly calls: ApiCall[] = [];
+  readonly messages = new Map<string, FakeMessage>();
+  readonly topics = new Map<string, string>();
+  readonly uploads = new Map<string, string>();
+  readonly teamId = "T0TEST";
+  readonly botUserId = "UBOT";
+  readonly botId = "BBOT";
+  /** Display names users.info gives; unknown ids get user_not_found. */
+  readonly users = new Map<string, string>();
+  /** Socket Mode connections that got their hello, ever. */
+  helloCount = 0;
+  private readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sockets = new Set<WebSocket>();
+  private failures: Failure[] = [];
+  private readonly acks = new Map<string, () => void>();
+  private listeners: (() => void)[] = [];
+  private seq = 0;
+
+  private constructor() {
+    this.server = createServer((req, res) => {
+      void this.onHttp(req).then(
+        ({ status, body, headers }) => {
+          res.writeHead(status, { "content-type": "application/json", ...headers });
+          res.end(JSON.stringify(body));
+        },
+        (e) => {
+          res.writeHead(500);
+          res.end(String(e));
+        },
+      );
+    });
+    this.server.on("upgrade", (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  static async start(): Promise<FakeSlack> {
+    const f = new FakeSlack();
+    await new Promise<void>((r) => f.server.listen(0, "127.0.0.1", r));
+    return f;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  /** The next `times` calls of a method fail: a 429 with Retry-After, or ok:false with an error. */
+  failNext(method: string, f: { status?: number; retryAfter?: number; error?: string; times?: number }) {
+    this.failures.push({
+      method,
+      status: f.status ?? 200,
+      retryAfter: f.retryAfter,
+      error: f.error,
+      times: f.times ?? 1,
+    });
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves when `check` returns something truthy (checked now and after every call and ack). */
+  waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    const now = check();
+    if (now) return Promise.resolve(now);
+    return new Promise((res, rej) => {
+      const fn = () => {
+        const v = check();
+        if (!v) return;
+        clearTimeout(t);
+        this.listeners = this.listeners.filter((l) => l !== fn);
+        res(v);
+      };
+      const t = setTimeout(() => {
+        this.listeners = this.listeners.filter((l) => l !== fn);
+        const seen = this.calls.map((c) => `${c.method} ${JSON.stringify(c.args).slice(0, 160)}`).join("\n");
+        rej(new Error(`timed out waiting for ${what}; calls so far:\n${seen}`));
+      }, timeoutMs);
+      this.listeners.push(fn);
+    });
+  }
+
+  waitForCall(
+    method: string,
+    pred: (args: Record<string, unknown>) => boolean = () => true,
+    timeoutMs?: number,
+  ) {
+    return this.waitFor(
+      () => this.calls.find((c) => c.method === method && pred(c.args)),
+      `a ${method} call`,
+      timeoutMs,
+    );
+  }
+
+  /** Messages the bot posted (chat.postMessage), in order. */
+  posted(): FakeMessage[] {
+    return [...this.messages.values()];
+  }
+
+  private notify() {
+    for (const l of [...this.listeners]) l();
+  }
+
+  private nextTs(): string {
+    return `1700000000.${String(++this.seq).padStart(6, "0")}`;
+  }
+
+  private async onHttp(req: IncomingMessage) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+    if (url.pathname.startsWith("/upload/")) {
+      const form = await new Request(url, {
+        method: "POST",
+        headers: { "content-type": req.headers["content-type"] ?? "" },
+        body: raw,
+      }).formData();
+      const file = form.get("body") ?? form.get("file");
+      this.uploads.set(url.pathname.slice(8), typeof file === "string" ? file : await (file as Blob).text());
+      return { status: 200, body: { ok: true } };
+    }
+    const method = url.pathname.replace(/^\/api\//, "");
+    const args = parseArgs(req.headers["content-type"] ?? "", raw.toString());
+    this.calls.push({ method, args, token, at: Date.now() });
+    const f = this.failures.find((x) => x.method === method && x.times > 0);
+    let result: { status: number; body: unknown; headers?: Record<string, string> };
+    if (f) {
+      f.times--;
+      result =
+        f.status === 429
+          ? {
+              status: 429,
+              body: { ok: false, error: "ratelimited" },
+              headers: { "retry-after": String(f.retryAfter ?? 1) },
+            }
+          : { status: f.status, body: { ok: false, error: f.error ?? "internal_error" } };
+    } else {
+      result = { status: 200, body: this.answer(method, args, token) };
+    }
+    this.notify();
+    return result;
+  }
+
+  private answer(method: string, a: Record<string, unknown>, token?: string): unknown {
+    const wantApp = method === "apps.connections.open";
+    if (token !== (wantApp ? APP_TOKEN : BOT_TOKEN)) return { ok: false, error: "invalid_auth" };
+    const channel = String(a.channel ?? a.channel_id ?? "");
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          user_id: this.botUserId,
+          bot_id: this.botId,
+          team_id: this.teamId,
+          user: "changebot",
+        };
+      case "apps.connections.open":
+        return { ok: true, url: `ws://127.0.0.1:${this.port}/socket` };
+      case "users.info": {
+        const name = this.users.get(String(a.user));
+        return name
+          ? { ok: true, user: { id: a.user, name, real_name: name, profile: { display_name: name } } }
+          : { ok: false, error: "user_not_found" };
+      }
+      case "chat.postMessage": {
+        const m: FakeMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: String(a.text ?? ""),
+          thread_ts: a.thread_ts as string | undefined,
+          blocks: a.blocks as FakeMessage["blocks"],
+          user: this.botUserId,
+        };
+        this.messages.set(m.ts, m);
+        return { ok: true, channel, ts: m.ts, message: m };
+      }
+      case "chat.update": {
+        const m = this.messages.get(String(a.ts));
+        if (!m) return { ok: false, error: "message_not_found" };
+        m.text = String(a.text ?? "");
+        m.blocks = a.blocks as FakeMessage["blocks"];
+        return { ok: true, channel, ts: m.ts };
+      }
+      case "conversations.setTopic":
+        this.topics.set(channel, String(a.topic));
+        return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "conversations.info":
+        return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
+      case "files.getUploadURLExternal": {
+        const id = `F${++this.seq}`;
+        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${this.port}/upload/${id}` };
+      }
+      case "files.completeUploadExternal":
+        return { ok: true, files: JSON.parse(String(a.files)) };
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+
+  private onSocket(ws: WebSocket) {
+    this.sockets.add(ws);
+    ws.on("close", () => {
+      this.sockets.delete(ws);
+      this.notify();
+    });
+    ws.on("message", (data) => {
+      const { envelope_id } = JSON.parse(String(data)) as { envelope_id: string };
+      this.acks.get(envelope_id)?.();
+      this.acks.delete(envelope_id);
+    });
+    ws.send(JSON.stringify({ type: "hello", num_connections: 1, connection_info: { app_id: "A0TEST" } }));
+    this.helloCount++;
+    this.notify();
+  }
+
+  /** Waits until `n` Socket Mode connections have been greeted since the fake started. */
+  waitForSocket(n = 1): Promise<true> {
+    return this.waitFor(() => this.helloCount >= n && this.sockets.size > 0, `socket connection #${n}`);
+  }
+
+  /** Sends an envelope on the open socket; resolves when the bot acknowledges it. */
+  private envelope(type: string, payload: unknown, retryAttempt = 0): Promise<void> {
+    const ws = [...this.sockets].find((s) => s.readyState === WebSocket.OPEN);
+    if (!ws) return Promise.reject(new Error("no Socket Mode connection"));
+    const envelope_id = `env-${++this.seq}`;
+    const acked = new Promise<void>((res) => this.acks.set(envelope_id, res));
+    ws.send(
+      JSON.stringify({
+        envelope_id,
+        type,
+        payload,
+        accepts_response_payload: false,
+        ...(type === "events_api"
+          ? { retry_attempt: retryAttempt, retry_reason: retryAttempt ? "timeout" : "" }
+          : {}),
+      }),
+    );
+    return acked;
+  }
+
+  /** An Events API callback body around one event. */
+  eventBody(event: Record<string, unknown>, eventId = `Ev${++this.seq}`) {
+    return {
+      token: "verification-token",
+      team_id: this.teamId,
+      api_app_id: "A0TEST",
+      type: "event_callback",
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+      authorizations: [{ team_id: this.teamId, user_id: this.botUserId, is_bot: true }],
+    };
+  }
+
+  /** A person's message in a channel (or DM with channel_type "im"), as a `message` event. */
+  message(channel: string, user: string, text: string, extra: Record<string, unknown> = {}) {
+    const ts = this.nextTs();
+    return {
+      type: "message",
+      channel,
+      user,
+      text,
+      ts,
+      event_ts: ts,
+      team: this.teamId,
+      channel_type: "channel",
+      ...extra,
+    };
+  }
+
+  /** Delivers an event over Socket Mode (retryAttempt > 0: a redelivery); resolves on the bot's ack. */
+  deliver(body: ReturnType<FakeSlack["eventBody"]>, retryAttempt = 0): Promise<void> {
+    return this.envelope("events_api", body, retryAttempt);
+  }
+
+  /** A click on button `index` of a message the bot posted; resolves on the bot's ack. */
+  click(ts: string, user: string, index = 0, actionTs = `${Date.now() / 1000}`): Promise<void> {
+    const m = this.messages.get(ts);
+    const button = m?.blocks?.find((b) => b.type === "actions")?.elements?.[index];
+    if (!m || !button) return Promise.reject(new Error(`message ${ts} has no button ${index}`));
+    return this.envelope("interactive", {
+      type: "block_actions",
+      user: { id: user, username: user, team_id: this.teamId },
+      api_app_id: "A0TEST",
+      token: "verification-token",
+      container: { type: "message", message_ts: ts, channel_id: m.channel, is_ephemeral: false },
+      trigger_id: `trig-${++this.seq}`,
+      team: { id: this.teamId, domain: "test" },
+      channel: { id: m.channel, name: m.channel },
+      message: {
+        type: "message",
+        ts,
+        text: m.text,
+        blocks: m.blocks,
+        user: this.botUserId,
+        thread_ts: m.thread_ts,
+      },
+      actions: [{ ...button, block_id: "changebot_actions", type: "button", action_ts: actionTs }],
+    });
+  }
+
+  /** Cuts every socket without a close handshake (a network drop). */
+  dropSockets(): void {
+    for (const s of this.sockets) s.terminate();
+  }
+
+  /** Waits (up to 5 s) for clients to close their sockets, then shuts down. Stop the bot first. */
+  async stop(): Promise<void> {
+    await this.waitFor(() => this.sockets.size === 0, "the bot to close its socket", 5000).catch(() => {
+      for (const s of this.sockets) s.terminate();
+    });
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
+  }
+}
+
+function parseArgs(type: string, raw: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (type.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = (k === "blocks" || k === "attachments") && v.startsWith("[") ? JSON.parse(v) : v;
+  }
+  return out;
+}
+
+/** Slack's v0 request signature: HMAC-SHA256 over "v0:timestamp:body". */
+export function signSlack(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
+/** POSTs a body to the bot's Events API endpoint, signed (or not) as given. */
+export async function postEvent(
+  url: string,
+  body: unknown,
+  o: { secret: string; timestamp?: number; signature?: string; retryNum?: number },
+): Promise<Response> {
+  const text = JSON.stringify(body);
+  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-slack-request-timestamp": String(ts),
+      "x-slack-signature": o.signature ?? signSlack(o.secret, ts, text),
+      ...(o.retryNum
+        ? { "x-slack-retry-num": String(o.retryNum), "x-slack-retry-reason": "http_timeout" }
+        : {}),
+    },
+    body: text,
+  });
+}
