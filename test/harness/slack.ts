@@ -319,12 +319,23 @@ export class FakeSlack {
     return this.envelope("events_api", body, retryAttempt);
   }
 
-  /** A click on button `index` of a message the bot posted; resolves on the bot's ack. */
-  click(ts: string, user: string, index = 0, actionTs = `${Date.now() / 1000}`): Promise<void> {
+  /** A click on button `index` of a message the bot posted; resolves on the bot's ack with the payload sent. */
+  async click(ts: string, user: string, index = 0, actionTs = `${Date.now() / 1000}`): Promise<unknown> {
+    const payload = this.clickPayload(ts, user, index, actionTs);
+    await this.interactive(payload);
+    return payload;
+  }
+
+  /** Delivers an interactive payload (again); resolves on the bot's ack. */
+  interactive(payload: unknown): Promise<void> {
+    return this.envelope("interactive", payload);
+  }
+
+  private clickPayload(ts: string, user: string, index: number, actionTs: string) {
     const m = this.messages.get(ts);
     const button = m?.blocks?.find((b) => b.type === "actions")?.elements?.[index];
-    if (!m || !button) return Promise.reject(new Error(`message ${ts} has no button ${index}`));
-    return this.envelope("interactive", {
+    if (!m || !button) throw new Error(`message ${ts} has no button ${index}`);
+    return {
       type: "block_actions",
       user: { id: user, username: user, team_id: this.teamId },
       api_app_id: "A0TEST",
@@ -342,7 +353,7 @@ export class FakeSlack {
         thread_ts: m.thread_ts,
       },
       actions: [{ ...button, block_id: "changebot_actions", type: "button", action_ts: actionTs }],
-    });
+    };
   }
 
   /** Cuts every socket without a close handshake (a network drop). */

@@ -1,30 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startRedis } from "../harness/servers.js";
-import { FakeSlack } from "../harness/slack.js";
-import { DEV, startSlackBot } from "../harness/slack-bot.js";
+import { describe, expect, it } from "vitest";
+import { DEV } from "../harness/slack-bot.js";
+import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let fake: FakeSlack;
-  let bot: Awaited<ReturnType<typeof startSlackBot>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-  beforeEach(async () => {
-    fake = await FakeSlack.start();
-    fake.users.set("ULEAD", "alice");
-    fake.users.set("UDEV", "bob");
-    bot = await startSlackBot({ redisUrl: redis.url, fake });
-  });
-  afterEach(async () => {
-    await bot?.stop();
-    await fake?.stop();
-  });
+  const t = slackSuite();
 
   it("!rc-mode on: an ack, the result in its thread, and the topic", async () => {
+    const { fake } = t;
+    // Slack sends "<" as "&lt;"; the reason must come back escaped, never as a link or a mention.
     await fake.deliver(
       fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on db deploy &lt;soon&gt; &amp; co")),
     );
@@ -41,11 +24,69 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
     const topic = await fake.waitForCall("conversations.setTopic");
     expect(topic.args.channel).toBe(DEV);
     expect(String(topic.args.topic)).toContain("PQM in RC mode");
-    // Slack sends "<" as "&lt;"; the reason comes back escaped, never a link or a mention.
     const announced = await fake.waitFor(
       () => fake.posted().find((m) => m.text.includes("PQM is in RC mode")),
       "the announcement",
     );
     expect(announced.text).toContain("alice: db deploy &lt;soon&gt; &amp; co");
+  });
+
+  it("answers DMs and mentions without the prefix, ignores bots and other channels", async () => {
+    const { fake } = t;
+    await fake.deliver(fake.eventBody(fake.message("D0BOB", "UDEV", "whoami", { channel_type: "im" })));
+    const dm = await fake.waitFor(() => fake.posted().find((m) => m.channel === "D0BOB"), "the DM answer");
+    expect(dm.text).toBe("You are slack:UDEV (bob); roles: none.");
+    // Not listened to without a mention; a bot's (or the bot's own) line is never a command.
+    await fake.deliver(fake.eventBody(fake.message("C0OTHER", "UDEV", "!whoami")));
+    await fake.deliver(fake.eventBody(fake.message(DEV, "UOTHERBOT", "!whoami", { bot_id: "B2" })));
+    await fake.deliver(fake.eventBody(fake.message(DEV, "UBOT", "!whoami", { bot_id: "BBOT" })));
+    const mention = fake.message("C0OTHER", "ULEAD", "<@UBOT> whoami", { type: "app_mention" });
+    await fake.deliver(fake.eventBody(mention));
+    const answer = await fake.waitFor(
+      () => fake.posted().find((m) => m.channel === "C0OTHER"),
+      "the answer to the mention",
+    );
+    expect(answer.text).toBe("You are slack:ULEAD (alice); roles: lead.");
+    // In a thread, the answer stays in that thread.
+    await fake.deliver(
+      fake.eventBody(fake.message(DEV, "UDEV", "!whoami", { thread_ts: "1699999999.000001" })),
+    );
+    const threaded = await fake.waitFor(
+      () => fake.posted().find((m) => m.thread_ts === "1699999999.000001"),
+      "the threaded answer",
+    );
+    expect(threaded.text).toContain("slack:UDEV");
+    expect(fake.posted().map((m) => m.channel)).toEqual(["D0BOB", "C0OTHER", DEV]);
+  });
+
+  it("short output in a code block, long output as a file, progress edits one message", async () => {
+    const { fake, bot } = t;
+    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!help")));
+    const help = await fake.waitFor(() => fake.posted().find((m) => m.text.includes("```")), "help");
+    expect(help.text).toMatch(/^[^\n]+\n```\n[\s\S]+\n```$/);
+
+    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!ping")));
+    await fake.waitFor(() => fake.posted().find((m) => /#\d+ done/.test(m.text)), "the ping's result");
+    const [job] = await bot.bot.services.jobs.recent(1);
+    const lines = Array.from({ length: 120 }, (_, i) => `rsync: line ${i + 1} <ok>`);
+    await bot.bot.services.jobs.appendLog(job!.id, `${lines.join("\n")}\n`);
+    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", `!job log ${job!.id}`)));
+    const head = await fake.waitFor(() => fake.posted().find((m) => m.text.includes("log:")), "the log");
+    expect(head.text).toBe(`#${job!.id} log: (120 lines, attached)`);
+    const done = await fake.waitForCall("files.completeUploadExternal");
+    expect(done.args.channel_id).toBe(DEV);
+    const content = await fake.waitFor(() => [...fake.uploads.values()][0], "the uploaded file");
+    expect(content).toContain("rsync: line 120 <ok>");
+
+    const outbox = bot.bot.services.outbox;
+    const progress = { network: "slack", target: DEV, kind: "progress" as const, ref: "p1" };
+    await outbox.send({ ...progress, text: "rsync pass 1 of 3" });
+    await outbox.send({ ...progress, text: "rsync pass 2 of 3", replaces: "p1" });
+    await outbox.send({ ...progress, text: "rsync pass 3 of 3", replaces: "p1" });
+    const edit = await fake.waitForCall("chat.update", (a) => a.text === "rsync pass 3 of 3");
+    const first = fake.posted().find((m) => m.text.startsWith("rsync pass"));
+    expect(edit.args.ts).toBe(first!.ts);
+    expect(first!.text).toBe("rsync pass 3 of 3");
+    expect(fake.posted().filter((m) => m.text.startsWith("rsync pass"))).toHaveLength(1);
   });
 });
