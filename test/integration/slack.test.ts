@@ -89,4 +89,29 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
     expect(first!.text).toBe("rsync pass 3 of 3");
     expect(fake.posted().filter((m) => m.text.startsWith("rsync pass"))).toHaveLength(1);
   });
+
+  it("keeps the topic to 250 characters (not bytes), and says why when Slack refuses it", async () => {
+    const { fake } = t;
+    const accents = "é".repeat(240);
+    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", `!topic add ${accents}`)));
+    await fake.waitForCall("conversations.setTopic", (a) => a.topic === accents);
+    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on")));
+    const fitted = await fake.waitForCall("conversations.setTopic", (a) => String(a.topic).includes("PQM"));
+    const topic = String(fitted.args.topic);
+    expect([...topic].length).toBeLessThanOrEqual(250);
+    expect([...topic].length).toBeGreaterThan(200);
+    expect(topic).toMatch(/^PQM in RC mode \| é+…$/);
+    await fake.waitFor(
+      () => fake.posted().find((m) => m.text.includes("limited to 250 characters")),
+      "the note about what was shortened",
+    );
+
+    fake.failNext("conversations.setTopic", { error: "not_in_channel" });
+    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode off")));
+    const refusal = await fake.waitFor(
+      () => fake.posted().find((m) => m.text.includes("I can't set the topic")),
+      "the refusal",
+    );
+    expect(refusal.text).toContain("I am not a member");
+  });
 });
