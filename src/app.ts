@@ -158,10 +158,7 @@ export class Bot {
     );
   }
 
-  /**
-   * Handles one message; in scripting mode, also waits for the jobs it started and their replies.
-   * Resolves with the router's result, so an adapter can tell whether a button's command ran.
-   */
+  /** Handles one message; in scripting mode, also waits for the jobs it started and their replies. */
   private async handle(msg: InboundMessage, waitForJobs: boolean): Promise<HandleResult> {
     const s = this.services;
     const r = await this.router.handle(msg);
