@@ -1,7 +1,7 @@
-import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
+import { BOT_ID, BOT_USER, clickPayload, type eventBody, TEAM } from "./slack-events.js";
 
 /**
  * A fake Slack on loopback for the real Bolt App: the Web API methods the bot
@@ -42,9 +42,9 @@ export class FakeSlack {
   readonly messages = new Map<string, FakeMessage>();
   readonly topics = new Map<string, string>();
   readonly uploads = new Map<string, string>();
-  readonly teamId = "T0TEST";
-  readonly botUserId = "UBOT";
-  readonly botId = "BBOT";
+  readonly teamId = TEAM;
+  readonly botUserId = BOT_USER;
+  readonly botId = BOT_ID;
   /** Display names users.info gives; unknown ids get user_not_found. */
   readonly users = new Map<string, string>();
   /** Socket Mode connections that got their hello, ever. */
@@ -284,44 +284,16 @@ export class FakeSlack {
     return acked;
   }
 
-  /** An Events API callback body around one event. */
-  eventBody(event: Record<string, unknown>, eventId = `Ev${++this.seq}`) {
-    return {
-      token: "verification-token",
-      team_id: this.teamId,
-      api_app_id: "A0TEST",
-      type: "event_callback",
-      event_id: eventId,
-      event_time: Math.floor(Date.now() / 1000),
-      event,
-      authorizations: [{ team_id: this.teamId, user_id: this.botUserId, is_bot: true }],
-    };
-  }
-
-  /** A person's message in a channel (or DM with channel_type "im"), as a `message` event. */
-  message(channel: string, user: string, text: string, extra: Record<string, unknown> = {}) {
-    const ts = this.nextTs();
-    return {
-      type: "message",
-      channel,
-      user,
-      text,
-      ts,
-      event_ts: ts,
-      team: this.teamId,
-      channel_type: "channel",
-      ...extra,
-    };
-  }
-
   /** Delivers an event over Socket Mode (retryAttempt > 0: a redelivery); resolves on the bot's ack. */
-  deliver(body: ReturnType<FakeSlack["eventBody"]>, retryAttempt = 0): Promise<void> {
+  deliver(body: ReturnType<typeof eventBody>, retryAttempt = 0): Promise<void> {
     return this.envelope("events_api", body, retryAttempt);
   }
 
   /** A click on button `index` of a message the bot posted; resolves on the bot's ack with the payload sent. */
   async click(ts: string, user: string, index = 0, actionTs = `${Date.now() / 1000}`): Promise<unknown> {
-    const payload = this.clickPayload(ts, user, index, actionTs);
+    const m = this.messages.get(ts);
+    if (!m) throw new Error(`the bot posted no message ${ts}`);
+    const payload = clickPayload(m, user, index, actionTs);
     await this.interactive(payload);
     return payload;
   }
@@ -329,31 +301,6 @@ export class FakeSlack {
   /** Delivers an interactive payload (again); resolves on the bot's ack. */
   interactive(payload: unknown): Promise<void> {
     return this.envelope("interactive", payload);
-  }
-
-  private clickPayload(ts: string, user: string, index: number, actionTs: string) {
-    const m = this.messages.get(ts);
-    const button = m?.blocks?.find((b) => b.type === "actions")?.elements?.[index];
-    if (!m || !button) throw new Error(`message ${ts} has no button ${index}`);
-    return {
-      type: "block_actions",
-      user: { id: user, username: user, team_id: this.teamId },
-      api_app_id: "A0TEST",
-      token: "verification-token",
-      container: { type: "message", message_ts: ts, channel_id: m.channel, is_ephemeral: false },
-      trigger_id: `trig-${++this.seq}`,
-      team: { id: this.teamId, domain: "test" },
-      channel: { id: m.channel, name: m.channel },
-      message: {
-        type: "message",
-        ts,
-        text: m.text,
-        blocks: m.blocks,
-        user: this.botUserId,
-        thread_ts: m.thread_ts,
-      },
-      actions: [{ ...button, block_id: "changebot_actions", type: "button", action_ts: actionTs }],
-    };
   }
 
   /** Cuts every socket without a close handshake (a network drop). */
@@ -380,31 +327,4 @@ function parseArgs(type: string, raw: string): Record<string, unknown> {
     out[k] = (k === "blocks" || k === "attachments") && v.startsWith("[") ? JSON.parse(v) : v;
   }
   return out;
-}
-
-/** Slack's v0 request signature: HMAC-SHA256 over "v0:timestamp:body". */
-export function signSlack(secret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-}
-
-/** POSTs a body to the bot's Events API endpoint, signed (or not) as given. */
-export async function postEvent(
-  url: string,
-  body: unknown,
-  o: { secret: string; timestamp?: number; signature?: string; retryNum?: number },
-): Promise<Response> {
-  const text = JSON.stringify(body);
-  const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
-  return fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-slack-request-timestamp": String(ts),
-      "x-slack-signature": o.signature ?? signSlack(o.secret, ts, text),
-      ...(o.retryNum
-        ? { "x-slack-retry-num": String(o.retryNum), "x-slack-retry-reason": "http_timeout" }
-        : {}),
-    },
-    body: text,
-  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEV } from "../harness/slack-bot.js";
+import { eventBody, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack buttons run their command as the person who clicks", () => {
@@ -46,7 +47,7 @@ describe("Slack buttons run their command as the person who clicks", () => {
 
     // The same click delivered again runs nothing more.
     await fake.interactive(click);
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!jobs")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!jobs")));
     await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("#1 ")), "the !jobs answer");
     expect(fake.posted().filter((m) => m.text.startsWith("queued #"))).toHaveLength(1);
     expect(fake.callsTo("chat.update")).toHaveLength(1);

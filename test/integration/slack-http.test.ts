@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { postEvent } from "../harness/slack.js";
 import { DEV, SIGNING_SECRET } from "../harness/slack-bot.js";
+import { eventBody, postEvent, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack over the HTTP Events API", () => {
@@ -9,12 +9,12 @@ describe("Slack over the HTTP Events API", () => {
   it("a bad or stale signature gets 401 and runs nothing; a signed request runs once, retries or not", async () => {
     const { fake, bot } = t;
     const url = bot.eventsUrl();
-    const forged = fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on forged"));
+    const forged = eventBody(userMessage(DEV, "ULEAD", "!rc-mode on forged"));
     const bad = await postEvent(url, forged, { secret: "not-the-secret" });
     expect(bad.status).toBe(401);
     const tampered = await postEvent(url, forged, { secret: SIGNING_SECRET, signature: "v0=00" });
     expect(tampered.status).toBe(401);
-    const stale = fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on replayed"));
+    const stale = eventBody(userMessage(DEV, "ULEAD", "!rc-mode on replayed"));
     const old = Math.floor(Date.now() / 1000) - 6 * 60;
     expect((await postEvent(url, stale, { secret: SIGNING_SECRET, timestamp: old })).status).toBe(401);
 
@@ -26,12 +26,12 @@ describe("Slack over the HTTP Events API", () => {
     expect(challenge.status).toBe(200);
     expect(await challenge.text()).toContain("c-123");
 
-    const good = fake.eventBody(fake.message(DEV, "UDEV", "!ping"));
+    const good = eventBody(userMessage(DEV, "UDEV", "!ping"));
     expect((await postEvent(url, good, { secret: SIGNING_SECRET })).status).toBe(200);
     expect((await postEvent(url, good, { secret: SIGNING_SECRET, retryNum: 1 })).status).toBe(200);
     expect((await postEvent(url, good, { secret: SIGNING_SECRET, retryNum: 2 })).status).toBe(200);
     await fake.waitFor(() => fake.posted().find((m) => /#\d+ done/.test(m.text)), "the ping's result");
-    await postEvent(url, fake.eventBody(fake.message(DEV, "UDEV", "!rc-mode")), { secret: SIGNING_SECRET });
+    await postEvent(url, eventBody(userMessage(DEV, "UDEV", "!rc-mode")), { secret: SIGNING_SECRET });
     await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("RC mode is off")), "the status");
 
     const jobs = await bot.bot.services.jobs.recent(10);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEV } from "../harness/slack-bot.js";
+import { eventBody, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack reliability", () => {
@@ -7,20 +8,20 @@ describe("Slack reliability", () => {
 
   it("the same event delivered three times runs once", async () => {
     const { fake, bot } = t;
-    const body = fake.eventBody(fake.message(DEV, "UDEV", "!ping"));
+    const body = eventBody(userMessage(DEV, "UDEV", "!ping"));
     await fake.deliver(body);
     await fake.deliver(body, 1);
     await fake.deliver(body, 2);
     // A mention arrives as a message and as an app_mention with its own event id: one command.
-    const line = fake.message(DEV, "UDEV", "<@UBOT> ping");
-    await fake.deliver(fake.eventBody(line));
-    await fake.deliver(fake.eventBody({ ...line, type: "app_mention" }));
+    const line = userMessage(DEV, "UDEV", "<@UBOT> ping");
+    await fake.deliver(eventBody(line));
+    await fake.deliver(eventBody({ ...line, type: "app_mention" }));
     await fake.waitFor(
       () => fake.posted().filter((m) => /#\d+ done/.test(m.text)).length >= 2,
       "two results",
     );
     // Something later, answered after everything before it was handled.
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!rc-mode")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!rc-mode")));
     await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("RC mode is off")), "the status");
     expect(fake.posted().filter((m) => m.text.startsWith("queued #"))).toHaveLength(2);
     expect(await bot.bot.services.jobs.recent(10)).toHaveLength(2);
@@ -29,7 +30,7 @@ describe("Slack reliability", () => {
   it("a 429 with Retry-After: 1 on chat.postMessage delays, then delivers, once", async () => {
     const { fake } = t;
     fake.failNext("chat.postMessage", { status: 429, retryAfter: 1 });
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!rc-mode")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!rc-mode")));
     await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("RC mode is off")), "the status");
     const [limited, delivered] = fake.callsTo("chat.postMessage");
     expect(delivered!.at - limited!.at).toBeGreaterThanOrEqual(990);
@@ -42,7 +43,7 @@ describe("Slack reliability", () => {
     fake.dropSockets();
     await fake.waitForSocket(2);
     expect(fake.callsTo("apps.connections.open")).toHaveLength(2);
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!whoami")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!whoami")));
     const answer = await fake.waitFor(
       () => fake.posted().find((m) => m.text.startsWith("You are")),
       "the answer",
@@ -53,8 +54,8 @@ describe("Slack reliability", () => {
   it("a refusal that retrying cannot change is logged and does not hold up later messages", async () => {
     const { fake } = t;
     fake.failNext("chat.postMessage", { error: "not_in_channel" });
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!whoami")));
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!rc-mode")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!whoami")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!rc-mode")));
     await fake.waitFor(
       () => fake.posted().find((m) => m.text.startsWith("RC mode is off")),
       "the next answer",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEV } from "../harness/slack-bot.js";
+import { eventBody, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
@@ -8,9 +9,7 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
   it("!rc-mode on: an ack, the result in its thread, and the topic", async () => {
     const { fake } = t;
     // Slack sends "<" as "&lt;"; the reason must come back escaped, never as a link or a mention.
-    await fake.deliver(
-      fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on db deploy &lt;soon&gt; &amp; co")),
-    );
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!rc-mode on db deploy &lt;soon&gt; &amp; co")));
     const ack = await fake.waitFor(
       () => fake.posted().find((m) => /^queued #\d+: rc-mode on/.test(m.text)),
       "the ack",
@@ -33,24 +32,22 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
 
   it("answers DMs and mentions without the prefix, ignores bots and other channels", async () => {
     const { fake } = t;
-    await fake.deliver(fake.eventBody(fake.message("D0BOB", "UDEV", "whoami", { channel_type: "im" })));
+    await fake.deliver(eventBody(userMessage("D0BOB", "UDEV", "whoami", { channel_type: "im" })));
     const dm = await fake.waitFor(() => fake.posted().find((m) => m.channel === "D0BOB"), "the DM answer");
     expect(dm.text).toBe("You are slack:UDEV (bob); roles: none.");
     // Not listened to without a mention; a bot's (or the bot's own) line is never a command.
-    await fake.deliver(fake.eventBody(fake.message("C0OTHER", "UDEV", "!whoami")));
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UOTHERBOT", "!whoami", { bot_id: "B2" })));
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UBOT", "!whoami", { bot_id: "BBOT" })));
-    const mention = fake.message("C0OTHER", "ULEAD", "<@UBOT> whoami", { type: "app_mention" });
-    await fake.deliver(fake.eventBody(mention));
+    await fake.deliver(eventBody(userMessage("C0OTHER", "UDEV", "!whoami")));
+    await fake.deliver(eventBody(userMessage(DEV, "UOTHERBOT", "!whoami", { bot_id: "B2" })));
+    await fake.deliver(eventBody(userMessage(DEV, "UBOT", "!whoami", { bot_id: "BBOT" })));
+    const mention = userMessage("C0OTHER", "ULEAD", "<@UBOT> whoami", { type: "app_mention" });
+    await fake.deliver(eventBody(mention));
     const answer = await fake.waitFor(
       () => fake.posted().find((m) => m.channel === "C0OTHER"),
       "the answer to the mention",
     );
     expect(answer.text).toBe("You are slack:ULEAD (alice); roles: lead.");
     // In a thread, the answer stays in that thread.
-    await fake.deliver(
-      fake.eventBody(fake.message(DEV, "UDEV", "!whoami", { thread_ts: "1699999999.000001" })),
-    );
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!whoami", { thread_ts: "1699999999.000001" })));
     const threaded = await fake.waitFor(
       () => fake.posted().find((m) => m.thread_ts === "1699999999.000001"),
       "the threaded answer",
@@ -61,16 +58,16 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
 
   it("short output in a code block, long output as a file, progress edits one message", async () => {
     const { fake, bot } = t;
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!help")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!help")));
     const help = await fake.waitFor(() => fake.posted().find((m) => m.text.includes("```")), "help");
     expect(help.text).toMatch(/^[^\n]+\n```\n[\s\S]+\n```$/);
 
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", "!ping")));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!ping")));
     await fake.waitFor(() => fake.posted().find((m) => /#\d+ done/.test(m.text)), "the ping's result");
     const [job] = await bot.bot.services.jobs.recent(1);
     const lines = Array.from({ length: 120 }, (_, i) => `rsync: line ${i + 1} <ok>`);
     await bot.bot.services.jobs.appendLog(job!.id, `${lines.join("\n")}\n`);
-    await fake.deliver(fake.eventBody(fake.message(DEV, "UDEV", `!job log ${job!.id}`)));
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", `!job log ${job!.id}`)));
     const head = await fake.waitFor(() => fake.posted().find((m) => m.text.includes("log:")), "the log");
     expect(head.text).toBe(`#${job!.id} log: (120 lines, attached)`);
     const done = await fake.waitForCall("files.completeUploadExternal");
@@ -93,9 +90,9 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
   it("keeps the topic to 250 characters (not bytes), and says why when Slack refuses it", async () => {
     const { fake } = t;
     const accents = "é".repeat(240);
-    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", `!topic add ${accents}`)));
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", `!topic add ${accents}`)));
     await fake.waitForCall("conversations.setTopic", (a) => a.topic === accents);
-    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode on")));
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!rc-mode on")));
     const fitted = await fake.waitForCall("conversations.setTopic", (a) => String(a.topic).includes("PQM"));
     const topic = String(fitted.args.topic);
     expect([...topic].length).toBeLessThanOrEqual(250);
@@ -107,7 +104,7 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
     );
 
     fake.failNext("conversations.setTopic", { error: "not_in_channel" });
-    await fake.deliver(fake.eventBody(fake.message(DEV, "ULEAD", "!rc-mode off")));
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!rc-mode off")));
     const refusal = await fake.waitFor(
       () => fake.posted().find((m) => m.text.includes("I can't set the topic")),
       "the refusal",
