@@ -38,11 +38,18 @@ describe("Slack reliability", () => {
     expect(fake.posted()).toHaveLength(1);
   });
 
-  it("a dropped socket reconnects, and commands are answered again", async () => {
+  it("a dropped socket reconnects, puts back the topic segment Slack lost, and answers again", async () => {
     const { fake } = t;
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!rc-mode on")));
+    await fake.waitForCall("conversations.setTopic");
+    // Someone replaced the topic while the bot was away.
+    fake.topics.set(DEV, "lunch at noon");
+    const before = fake.callsTo("conversations.setTopic").length;
     fake.dropSockets();
     await fake.waitForSocket(2);
     expect(fake.callsTo("apps.connections.open")).toHaveLength(2);
+    await fake.waitFor(() => fake.callsTo("conversations.setTopic").length > before, "the topic restored");
+    expect(fake.topics.get(DEV)).toBe("PQM in RC mode | lunch at noon");
     await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!whoami")));
     const answer = await fake.waitFor(
       () => fake.posted().find((m) => m.text.startsWith("You are")),
