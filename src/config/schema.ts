@@ -56,7 +56,10 @@ const slackNet = z
     port: z.number().int().min(0).max(65535).default(3000),
     /** HTTP mode: the address to listen on (default: every interface). */
     host: z.string().min(1).optional(),
-    channels: z.array(z.string().min(1)).default([]),
+    /** Channel ids: Slack's events name channels by id, never by name. */
+    channels: z
+      .array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "expected a channel id like C0123456, not a name"))
+      .default([]),
     apiUrl: z.string().url().optional(),
   })
   .refine((s) => s.appToken || s.signingSecret, {

@@ -76,13 +76,16 @@ describe("Slack config", () => {
     expect(() => parseConfig({ networks: { slack: { botToken: "xoxb-1" } } })).toThrow(
       /networks\.slack\.appToken.*appToken \(Socket Mode\) or signingSecret/,
     );
+    expect(() =>
+      parseConfig({ networks: { slack: { botToken: "x", appToken: "y", channels: ["#launchpad-dev"] } } }),
+    ).toThrow("config networks.slack.channels[0]: expected a channel id like C0123456");
     const config = parseConfig({
-      networks: { slack: { botToken: "xoxb-1", appToken: "xapp-1", channels: ["C1"] } },
+      networks: { slack: { botToken: "xoxb-1", appToken: "xapp-1", channels: ["C0LEADS"] } },
     });
     const [a] = createAdapters(config, silentLogger());
     expect(a).toBeInstanceOf(SlackAdapter);
     expect(a!.topicMaxLength).toBe(250);
     expect(a!.measureTopic!("é".repeat(250))).toBe(250);
-    expect(a!.channels()).toEqual(["C1"]);
+    expect(a!.channels()).toEqual(["C0LEADS"]);
   });
 });
