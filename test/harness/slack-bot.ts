@@ -3,7 +3,8 @@ import { Bot } from "../../src/app.js";
 import { SlackAdapter } from "../../src/bot/slack/adapter.js";
 import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/log.js";
-import { APP_TOKEN, BOT_TOKEN, type FakeSlack } from "./slack.js";
+import type { FakeSlack } from "./slack.js";
+import { APP_TOKEN, BOT_TOKEN } from "./slack-api.js";
 
 export const DEV = "C0DEV";
 export const SIGNING_SECRET = "fake-signing-secret";

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { FakeMessage } from "./slack.js";
+import type { FakeMessage } from "./slack-api.js";
 
 /** What Slack sends the bot: event callbacks, button clicks, signed HTTP requests. */
 export const TEAM = "T0TEST";

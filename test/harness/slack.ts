@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
-import { BOT_ID, BOT_USER, clickPayload, type eventBody, TEAM } from "./slack-events.js";
+import { parseArgs, SlackWorkspace } from "./slack-api.js";
+import { clickPayload, type eventBody } from "./slack-events.js";
 
 /**
  * A fake Slack on loopback for the real Bolt App: the Web API methods the bot
@@ -17,15 +18,6 @@ export interface ApiCall {
   at: number;
 }
 
-export interface FakeMessage {
-  channel: string;
-  ts: string;
-  text: string;
-  thread_ts?: string;
-  blocks?: { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[];
-  user: string;
-}
-
 interface Failure {
   method: string;
   status: number;
@@ -34,19 +26,8 @@ interface Failure {
   times: number;
 }
 
-export const BOT_TOKEN = "xoxb-fake-bot-token";
-export const APP_TOKEN = "xapp-fake-app-token";
-
-export class FakeSlack {
+export class FakeSlack extends SlackWorkspace {
   readonly calls: ApiCall[] = [];
-  readonly messages = new Map<string, FakeMessage>();
-  readonly topics = new Map<string, string>();
-  readonly uploads = new Map<string, string>();
-  readonly teamId = TEAM;
-  readonly botUserId = BOT_USER;
-  readonly botId = BOT_ID;
-  /** Display names users.info gives; unknown ids get user_not_found. */
-  readonly users = new Map<string, string>();
   /** Socket Mode connections that got their hello, ever. */
   helloCount = 0;
   private readonly server: Server;
@@ -55,9 +36,9 @@ export class FakeSlack {
   private failures: Failure[] = [];
   private readonly acks = new Map<string, () => void>();
   private listeners: (() => void)[] = [];
-  private seq = 0;
 
   private constructor() {
+    super();
     this.server = createServer((req, res) => {
       void this.onHttp(req).then(
         ({ status, body, headers }) => {
@@ -136,17 +117,8 @@ export class FakeSlack {
     );
   }
 
-  /** Messages the bot posted (chat.postMessage), in order. */
-  posted(): FakeMessage[] {
-    return [...this.messages.values()];
-  }
-
   private notify() {
     for (const l of [...this.listeners]) l();
-  }
-
-  private nextTs(): string {
-    return `1700000000.${String(++this.seq).padStart(6, "0")}`;
   }
 
   private async onHttp(req: IncomingMessage) {
@@ -181,66 +153,10 @@ export class FakeSlack {
             }
           : { status: f.status, body: { ok: false, error: f.error ?? "internal_error" } };
     } else {
-      result = { status: 200, body: this.answer(method, args, token) };
+      result = { status: 200, body: this.answer(method, args, token, `127.0.0.1:${this.port}`) };
     }
     this.notify();
     return result;
-  }
-
-  private answer(method: string, a: Record<string, unknown>, token?: string): unknown {
-    const wantApp = method === "apps.connections.open";
-    if (token !== (wantApp ? APP_TOKEN : BOT_TOKEN)) return { ok: false, error: "invalid_auth" };
-    const channel = String(a.channel ?? a.channel_id ?? "");
-    switch (method) {
-      case "auth.test":
-        return {
-          ok: true,
-          user_id: this.botUserId,
-          bot_id: this.botId,
-          team_id: this.teamId,
-          user: "changebot",
-        };
-      case "apps.connections.open":
-        return { ok: true, url: `ws://127.0.0.1:${this.port}/socket` };
-      case "users.info": {
-        const name = this.users.get(String(a.user));
-        return name
-          ? { ok: true, user: { id: a.user, name, real_name: name, profile: { display_name: name } } }
-          : { ok: false, error: "user_not_found" };
-      }
-      case "chat.postMessage": {
-        const m: FakeMessage = {
-          channel,
-          ts: this.nextTs(),
-          text: String(a.text ?? ""),
-          thread_ts: a.thread_ts as string | undefined,
-          blocks: a.blocks as FakeMessage["blocks"],
-          user: this.botUserId,
-        };
-        this.messages.set(m.ts, m);
-        return { ok: true, channel, ts: m.ts, message: m };
-      }
-      case "chat.update": {
-        const m = this.messages.get(String(a.ts));
-        if (!m) return { ok: false, error: "message_not_found" };
-        m.text = String(a.text ?? "");
-        m.blocks = a.blocks as FakeMessage["blocks"];
-        return { ok: true, channel, ts: m.ts };
-      }
-      case "conversations.setTopic":
-        this.topics.set(channel, String(a.topic));
-        return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
-      case "conversations.info":
-        return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
-      case "files.getUploadURLExternal": {
-        const id = `F${++this.seq}`;
-        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${this.port}/upload/${id}` };
-      }
-      case "files.completeUploadExternal":
-        return { ok: true, files: JSON.parse(String(a.files)) };
-      default:
-        return { ok: false, error: "unknown_method" };
-    }
   }
 
   private onSocket(ws: WebSocket) {
@@ -317,14 +233,4 @@ export class FakeSlack {
     this.server.closeAllConnections();
     await new Promise((r) => this.server.close(r));
   }
-}
-
-function parseArgs(type: string, raw: string): Record<string, unknown> {
-  if (!raw) return {};
-  if (type.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of new URLSearchParams(raw)) {
-    out[k] = (k === "blocks" || k === "attachments") && v.startsWith("[") ? JSON.parse(v) : v;
-  }
-  return out;
 }

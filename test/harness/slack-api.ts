@@ -1,0 +1,112 @@
+import { BOT_ID, BOT_USER, TEAM } from "./slack-events.js";
+
+export const BOT_TOKEN = "xoxb-fake-bot-token";
+export const APP_TOKEN = "xapp-fake-app-token";
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  thread_ts?: string;
+  blocks?: { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[];
+  user: string;
+}
+
+/**
+ * The fake Slack's state and Web API: the messages the bot posted (and edited),
+ * channel topics, uploaded files and the users it can look up. Calls must carry
+ * the right token: the bot token, or the app token for apps.connections.open.
+ */
+export class SlackWorkspace {
+  readonly messages = new Map<string, FakeMessage>();
+  readonly topics = new Map<string, string>();
+  readonly uploads = new Map<string, string>();
+  readonly teamId = TEAM;
+  readonly botUserId = BOT_USER;
+  readonly botId = BOT_ID;
+  /** Display names users.info gives; unknown ids get user_not_found. */
+  readonly users = new Map<string, string>();
+  protected seq = 0;
+
+  /** Messages the bot posted (chat.postMessage), in order. */
+  posted(): FakeMessage[] {
+    return [...this.messages.values()];
+  }
+
+  private nextTs(): string {
+    return `1700000000.${String(++this.seq).padStart(6, "0")}`;
+  }
+
+  /** The Web API's answer to one call; `host` is where uploads and the socket are. */
+  protected answer(
+    method: string,
+    a: Record<string, unknown>,
+    token: string | undefined,
+    host: string,
+  ): unknown {
+    const wantApp = method === "apps.connections.open";
+    if (token !== (wantApp ? APP_TOKEN : BOT_TOKEN)) return { ok: false, error: "invalid_auth" };
+    const channel = String(a.channel ?? a.channel_id ?? "");
+    switch (method) {
+      case "auth.test":
+        return {
+          ok: true,
+          user_id: this.botUserId,
+          bot_id: this.botId,
+          team_id: this.teamId,
+          user: "changebot",
+        };
+      case "apps.connections.open":
+        return { ok: true, url: `ws://${host}/socket` };
+      case "users.info": {
+        const name = this.users.get(String(a.user));
+        return name
+          ? { ok: true, user: { id: a.user, name, real_name: name, profile: { display_name: name } } }
+          : { ok: false, error: "user_not_found" };
+      }
+      case "chat.postMessage": {
+        const m: FakeMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: String(a.text ?? ""),
+          thread_ts: a.thread_ts as string | undefined,
+          blocks: a.blocks as FakeMessage["blocks"],
+          user: this.botUserId,
+        };
+        this.messages.set(m.ts, m);
+        return { ok: true, channel, ts: m.ts, message: m };
+      }
+      case "chat.update": {
+        const m = this.messages.get(String(a.ts));
+        if (!m) return { ok: false, error: "message_not_found" };
+        m.text = String(a.text ?? "");
+        m.blocks = a.blocks as FakeMessage["blocks"];
+        return { ok: true, channel, ts: m.ts };
+      }
+      case "conversations.setTopic":
+        this.topics.set(channel, String(a.topic));
+        return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "conversations.info":
+        return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
+      case "files.getUploadURLExternal": {
+        const id = `F${++this.seq}`;
+        return { ok: true, file_id: id, upload_url: `http://${host}/upload/${id}` };
+      }
+      case "files.completeUploadExternal":
+        return { ok: true, files: JSON.parse(String(a.files)) };
+      default:
+        return { ok: false, error: "unknown_method" };
+    }
+  }
+}
+
+/** A Web API request body: form-encoded (objects as JSON) or JSON. */
+export function parseArgs(type: string, raw: string): Record<string, unknown> {
+  if (!raw) return {};
+  if (type.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = (k === "blocks" || k === "attachments") && v.startsWith("[") ? JSON.parse(v) : v;
+  }
+  return out;
+}
