@@ -81,7 +81,9 @@ describe("shutdown", () => {
     bot.write("!whoami");
     await bot.waitForLine(/^You are console:alice/);
     const { execFileSync } = await import("node:child_process");
-    const children = execFileSync("pgrep", ["-P", String(bot.proc.pid), "redis-server"], { encoding: "utf8" }).trim();
+    const children = execFileSync("pgrep", ["-P", String(bot.proc.pid), "redis-server"], {
+      encoding: "utf8",
+    }).trim();
     expect(children).toMatch(/^\d+$/);
     const alive = (pid: string) => {
       try {

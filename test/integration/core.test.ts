@@ -16,10 +16,14 @@ describe("the bot on a real redis-server", () => {
     try {
       await t.adapter.say("!rc-mode on db-stable 10381", "alice");
       await t.adapter.waitFor((m) => m.kind === "topic" && m.text === "PQM in RC mode");
-      await t.adapter.waitFor((m) => m.kind === "announce" && m.text.startsWith("PQM is in RC mode (alice: db-stable 10381)"));
+      await t.adapter.waitFor(
+        (m) => m.kind === "announce" && m.text.startsWith("PQM is in RC mode (alice: db-stable 10381)"),
+      );
       await t.adapter.waitFor((m) => /^#1 done/.test(m.text));
       await t.adapter.say("!rc-mode on", "alice");
-      await t.adapter.waitFor((m) => /^RC mode is ON since .* by alice: db-stable 10381\.$/.test(m.text) && m.kind === "alarm");
+      await t.adapter.waitFor(
+        (m) => /^RC mode is ON since .* by alice: db-stable 10381\.$/.test(m.text) && m.kind === "alarm",
+      );
       await t.adapter.say("!rc-mode off", "alice");
       await t.adapter.waitFor((m) => m.kind === "announce" && m.text.startsWith("PQM is out of RC mode"));
       await t.adapter.waitFor((m) => /^#2 done/.test(m.text));
