@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { SlackAdapter } from "../../src/bot/slack/adapter.js";
+import { silentLogger } from "../../src/log.js";
+import { APP_TOKEN } from "../harness/slack-api.js";
 import { DEV } from "../harness/slack-bot.js";
 import { eventBody, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
@@ -68,5 +71,16 @@ describe("Slack reliability", () => {
       "the next answer",
     );
     expect(fake.callsTo("chat.postMessage")).toHaveLength(2);
+  });
+
+  it("a token Slack refuses stops the start with one line naming the config", async () => {
+    const adapter = new SlackAdapter({
+      config: { botToken: "xoxb-revoked", appToken: APP_TOKEN, apiUrl: t.fake.apiUrl, channels: [], port: 0 },
+      log: silentLogger(),
+    });
+    await expect(adapter.start()).rejects.toThrow(
+      "Slack refused the bot's token (invalid_auth): check networks.slack",
+    );
+    await adapter.stop();
   });
 });
