@@ -136,7 +136,13 @@ export class SlackConnection {
         logger: this.slog,
         clientPingTimeout: this.o.pingTimeoutMs,
         autoReconnectEnabled: false,
-        installerOptions: { clientOptions: { ...this.clientOptions(), retryConfig: undefined } },
+        // The SDK's default here backs off without bound (1.3^n s, 100 times); the adapter retries after this.
+        installerOptions: {
+          clientOptions: {
+            ...this.clientOptions(),
+            retryConfig: { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 30_000 },
+          },
+        },
       });
       this.socket = sm.client;
       this.socket.on("connected", () => {
