@@ -79,14 +79,17 @@ export function signSlack(secret: string, timestamp: number, body: string): stri
 export async function postEvent(
   url: string,
   body: unknown,
-  o: { secret: string; timestamp?: number; signature?: string; retryNum?: number },
+  o: { secret: string; timestamp?: number; signature?: string; retryNum?: number; form?: boolean },
 ): Promise<Response> {
-  const text = JSON.stringify(body);
+  // Interactive payloads come form-encoded (payload=<json>); events as JSON.
+  const text = o.form
+    ? new URLSearchParams({ payload: JSON.stringify(body) }).toString()
+    : JSON.stringify(body);
   const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
   return fetch(url, {
     method: "POST",
     headers: {
-      "content-type": "application/json",
+      "content-type": o.form ? "application/x-www-form-urlencoded" : "application/json",
       "x-slack-request-timestamp": String(ts),
       "x-slack-signature": o.signature ?? signSlack(o.secret, ts, text),
       ...(o.retryNum

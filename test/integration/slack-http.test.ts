@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEV, SIGNING_SECRET } from "../harness/slack-bot.js";
-import { eventBody, postEvent, userMessage } from "../harness/slack-events.js";
+import { clickPayload, eventBody, postEvent, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 describe("Slack over the HTTP Events API", () => {
@@ -38,5 +38,26 @@ describe("Slack over the HTTP Events API", () => {
     expect(jobs.map((j) => j.summary)).toEqual(["ping"]);
     expect(fake.posted().filter((m) => m.text.startsWith("queued #"))).toHaveLength(1);
     expect(fake.callsTo("conversations.setTopic")).toHaveLength(0);
+  });
+
+  it("a button click arrives signed over HTTP and runs as the clicker", async () => {
+    const { fake, bot } = t;
+    await bot.bot.services.outbox.send({
+      network: "slack",
+      target: DEV,
+      kind: "reply",
+      text: "Put PQM in RC mode?",
+      actions: [{ label: "RC mode on", command: "!rc-mode on" }],
+    });
+    const asked = await fake.waitFor(() => fake.posted().find((m) => m.blocks), "the message with a button");
+    const click = clickPayload(asked, "ULEAD", 0, "1700000300.000001");
+    const forged = await postEvent(bot.eventsUrl(), click, { secret: "nope", form: true });
+    expect(forged.status).toBe(401);
+    const res = await postEvent(bot.eventsUrl(), click, { secret: SIGNING_SECRET, form: true });
+    expect(res.status).toBe(200);
+    await fake.waitForCall("chat.update", (a) => a.ts === asked.ts);
+    expect(JSON.stringify(fake.messages.get(asked.ts)!.blocks)).toContain("RC mode on by <@ULEAD>");
+    await fake.waitForCall("conversations.setTopic", (a) => String(a.topic).includes("PQM in RC mode"));
+    expect(fake.callsTo("chat.update")).toHaveLength(1);
   });
 });
