@@ -177,7 +177,8 @@ export class SshExecutor implements Executor {
               "sent TERM, then KILL, and closed the session; the command may still run — check";
             stream.signal("KILL");
             stream.close();
-            timers.push(setTimeout(end, grace));
+            // sshd confirms the close only once the command's output is closed: don't wait long for it.
+            timers.push(setTimeout(end, Math.min(grace, 1000)));
           }, grace),
         );
       };
