@@ -91,6 +91,9 @@ export function parseConfig(
   config.runbooks = rel(config.runbooks);
   config.dataDir = rel(config.dataDir);
   if (config.log.file) config.log.file = rel(config.log.file);
+  // A local lpndt command given as a relative path is relative to the config file (the demo's script).
+  const lp = config.lpndt;
+  if (lp?.host === "local" && /^\.\.?\//.test(lp.command[0]!)) lp.command[0] = rel(lp.command[0]!);
   for (const h of Object.values(config.hosts)) {
     if (h.key) h.key = rel(h.key);
     if (h.knownHosts) h.knownHosts = rel(h.knownHosts);
