@@ -85,6 +85,21 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
     expect(edit.args.ts).toBe(first!.ts);
     expect(first!.text).toBe("rsync pass 3 of 3");
     expect(fake.posted().filter((m) => m.text.startsWith("rsync pass"))).toHaveLength(1);
+
+    // A step's "still running" lines (no explicit edit) also edit one message in the job's thread,
+    // until the step's result is said there; the next step's progress starts a new message.
+    const step = { network: "slack", target: DEV, kind: "progress" as const, threadId: "1690000000.999999" };
+    await outbox.send({ ...step, text: "#9 still running on db1 (30s)" });
+    await outbox.send({ ...step, text: "#9 still running on db1 (1m)" });
+    await outbox.send({ ...step, kind: "reply", text: "#9 done (1m10s): exit 0" });
+    await outbox.send({ ...step, text: "#9 still running on db2 (30s)" });
+    await fake.waitFor(() => fake.posted().find((m) => m.text.includes("db2")), "the next step's progress");
+    const inThread = fake.posted().filter((m) => m.thread_ts === step.threadId);
+    expect(inThread.map((m) => m.text)).toEqual([
+      "#9 still running on db1 (1m)",
+      "#9 done (1m10s): exit 0",
+      "#9 still running on db2 (30s)",
+    ]);
   });
 
   it("keeps the topic to 250 characters (not bytes), and says why when Slack refuses it", async () => {

@@ -9,6 +9,7 @@ import { isPermanent, platformError, topicRefusal } from "./errors.js";
 import { renderBlocks, renderText, unescapeSlack } from "./format.js";
 import { type SlackMessageEvent, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
+import { ProgressMessages } from "./progress.js";
 
 export interface SlackAdapterOptions {
   config: SlackNetConfig;
@@ -39,6 +40,7 @@ export class SlackAdapter implements ChatAdapter {
   private connectedHandlers: (() => void)[] = [];
   private readonly conn: SlackConnection;
   private readonly names: UserNames;
+  private readonly progress = new ProgressMessages();
   private readonly log: Logger;
 
   constructor(private readonly o: SlackAdapterOptions) {
@@ -127,6 +129,21 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async send(msg: OutboundMessage): Promise<SentRef> {
+    const { target, threadId } = msg;
+    if (msg.kind !== "progress" || !threadId) {
+      if (threadId) this.progress.forget(target, threadId);
+      return this.deliver(msg);
+    }
+    // Progress edits the thread's progress message, if it has one, instead of adding another.
+    const sent = await this.deliver({
+      ...msg,
+      replaces: msg.replaces ?? this.progress.current(target, threadId),
+    });
+    if (sent.id) this.progress.remember(target, threadId, sent.id);
+    return sent;
+  }
+
+  private async deliver(msg: OutboundMessage): Promise<SentRef> {
     const client = this.conn.client;
     const r = renderText(msg, { attach: !msg.replaces });
     const blocks = (
