@@ -101,16 +101,17 @@ export class SlackAdapter implements ChatAdapter {
         for (const h of this.topicHandlers) h(change);
         return;
       }
-      const user = ev.user;
-      const display = user ? await this.names.get(user) : "";
       const msg = toInbound(ev, {
         network: this.network,
         botUserId: auth.botUserId,
         teamId: teamId ?? auth.teamId,
         channels: this.o.config.channels,
-        display: () => display || user || "unknown",
+        display: (id) => id,
       });
-      if (msg) await this.handler?.(msg);
+      if (!msg) return;
+      // Only people get their name looked up; bots are ignored by the router anyway.
+      if (!msg.fromBot) msg.user.display = await this.names.get(msg.user.id);
+      await this.handler?.(msg);
     };
     app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));

@@ -28,6 +28,7 @@ export interface InboundContext {
   teamId?: string;
   /** Channels the bot listens in without being mentioned; empty = every channel it is in. */
   channels: readonly string[];
+  /** The name to show for a user id (the adapter looks the real one up afterwards). */
   display(userId: string): string;
 }
 
