@@ -30,5 +30,11 @@ export function slackSuite(opts: Partial<Omit<SlackBotOptions, "redisUrl" | "fak
     await ctx.bot?.stop();
     await ctx.fake?.stop();
   });
-  return ctx;
+  /** Replaces this test's bot with one started with other options (same fake, same redis). */
+  const restart = async (more: Partial<Omit<SlackBotOptions, "redisUrl" | "fake">>) => {
+    await ctx.bot.stop();
+    await ctx.fake.waitFor(() => ctx.fake.openSockets === 0, "the old bot's socket to close");
+    ctx.bot = await startSlackBot({ redisUrl: ctx.redis.url, fake: ctx.fake, ...opts, ...more });
+  };
+  return Object.assign(ctx, { restart });
 }

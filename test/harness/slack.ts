@@ -175,6 +175,10 @@ export class FakeSlack extends SlackWorkspace {
     this.notify();
   }
 
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   /** Waits until `n` Socket Mode connections have been greeted since the fake started. */
   waitForSocket(n = 1): Promise<true> {
     return this.waitFor(() => this.helloCount >= n && this.sockets.size > 0, `socket connection #${n}`);

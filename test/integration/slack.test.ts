@@ -126,4 +126,27 @@ describe("Slack over Socket Mode (real Bolt, fake Slack)", () => {
     );
     expect(refusal.text).toContain("I am not a member");
   });
+
+  it("a command's real output comes back in its thread as an escaped code block", async () => {
+    const { fake } = t;
+    await t.restart({
+      roles: { engineer: ["ULEAD"] },
+      config: {
+        lpndt: {
+          host: "local",
+          services: ["cron-fdt"],
+          command: ["/bin/sh", "-c", 'echo "Stopping $2"; echo "$2 stopped <ok> & done"', "lpndt"],
+        },
+      },
+    });
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!lpndt service-stop cron-fdt")));
+    const ack = await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("queued #")), "the ack");
+    const result = await fake.waitFor(
+      () => fake.posted().find((m) => m.thread_ts === ack.ts && /done/.test(m.text)),
+      "the result in the thread",
+    );
+    expect(result.text).toMatch(
+      /^#\d+ done \([^)]+\): .*service-stop cron-fdt.*exit 0.*\n```\nStopping cron-fdt\ncron-fdt stopped &lt;ok&gt; &amp; done\n```$/,
+    );
+  });
 });
