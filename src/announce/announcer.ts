@@ -14,6 +14,8 @@ export interface AnnounceOptions {
   id?: string;
   /** Extra fields for webhook bodies (kind, downtime id, due time, …). */
   meta?: Record<string, unknown>;
+  /** "alarm" for announcements that need attention now (an overrun); chat adapters may render it louder. */
+  kind?: "announce" | "alarm";
 }
 
 /** BullMQ job ids may not contain ":". */
@@ -32,10 +34,10 @@ export class Announcer {
     for (const spec of opts.targets ?? this.targets) {
       const t = parseTarget(spec);
       if (t.network === "webhook") {
-        const body = { text, at: new Date(this.clock.now()).toISOString(), id: opts.id, ...opts.meta };
+        const body = { ...opts.meta, text, at: new Date(this.clock.now()).toISOString(), id: opts.id };
         await this.queues.get(WEBHOOK_QUEUE).add(
           "post",
-          { url: t.target, body },
+          { url: t.target, body, delivery: opts.id ? safeId(`${opts.id}-${spec}`) : undefined },
           {
             jobId: opts.id ? safeId(`${opts.id}-${spec}`) : undefined,
             attempts: 8,
@@ -45,7 +47,12 @@ export class Announcer {
           },
         );
       } else {
-        const msg: OutboundMessage = { network: t.network, target: t.target, kind: "announce", text };
+        const msg: OutboundMessage = {
+          network: t.network,
+          target: t.target,
+          kind: opts.kind ?? "announce",
+          text,
+        };
         await this.outbox.send(msg, opts.id ? safeId(`${opts.id}-${spec}`) : undefined);
       }
     }
@@ -62,12 +69,14 @@ export function startWebhookWorker(queues: Queues, secret: string | undefined, l
   const worker = new Worker(
     WEBHOOK_QUEUE,
     async (job) => {
-      const { url, body } = job.data as { url: string; body: unknown };
+      const { url, body, delivery } = job.data as { url: string; body: unknown; delivery?: string };
       const payload = JSON.stringify(body);
       const ts = String(Math.floor(clock.now() / 1000));
       const headers: Record<string, string> = {
         "content-type": "application/json",
         "x-changebot-timestamp": ts,
+        // The same id on every retry, so a receiver can recognise a repeat it already accepted.
+        "x-changebot-delivery": delivery ?? String(job.id),
       };
       if (secret) headers["x-changebot-signature"] = signWebhook(secret, ts, payload);
       const res = await fetch(url, {

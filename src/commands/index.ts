@@ -1,4 +1,5 @@
 import { HandlerRegistry } from "../jobs/runner.js";
+import { downtimeCommands } from "./downtime.js";
 import { helpCommands } from "./help.js";
 import { jobCommands, pingHandler } from "./jobs.js";
 import { rcModeCommands, rcModeHandler } from "./rc-mode.js";
@@ -11,6 +12,7 @@ export const allCommands: readonly Command[] = [
   ...jobCommands,
   ...topicCommands,
   ...rcModeCommands,
+  ...downtimeCommands,
 ];
 
 /** Every job handler a worker can run. */
