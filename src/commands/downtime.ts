@@ -5,13 +5,11 @@ import {
   pendingSlots,
   scheduleSlots,
   setDowntimeTopic,
-  slotKey,
   unscheduleSlots,
 } from "../announce/lifecycle.js";
-import type { Plan } from "../announce/plan.js";
 import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId, parseScheduleArgs } from "../announce/schedule-args.js";
-import { formatUtc, parseTime, when } from "../announce/time.js";
+import { formatUtc, parseTime } from "../announce/time.js";
 import { UserError } from "../bot/errors.js";
 import { formatDuration } from "../config/duration.js";
 import type { Services } from "../services.js";

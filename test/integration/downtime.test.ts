@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signWebhook } from "../../src/announce/announcer.js";
+import { scheduler } from "../../src/announce/lifecycle.js";
+import { MemoryAdapter } from "../../src/bot/memory.js";
+import { ManualClock, systemClock } from "../../src/clock.js";
+import { startTestBot } from "../harness/bot.js";
+import { startRedis } from "../harness/servers.js";
+import { startWebhookSink } from "../harness/webhook.js";
+
+const H = 3_600_000;
+const iso = (t: number) => new Date(t).toISOString();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("downtime announcements on a real redis-server", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let hook: Awaited<ReturnType<typeof startWebhookSink>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    hook = await startWebhookSink();
+  });
+  afterAll(async () => {
+    await hook?.close();
+    await redis?.stop();
+  });
+
+  it("posts every announcement of the plan to every target exactly once", async () => {
+    const irc = new MemoryAdapter("irc", 390, ["#ops"]);
+    const console = new MemoryAdapter("console", 390, ["console"]);
+    const t = await startTestBot({
+      redisUrl: redis.url,
+      adapters: [console, irc],
+      config: {
+        announce: ["console:console", "irc:#ops", `webhook:${hook.url}`],
+        webhookSecret: "s3cret",
+        // The whole plan compressed into seconds: every slot comes due during the test.
+        downtime: {
+          window: "2s",
+          leadTimes: { mergeCutoff: "3s", reminder: "2500ms", earlyPause: "2s", offTrack: "1s" },
+        },
+      },
+    });
+    const mark = hook.hits.length;
+    try {
+      const start = systemClock.now() + 4000;
+      await console.say(`!downtime schedule ${iso(start)} DB deployment`);
+      await console.waitFor((m) => m.text.startsWith("Scheduled #1"));
+      await console.waitFor((m) => /window ended .* overrunning/.test(m.text), 15_000);
+      await sleep(1500);
+      const kinds = ["scheduled", "merge-cutoff", "reminder", "early-pause", "start", "off-track", "overrun"];
+      const mine = hook.accepted().slice(mark);
+      for (const kind of kinds) {
+        expect(
+          mine.filter((h) => h.body.kind === `downtime-${kind}`),
+          kind,
+        ).toHaveLength(1);
+      }
+      expect(mine).toHaveLength(kinds.length);
+      for (const h of mine) {
+        const ts = String(h.headers["x-changebot-timestamp"]);
+        expect(h.headers["x-changebot-signature"]).toBe(signWebhook("s3cret", ts, h.raw));
+      }
+      for (const a of [console, irc]) {
+        const anns = a.sent.filter((m) => m.kind === "announce" || m.kind === "alarm");
+        expect(anns.map((m) => m.text)).toEqual(mine.map((h) => h.body.text));
+      }
+      expect(console.topics.get("console")).toBe("Downtime in progress");
+      await console.say("!downtime done 1");
+      await console.waitFor((m) => /Downtime #1 \(DB deployment\) is complete: it took \d/.test(m.text));
+      await console.waitFor((m) => m.kind === "topic" && m.text === "");
+      await console.say("!downtime list all");
+      await console.waitFor((m) => /#1 "DB deployment" done .* took/.test(m.text));
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("refuses a start inside the 4 h notice unless --short-notice, then says it was missed", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1, 10, 0));
+    const t = await startTestBot({ redisUrl: redis.url, clock });
+    try {
+      await t.adapter.say("!downtime schedule 2026-12-01 13:00 UTC");
+      await t.adapter.waitFor((m) =>
+        /2026-12-01 13:00 UTC \(in 3h\) is less than 4h away.*--short-notice/.test(m.text),
+      );
+      await t.adapter.say("!downtime schedule 2026-12-01 13:00 UTC --short-notice");
+      const r = await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
+      expect(r.text).toContain("2026-12-01 13:00 UTC (in 3h)");
+      expect(r.text).toContain("the 4h notice was missed");
+      expect(r.text).toMatch(/Already past, not announced: merge-cutoff, reminder/);
+      await t.adapter.waitFor((m) => m.kind === "announce" && m.text.includes("the 4h notice was missed"));
+      expect(await scheduler(t.services).waitingKeys()).toEqual(
+        expect.arrayContaining(["dt-1-r1-early-pause", "dt-1-r1-start"]),
+      );
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("move withdraws the old reminders: none of them is posted", async () => {
+    const clock = new ManualClock(Date.now());
+    const t = await startTestBot({ redisUrl: redis.url, clock });
+    try {
+      // The 4 h reminder of this start comes due 2 s from now.
+      await t.adapter.say(`!downtime schedule ${iso(clock.now() + 4 * H + 2000)} Early`);
+      await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
+      await t.adapter.say(`!downtime move 1 ${iso(clock.now() + 10 * H)}`);
+      await t.adapter.waitFor((m) => m.text.startsWith("Moved #1"));
+      await t.adapter.waitFor((m) => m.kind === "announce" && m.text.includes("moved from"));
+      await sleep(3500);
+      expect(t.adapter.texts().filter((x) => x.startsWith("Reminder"))).toEqual([]);
+      const waiting = await scheduler(t.services).waitingKeys();
+      expect(waiting.filter((k) => k.startsWith("dt-1-r1-"))).toEqual([]);
+      expect(waiting.filter((k) => k.startsWith("dt-1-r2-")).sort()).toEqual(
+        [
+          "dt-1-r2-early-pause",
+          "dt-1-r2-off-track",
+          "dt-1-r2-overrun",
+          "dt-1-r2-reminder",
+          "dt-1-r2-start",
+        ].sort(),
+      );
+      await t.adapter.say("!downtime cancel 1 not needed");
+      await t.adapter.waitFor(
+        (m) => m.kind === "announce" && m.text === "Downtime #1 (Early) is cancelled: not needed.",
+      );
+      expect(await scheduler(t.services).waitingKeys()).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("abort moves to a backup 25 h away, and asks for a new window when it is 23 h away", async () => {
+    const T0 = Date.UTC(2026, 11, 1, 14, 0);
+    const clock = new ManualClock(T0 - 5 * H);
+    const t = await startTestBot({ redisUrl: redis.url, clock });
+    try {
+      await t.adapter.say(`!downtime schedule ${iso(T0)} backup=${iso(T0 + 25 * H)} A`);
+      await t.adapter.say(`!downtime schedule ${iso(T0)} backup=${iso(T0 + 23 * H)} B`);
+      await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #2"));
+      clock.set(T0);
+      await t.adapter.say("!downtime start 1");
+      await t.adapter.waitFor((m) => m.text.startsWith("Started #1"));
+      await t.adapter.say("!downtime abort 1 off track");
+      await t.adapter.waitFor((m) =>
+        /Aborted; moved to the backup window: #1 "A" 2026-12-02 15:00 UTC \(in 1d 1h\)/.test(m.text),
+      );
+      await t.adapter.waitFor(
+        (m) =>
+          m.kind === "announce" &&
+          /#1 \(A\) is aborted: off track\. Next attempt: the backup window/.test(m.text),
+      );
+      await t.adapter.say("!downtime abort 2");
+      await t.adapter.waitFor((m) =>
+        /The backup window 2026-12-02 13:00 UTC \(in 23h\) is less than 1d away.*from 2026-12-02 14:00 UTC/.test(
+          m.text,
+        ),
+      );
+      expect((await scheduler(t.services).waitingKeys()).filter((k) => k.startsWith("dt-2-"))).toEqual([]);
+      await t.adapter.say(`!downtime move 2 ${iso(T0 + 23 * H)}`);
+      await t.adapter.waitFor((m) => /next attempt needs 1d notice/.test(m.text));
+      await t.adapter.say(`!downtime move 2 ${iso(T0 + 26 * H)}`);
+      const moved = await t.adapter.waitFor((m) => m.text.startsWith("Moved #2"));
+      expect(moved.text).toMatch(/Already past, not announced: merge-cutoff/);
+      expect(
+        (await scheduler(t.services).waitingKeys()).filter((k) => k.startsWith("dt-2-r3-")),
+      ).toHaveLength(5);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("a webhook that fails twice then succeeds gets exactly one delivery", async () => {
+    const t = await startTestBot({ redisUrl: redis.url, config: { announce: [`webhook:${hook.url}`] } });
+    const mark = hook.hits.length;
+    try {
+      hook.fail(2);
+      await scheduler(t.services).schedule({
+        key: "retry-check",
+        due: Date.now(),
+        mattersUntil: Date.now() + H,
+        text: "retry me",
+      });
+      await hook.waitFor((h) => h.body.text === "retry me" && h.status === 200);
+      await sleep(2500);
+      const mine = hook.hits.slice(mark);
+      expect(mine.map((h) => h.status)).toEqual([503, 503, 200]);
+      expect(new Set(mine.map((h) => h.headers["x-changebot-delivery"])).size).toBe(1);
+    } finally {
+      await t.stop();
+    }
+  });
+});
