@@ -169,6 +169,27 @@ describe("downtime announcements on a real redis-server", () => {
     }
   });
 
+  it("drops a reminder that came due while the bot was down once its moment (T0) has passed", async () => {
+    const clock = new ManualClock(Date.now());
+    const first = await startTestBot({ redisUrl: redis.url, clock, role: "frontend" });
+    const start = clock.now() + 4 * H + 1500;
+    await first.adapter.say(`!downtime schedule ${iso(start)} Missed`);
+    await first.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
+    await first.stop();
+    // The bot was down past the start of the window: the reminder no longer matters.
+    clock.set(start + 60_000);
+    await sleep(2000);
+    const t = await startTestBot({ redisUrl: redis.url, clock, prefix: first.prefix });
+    try {
+      const key = `${first.prefix}:announce:mark:dt-1-r1-reminder`;
+      for (let i = 0; i < 100 && !(await t.services.redis.get(key)); i++) await sleep(50);
+      expect(await t.services.redis.get(key)).toBe("dropped");
+      expect(t.adapter.texts().filter((x) => x.includes("Reminder"))).toEqual([]);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it("a webhook that fails twice then succeeds gets exactly one delivery", async () => {
     const t = await startTestBot({ redisUrl: redis.url, config: { announce: [`webhook:${hook.url}`] } });
     const mark = hook.hits.length;

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnBot, writeConfig } from "../harness/child-bot.js";
+import { startRedis } from "../harness/servers.js";
+import { startWebhookSink } from "../harness/webhook.js";
+
+const H = 3_600_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a reminder that comes due while the bot is down", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let hook: Awaited<ReturnType<typeof startWebhookSink>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    hook = await startWebhookSink();
+  });
+  afterAll(async () => {
+    await hook?.close();
+    await redis?.stop();
+  });
+
+  it("is posted once after a kill -9 and restart, marked late", async () => {
+    const cfg = writeConfig({
+      redis: redis.url,
+      keyPrefix: "crash",
+      networks: { console: { user: "alice" } },
+      roles: { lead: ["console:alice"] },
+      announce: ["console:console", `webhook:${hook.url}`],
+      downtime: { lateAfter: "1s" },
+      jobs: { lockMs: 2000, stalledCheckMs: 1000 },
+    });
+    let bot = spawnBot(cfg.path);
+    try {
+      // The 4 h reminder of this start comes due 3 s after it is scheduled.
+      const due = Date.now() + 3000;
+      bot.say(`!downtime schedule ${new Date(due + 4 * H).toISOString()} Crash test`);
+      await bot.waitForLine(/Scheduled #1 "Crash test"/);
+      await bot.kill9();
+      await sleep(Math.max(0, due - Date.now()) + 2000);
+      expect(hook.hits.filter((h) => h.body.kind === "downtime-reminder")).toEqual([]);
+
+      bot = spawnBot(cfg.path);
+      const line = await bot.waitForLine(/Reminder: Downtime #1/);
+      expect(line).toMatch(/\[late: was due .* UTC, .*\] Reminder: Downtime #1 \(Crash test\) starts/);
+      const hit = await hook.waitFor((h) => h.body.kind === "downtime-reminder");
+      expect(hit.body.late).toBe(true);
+      expect(String(hit.body.text)).toMatch(/^\[late: /);
+      await sleep(2000);
+      expect(bot.lines.filter((l) => l.includes("Reminder: Downtime #1"))).toHaveLength(1);
+      expect(hook.accepted().filter((h) => h.body.kind === "downtime-reminder")).toHaveLength(1);
+    } finally {
+      await bot.stop();
+      cfg.cleanup();
+    }
+  }, 60_000);
+});
