@@ -1,4 +1,5 @@
 import { HandlerRegistry } from "../jobs/runner.js";
+import { dbBudgetCommands, dbBudgetHandler } from "./db-budget.js";
 import { downtimeCommands } from "./downtime.js";
 import { helpCommands } from "./help.js";
 import { jobCommands, pingHandler } from "./jobs.js";
@@ -13,9 +14,10 @@ export const allCommands: readonly Command[] = [
   ...topicCommands,
   ...rcModeCommands,
   ...downtimeCommands,
+  ...dbBudgetCommands,
 ];
 
 /** Every job handler a worker can run. */
 export function buildHandlers(): HandlerRegistry {
-  return new HandlerRegistry().add(pingHandler, rcModeHandler);
+  return new HandlerRegistry().add(pingHandler, rcModeHandler, dbBudgetHandler);
 }
