@@ -18,6 +18,9 @@ export interface AnnounceOptions {
   kind?: "announce" | "alarm";
 }
 
+/** How long an announcement id is remembered: a repeat within this time is never posted again. */
+export const ANNOUNCE_DEDUPE_MS = 7 * 86_400_000;
+
 /** BullMQ job ids may not contain ":". */
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
 
@@ -33,13 +36,16 @@ export class Announcer {
   async announce(text: string, opts: AnnounceOptions = {}): Promise<void> {
     for (const spec of opts.targets ?? this.targets) {
       const t = parseTarget(spec);
+      const jobId = opts.id ? safeId(`${opts.id}-${spec}`) : undefined;
       if (t.network === "webhook") {
         const body = { ...opts.meta, text, at: new Date(this.clock.now()).toISOString(), id: opts.id };
         await this.queues.get(WEBHOOK_QUEUE).add(
           "post",
-          { url: t.target, body, delivery: opts.id ? safeId(`${opts.id}-${spec}`) : undefined },
+          { url: t.target, body, delivery: jobId },
           {
-            jobId: opts.id ? safeId(`${opts.id}-${spec}`) : undefined,
+            jobId,
+            // The id stays taken after delivery too (a job id alone is free again once the job is removed).
+            deduplication: jobId ? { id: jobId, ttl: ANNOUNCE_DEDUPE_MS } : undefined,
             attempts: 8,
             backoff: { type: "exponential", delay: 1000 },
             removeOnComplete: { count: 1000 },
@@ -53,7 +59,7 @@ export class Announcer {
           kind: opts.kind ?? "announce",
           text,
         };
-        await this.outbox.send(msg, opts.id ? safeId(`${opts.id}-${spec}`) : undefined);
+        await this.outbox.send(msg, jobId, jobId ? ANNOUNCE_DEDUPE_MS : undefined);
       }
     }
   }

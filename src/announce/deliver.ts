@@ -21,8 +21,9 @@ export type DeliveryResult = "posted" | "posted-late" | "dropped" | "stale" | "d
 /**
  * Delivers one due announcement, at most once: a marker set with SET NX claims
  * it; a redelivery after it was posted or dropped does nothing. A delivery cut
- * short between claim and "posted" (a crash) is resumed: the chat and webhook
- * queues take it under the same ids, so it is still posted once.
+ * short between claim and "posted" (a crash) is resumed: the announcer hands it
+ * on under the same per-target ids, which the chat and webhook queues remember
+ * for a week (BullMQ deduplication), so it is still posted once.
  */
 export async function deliver(
   s: Services,

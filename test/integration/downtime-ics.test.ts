@@ -62,7 +62,9 @@ describe("changebot downtimes --ics", () => {
           cwd: ROOT,
         },
       );
-      expect(plain.stdout).toMatch(/^#1 "Monthly DB" \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 2d (2h|1h 59m)\) for 1h 30m/m);
+      expect(plain.stdout).toMatch(
+        /^#1 "Monthly DB" \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 2d (2h|1h 59m)\) for 1h 30m/m,
+      );
     } finally {
       await t.stop();
       cfg.cleanup();

@@ -190,6 +190,33 @@ describe("downtime announcements on a real redis-server", () => {
     }
   });
 
+  it("an announcement repeated under the same id is posted once, even after its first delivery was cleaned up", async () => {
+    const t = await startTestBot({ redisUrl: redis.url });
+    try {
+      const outbox = t.services.queues.get("outbox-console");
+      await t.services.announcer.announce("only once", { id: "dup-check" });
+      await t.adapter.waitFor((m) => m.text === "only once");
+      // Enough other messages that the outbox's retention removes the first delivery's job.
+      for (let i = 0; i < 520; i++)
+        await t.services.outbox.send({
+          network: "console",
+          target: "console",
+          kind: "reply",
+          text: `filler ${i}`,
+        });
+      await t.adapter.waitFor((m) => m.text === "filler 519");
+      expect((await outbox.getCompleted(0, 1000)).some((j) => j.id === "dup-check-console_console")).toBe(
+        false,
+      );
+      await t.services.announcer.announce("only once", { id: "dup-check" });
+      await t.services.outbox.send({ network: "console", target: "console", kind: "reply", text: "after" });
+      await t.adapter.waitFor((m) => m.text === "after");
+      expect(t.adapter.texts().filter((x) => x === "only once")).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it("a webhook that fails twice then succeeds gets exactly one delivery", async () => {
     const t = await startTestBot({ redisUrl: redis.url, config: { announce: [`webhook:${hook.url}`] } });
     const mark = hook.hits.length;
