@@ -44,10 +44,10 @@ export function describe(d: Downtime, now: number): string {
     case "started":
       return `${head}in progress since ${formatUtc(d.startedAt ?? d.start)} (${relative(d.startedAt ?? d.start, now)}), window ends ${when(d.start + d.windowMs, now)}`;
     case "done":
-      return `${head}done ${formatUtc(d.endedAt ?? now)}, took ${formatDuration(d.durationMs ?? 0)}`;
+      return `${head}done ${when(d.endedAt ?? now, now)}, took ${formatDuration(d.durationMs ?? 0)} of its ${formatDuration(d.windowMs)} window`;
     case "cancelled":
-      return `${head}cancelled${d.reason ? `: ${d.reason}` : ""}`;
+      return `${head}cancelled (was ${when(d.start, now)})${d.reason ? `: ${d.reason}` : ""}`;
     case "aborted":
-      return `${head}aborted${d.reason ? `: ${d.reason}` : ""}${d.needsWindow ? `; waiting for a new window (!downtime move ${d.id} <start>)` : ""}`;
+      return `${head}aborted (window ${when(d.start, now)})${d.reason ? `: ${d.reason}` : ""}${d.needsWindow ? `; waiting for a new window (!downtime move ${d.id} <start>)` : ""}`;
   }
 }
