@@ -91,6 +91,14 @@ describe("downtime announcements on a real redis-server", () => {
       expect(await scheduler(t.services).waitingKeys()).toEqual(
         expect.arrayContaining(["dt-1-r1-early-pause", "dt-1-r1-start"]),
       );
+      // Moving a window from well ahead to inside the 4 h notice needs the flag too.
+      await t.adapter.say("!downtime schedule 2026-12-01 20:00 Europe/London Later");
+      await t.adapter.waitFor((m) => m.text.startsWith('Scheduled #2 "Later" 2026-12-01 20:00 UTC (in 10h)'));
+      await t.adapter.say("!downtime move 2 2026-12-01 12:00 UTC");
+      await t.adapter.waitFor((m) => m.text.includes("2026-12-01 12:00 UTC (in 2h) is less than 4h away"));
+      await t.adapter.say("!downtime move 2 2026-12-01 12:00 UTC --short-notice");
+      const moved = await t.adapter.waitFor((m) => m.text.startsWith("Moved #2"));
+      expect(moved.text).toContain("the 4h notice was missed");
     } finally {
       await t.stop();
     }
