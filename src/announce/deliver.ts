@@ -40,11 +40,11 @@ export async function deliver(
   const now = s.clock.now();
   const d = deliveryDecision(a, now, s.config.downtime.lateAfter);
   if (!d.post) {
-    if ((await s.redis.set(key, "dropped", "EX", MARK_TTL_S, "NX")) === "OK")
-      s.log.warn(
-        { announcement: a.key, due: new Date(a.due).toISOString(), reason: d.reason },
-        "announcement came due while the bot was down and no longer matters; dropped",
-      );
+    await s.redis.set(key, "dropped", "EX", MARK_TTL_S);
+    s.log.warn(
+      { announcement: a.key, due: new Date(a.due).toISOString(), reason: d.reason },
+      "announcement came due while the bot was down and no longer matters; dropped",
+    );
     return "dropped";
   }
   if (prior === null && (await s.redis.set(key, "posting", "EX", MARK_TTL_S, "NX")) !== "OK") {

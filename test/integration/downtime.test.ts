@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/announce/announcer.js";
+import { deliver } from "../../src/announce/deliver.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock, systemClock } from "../../src/clock.js";
@@ -220,6 +221,21 @@ describe("downtime announcements on a real redis-server", () => {
       await t.services.outbox.send({ network: "console", target: "console", kind: "reply", text: "after" });
       await t.adapter.waitFor((m) => m.text === "after");
       expect(t.adapter.texts().filter((x) => x === "only once")).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("a redelivered announcement job posts nothing the second time", async () => {
+    const t = await startTestBot({ redisUrl: redis.url });
+    try {
+      const a = { key: "redeliver-check", due: Date.now(), mattersUntil: Date.now() + H, text: "once only" };
+      const hooks = { stillWanted: async () => true };
+      expect(await deliver(t.services, a, hooks)).toBe("posted");
+      expect(await deliver(t.services, a, hooks)).toBe("duplicate");
+      await t.adapter.waitFor((m) => m.text === "once only");
+      await sleep(500);
+      expect(t.adapter.texts().filter((x) => x === "once only")).toHaveLength(1);
     } finally {
       await t.stop();
     }
