@@ -9,12 +9,15 @@
  *   npx tsx bench/announce.ts [--n 10000] [--seconds 60] [--kill-at 0.5] [--down 3000]
  *   (--kill-at 0: no kill)
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Queue, Worker } from "bullmq";
 import { AnnounceScheduler } from "../src/announce/scheduler.js";
 import { systemClock } from "../src/clock.js";
 import { Queues, queueOptions } from "../src/jobs/queues.js";
-import { spawnBot, writeConfig } from "../test/harness/child-bot.js";
+import { spawnBot, writeConfig } from "../test/harness/child.js";
 import { startRedis } from "../test/harness/servers.js";
 import { printTable, summarize } from "./stats.js";
 
@@ -33,14 +36,19 @@ const DOWN = Number(values.down);
 const LEAD = 4000;
 
 const redis = await startRedis();
-const cfg = writeConfig({
-  redis: redis.url,
-  keyPrefix: "bench",
-  networks: { console: { user: "bench" } },
-  announce: ["console:console"],
-  log: { level: "warn" },
-  jobs: { lockMs: 5000, stalledCheckMs: 1000 },
-});
+const cfgDir = mkdtempSync(join(tmpdir(), "changebot-bench-"));
+const cfg = writeConfig(
+  {
+    redis: redis.url,
+    keyPrefix: "bench",
+    networks: { console: { user: "bench" } },
+    announce: ["console:console"],
+    log: { level: "warn" },
+    jobs: { lockMs: 5000, stalledCheckMs: 1000 },
+    dataDir: join(cfgDir, "data"),
+  },
+  cfgDir,
+);
 
 // What the bot posts, with the moment this process read it.
 const seen = new Map<number, number[]>();
@@ -58,9 +66,9 @@ function watch(bot: Bot) {
   });
 }
 async function startBot(): Promise<Bot> {
-  const bot = spawnBot(cfg.path);
+  const bot = spawnBot(["--config", cfg]);
   watch(bot);
-  bot.say("!help");
+  bot.write("!help");
   await bot.waitForLine(/downtime/, 30_000);
   return bot;
 }
@@ -147,10 +155,11 @@ console.log(
   lost === 0 && dup === 0 ? "\nOK: none lost, none duplicated" : `\nFAIL: ${lost} lost, ${dup} duplicated`,
 );
 
-await bot.stop();
+bot.end();
+await bot.exited();
 await baseWorker.close();
 await baseQueue.close();
 await queues.close();
 await redis.stop();
-cfg.cleanup();
+rmSync(cfgDir, { recursive: true, force: true });
 process.exit(lost === 0 && dup === 0 ? 0 : 1);

@@ -1,10 +1,8 @@
 import { z } from "zod";
-import { UsageError, UserError } from "../bot/errors.js";
+import { UsageError } from "../bot/errors.js";
 import { parseDuration } from "../config/duration.js";
 import { budget, parseAppliedLines, verdict } from "../jobs/budget.js";
-import type { Executor } from "../jobs/executor.js";
 import type { JobHandler } from "../jobs/runner.js";
-import type { Services } from "../services.js";
 import { type Command, command } from "./types.js";
 
 /** !db-budget: will the DB patches fit the downtime window? From numbers, or from staging logs over SSH. */
@@ -63,9 +61,7 @@ export const dbBudgetHandler: JobHandler = {
   idempotent: true,
   async run({ record, services, log, signal }) {
     const { host, glob, windowMs } = record.data as { host: string; glob: string; windowMs: number };
-    const exec = (services as Services & { exec?: Executor }).exec;
-    if (!exec) throw new UserError("This bot has no command executor configured.");
-    const r = await exec.execute(
+    const r = await services.exec.execute(
       {
         host,
         // $1 unquoted: the remote shell expands the glob (it was checked to hold no metacharacters).
@@ -76,7 +72,12 @@ export const dbBudgetHandler: JobHandler = {
     );
     const patches = parseAppliedLines(r.output);
     if (!patches.length) {
-      const why = r.exit === 1 ? 'no "applied just now in" lines in those logs' : r.summary;
+      const why =
+        r.exit === 1
+          ? 'no "applied just now in" lines in those logs'
+          : /No such file/.test(r.output)
+            ? "no log file matches that glob"
+            : r.summary;
       return { ok: false, summary: `${host}:${glob}: ${why}` };
     }
     const b = budget(
@@ -85,7 +86,7 @@ export const dbBudgetHandler: JobHandler = {
     );
     return {
       ok: true,
-      summary: verdict(b, `staging (${patches.length} patches)`),
+      summary: verdict(b, `staging (${patches.length} patch${patches.length === 1 ? "" : "es"})`),
       output: patches.map((p) => `${p.patch} ${p.seconds}s`).join("\n"),
     };
   },

@@ -3,6 +3,7 @@ import { dbBudgetCommands, dbBudgetHandler } from "./db-budget.js";
 import { downtimeCommands } from "./downtime.js";
 import { helpCommands } from "./help.js";
 import { jobCommands, pingHandler } from "./jobs.js";
+import { lpndtCommands, lpndtHandler } from "./lpndt.js";
 import { rcModeCommands, rcModeHandler } from "./rc-mode.js";
 import { topicCommands } from "./topic.js";
 import type { Command } from "./types.js";
@@ -13,11 +14,12 @@ export const allCommands: readonly Command[] = [
   ...jobCommands,
   ...topicCommands,
   ...rcModeCommands,
+  ...lpndtCommands,
   ...downtimeCommands,
   ...dbBudgetCommands,
 ];
 
 /** Every job handler a worker can run. */
 export function buildHandlers(): HandlerRegistry {
-  return new HandlerRegistry().add(pingHandler, rcModeHandler, dbBudgetHandler);
+  return new HandlerRegistry().add(pingHandler, rcModeHandler, lpndtHandler, dbBudgetHandler);
 }

@@ -1,73 +1,67 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 
 /**
- * The real bot as a child process (`node --import tsx src/main.ts --config F`)
- * with the console network on its stdin/stdout, so a test can type commands,
- * read what it says, and kill -9 it like a crash would.
+ * The real bot as a child process (`node --import tsx src/main.ts --config F`),
+ * its console adapter in scripting mode fed through a pipe kept open, so it
+ * runs until the test ends the input or kills it.
  */
-export function writeConfig(config: Record<string, unknown>): { path: string; dir: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "changebot-bot-"));
-  const path = join(dir, "config.yaml");
-  writeFileSync(path, JSON.stringify({ dataDir: join(dir, "data"), ...config }, null, 2));
-  return { path, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+export interface ChildBot {
+  proc: ChildProcess;
+  stdout(): string;
+  /** Resolves with the output once it matches. */
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
+  send(line: string): void;
+  /** kill -9: no shutdown, locks and running jobs left as they are. */
+  kill9(): Promise<void>;
+  /** End the input; resolves with the exit code. */
+  end(): Promise<number | null>;
 }
 
-export function spawnBot(configPath: string, extraArgs: string[] = []) {
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/main.ts", "--config", configPath, ...extraArgs],
-    { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] },
-  );
-  let partial = "";
-  let stderr = "";
+export function startChildBot(configPath: string, env: NodeJS.ProcessEnv = {}): ChildBot {
+  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", configPath], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
   proc.stdout?.on("data", (d: Buffer) => {
-    const parts = (partial + d.toString()).split("\n");
-    partial = parts.pop() ?? "";
-    lines.push(...parts);
-    for (const w of waiters.splice(0)) w();
+    out += d.toString();
   });
   proc.stderr?.on("data", (d: Buffer) => {
-    stderr += d.toString();
+    err += d.toString();
   });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
   return {
     proc,
-    lines,
-    stderr: () => stderr,
-    say(text: string) {
-      proc.stdin?.write(`${text}\n`);
-    },
-    async waitForLine(re: RegExp, timeoutMs = 20_000): Promise<string> {
+    stdout: () => out,
+    async waitForOutput(re, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = lines.find((l) => re.test(l));
-        if (hit) return hit;
-        if (proc.exitCode !== null) throw new Error(`bot exited (${proc.exitCode}) before ${re}:\n${stderr}`);
-        if (Date.now() > deadline)
+      while (!re.test(out)) {
+        if (proc.exitCode !== null || proc.signalCode !== null)
           throw new Error(
-            `no line matching ${re} within ${timeoutMs} ms; got:\n${lines.join("\n")}\n${stderr}`,
+            `the bot exited (${proc.exitCode ?? proc.signalCode}) before ${re}:\n${out}\n${err}`,
           );
-        await new Promise<void>((r) => {
-          waiters.push(r);
-          setTimeout(r, 100);
-        });
+        if (Date.now() > deadline)
+          throw new Error(`no ${re} in the bot's output after ${timeoutMs} ms:\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
       }
+      return out;
     },
-    /** kill -9: no shutdown code runs, Redis is left as a crash leaves it. */
+    send(line) {
+      proc.stdin?.write(`${line}\n`);
+    },
     async kill9() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      proc.kill("SIGKILL");
       await exited;
     },
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      await exited;
+    async end() {
+      proc.stdin?.end();
+      return exited;
     },
   };
 }

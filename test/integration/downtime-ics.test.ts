@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { resolve } from "node:path";
+import { rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestBot } from "../harness/bot.js";
-import { writeConfig } from "../harness/child-bot.js";
+import { writeConfig } from "../harness/child.js";
 import { startRedis } from "../harness/servers.js";
 
 const run = promisify(execFile);
@@ -22,6 +23,7 @@ describe("changebot downtimes --ics", () => {
   it("exports the schedule as iCalendar, a moved window keeping its UID, a cancelled one marked so", async () => {
     const t = await startTestBot({ redisUrl: redis.url, prefix: "icsbot" });
     const cfg = writeConfig({ redis: redis.url, keyPrefix: "icsbot" });
+    const cleanup = () => rmSync(dirname(cfg), { recursive: true, force: true });
     try {
       const T0 = Math.floor((Date.now() + 48 * H) / 60_000) * 60_000;
       await t.adapter.say(`!downtime schedule ${new Date(T0).toISOString()} window=90m Monthly DB`);
@@ -32,7 +34,7 @@ describe("changebot downtimes --ics", () => {
       await t.adapter.waitFor((m) => m.text.startsWith("Cancelled #2"));
       const { stdout } = await run(
         process.execPath,
-        ["--import", "tsx", "src/main.ts", "downtimes", "--ics", "--config", cfg.path],
+        ["--import", "tsx", "src/main.ts", "downtimes", "--ics", "--config", cfg],
         {
           cwd: ROOT,
         },
@@ -57,7 +59,7 @@ describe("changebot downtimes --ics", () => {
       expect(second).toContain("STATUS:CANCELLED");
       const plain = await run(
         process.execPath,
-        ["--import", "tsx", "src/main.ts", "downtimes", "--config", cfg.path],
+        ["--import", "tsx", "src/main.ts", "downtimes", "--config", cfg],
         {
           cwd: ROOT,
         },
@@ -67,7 +69,7 @@ describe("changebot downtimes --ics", () => {
       );
     } finally {
       await t.stop();
-      cfg.cleanup();
+      cleanup();
     }
   }, 40_000);
 });
