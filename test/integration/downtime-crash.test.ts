@@ -38,18 +38,21 @@ describe("a reminder that comes due while the bot is down", () => {
     );
     let bot = spawnBot(["--config", cfg]);
     try {
-      // The 4 h reminder of this start comes due 3 s after it is scheduled.
-      const due = Date.now() + 3000;
+      // Up and answering first, so the schedule below is handled at once.
+      bot.write("!downtime list");
+      await bot.waitForLine(/No downtimes scheduled/, 45_000);
+      // The 4 h reminder of this start comes due 6 s after it is scheduled.
+      const due = Date.now() + 6000;
       bot.write(`!downtime schedule ${new Date(due + 4 * H).toISOString()} Crash test`);
-      await bot.waitForLine(/Scheduled #1 "Crash test"/);
+      await bot.waitForLine(/Scheduled #1 "Crash test"/, 45_000);
       await bot.kill9();
       await sleep(Math.max(0, due - Date.now()) + 2000);
       expect(hook.hits.filter((h) => h.body.kind === "downtime-reminder")).toEqual([]);
 
       bot = spawnBot(["--config", cfg]);
-      const line = await bot.waitForLine(/Reminder: Downtime #1/);
+      const line = await bot.waitForLine(/Reminder: Downtime #1/, 45_000);
       expect(line).toMatch(/\[late: was due .* UTC, .*\] Reminder: Downtime #1 \(Crash test\) starts/);
-      const hit = await hook.waitFor((h) => h.body.kind === "downtime-reminder");
+      const hit = await hook.waitFor((h) => h.body.kind === "downtime-reminder", 30_000);
       expect(hit.body.late).toBe(true);
       expect(String(hit.body.text)).toMatch(/^\[late: /);
       await sleep(2000);
@@ -65,5 +68,5 @@ describe("a reminder that comes due while the bot is down", () => {
       await bot.exited();
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 });
