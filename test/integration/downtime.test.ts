@@ -149,10 +149,15 @@ describe("downtime announcements on a real redis-server", () => {
       clock.set(T0);
       await t.adapter.say("!downtime start 1");
       await t.adapter.waitFor((m) => m.text.startsWith("Started #1"));
+      await t.adapter.waitFor(
+        (m) => m.kind === "announce" && /#1 \(A\) has started \(2026-12-01 14:00 UTC, on time\)/.test(m.text),
+      );
+      await t.adapter.waitFor((m) => m.kind === "topic" && m.text === "Downtime in progress");
       await t.adapter.say("!downtime abort 1 off track");
       await t.adapter.waitFor((m) =>
         /Aborted; moved to the backup window: #1 "A" 2026-12-02 15:00 UTC \(in 1d 1h\)/.test(m.text),
       );
+      await t.adapter.waitFor((m) => m.kind === "topic" && m.text === "");
       await t.adapter.waitFor(
         (m) =>
           m.kind === "announce" &&
