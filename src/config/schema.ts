@@ -163,6 +163,8 @@ export const configSchema = z.strictObject({
       window: durationField.default(90 * 60_000),
       leadTimes: leadTimes.prefault({}),
       segment: z.string().default("Downtime in progress"),
+      /** An announcement posted more than this after its due time is marked late. */
+      lateAfter: durationField.default(120_000),
     })
     .prefault({}),
   jobs: z
