@@ -166,12 +166,12 @@ describe("!lpndt over SSH against a real sshd", () => {
 
   it("runs one lpndt per host at a time: the second waits, says for what, and runs after", async () => {
     sshd.clearCalls();
-    sshd.behave("lpndt", { delay: 1 });
+    sshd.behave("lpndt", { delay: 1.5 });
     const t = await bot();
     try {
       await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      await t.adapter.waitFor((m) => m.text.startsWith("#1") || m.kind === "progress", 200).catch(() => {});
-      await new Promise((r) => setTimeout(r, 300));
+      // #1 holds the host once its command has reached the host.
+      for (let i = 0; i < 200 && sshd.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
       const ack = await t.adapter.waitFor((m) => m.text.startsWith("queued #2"));
       expect(ack.text).toBe(

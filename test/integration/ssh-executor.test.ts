@@ -187,18 +187,21 @@ describe("the SSH executor against a real sshd", () => {
   });
 
   it("posts a progress line for a long step at most every 30 s of the clock", async () => {
-    sshd.behave("pqm-rc", { output: ["phase 1"], delay: 1.5 });
+    sshd.behave("pqm-rc", { output: ["phase 1"], delay: 3 });
     const clock = new ManualClock(0);
     const ex = executor({ box: sshd.hostEntry() }, { clock, tickMs: 20 });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
     try {
       const c = collect(true);
       const p = ex.execute({ host: "box", argv: ["pqm-rc"] }, c.ctx);
-      await new Promise((r) => setTimeout(r, 400));
+      await until(() => c.text().includes("phase 1"));
       clock.advance(29_000);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines).toEqual([]);
       clock.advance(2_000);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => c.lines.length > 0);
       expect(c.lines).toEqual(["still running on box (31s): phase 1"]);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines.length).toBe(1);
