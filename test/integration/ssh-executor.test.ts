@@ -1,3 +1,6 @@
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -5,6 +8,7 @@ import type { ExecContext } from "../../src/jobs/executor.js";
 import { freePort } from "../../src/jobs/redis.js";
 import { SshExecutor } from "../../src/jobs/ssh.js";
 import { silentLogger } from "../../src/log.js";
+import { requireBinary } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";
 
 function collect(progress = false) {
@@ -151,6 +155,34 @@ describe("the SSH executor against a real sshd", () => {
       expect(np.summary).not.toContain(sshd.lockedPassphrase);
     } finally {
       await ex.close();
+    }
+  });
+
+  it("authenticates with the keys of an ssh-agent when the host has no key file", async () => {
+    const sock = join(sshd.dir, "agent.sock");
+    const agent = spawn(requireBinary("ssh-agent", "openssh-client"), ["-D", "-a", sock], {
+      stdio: "ignore",
+    });
+    try {
+      for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync(requireBinary("ssh-add", "openssh-client"), ["-q", sshd.clientKey], {
+        env: { SSH_AUTH_SOCK: sock },
+        stdio: "ignore",
+      });
+      const ex = executor({ box: sshd.hostEntry({ key: undefined }) }, { env: { SSH_AUTH_SOCK: sock } });
+      try {
+        const r = await ex.execute({ host: "box", argv: ["echo", "agent ok"] }, collect().ctx);
+        expect(r).toMatchObject({ ok: true, output: "agent ok\n" });
+      } finally {
+        await ex.close();
+      }
+      const none = await executor({ box: sshd.hostEntry({ key: undefined }) }).execute(
+        { host: "box", argv: ["true"] },
+        collect().ctx,
+      );
+      expect(none.summary).toContain("hosts.box has no key and SSH_AUTH_SOCK is not set");
+    } finally {
+      agent.kill();
     }
   });
 
