@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
+import { ManualClock } from "../../src/clock.js";
 import { freePort } from "../../src/jobs/redis.js";
 import { startTestBot } from "../harness/bot.js";
 import { startRedis } from "../harness/servers.js";
@@ -17,9 +18,15 @@ describe("!lpndt over SSH against a real sshd", () => {
     await Promise.all([redis?.stop(), sshd?.stop()]);
   });
 
-  const bot = (bastion: Record<string, unknown> = {}, lpndt: Record<string, unknown> = {}, extra = {}) =>
+  const bot = (
+    bastion: Record<string, unknown> = {},
+    lpndt: Record<string, unknown> = {},
+    extra = {},
+    clock?: ManualClock,
+  ) =>
     startTestBot({
       redisUrl: redis.url,
+      clock,
       roles: { engineer: ["eng"], lead: ["lead"] },
       config: {
         hosts: { bastion: sshd.hostEntry(bastion) },
@@ -159,6 +166,26 @@ describe("!lpndt over SSH against a real sshd", () => {
       expect(r.text).toContain("waiting for cron jobs to finish");
       expect(await t.services.jobs.log(1)).toContain("timed out after 1.0s");
       await stillServing(t.adapter);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("posts a progress line in the job's thread while a long step runs", async () => {
+    sshd.clearCalls();
+    sshd.behave("lpndt", { output: ["draining the queue"], delay: 4 });
+    const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
+    const t = await bot({}, {}, {}, clock);
+    try {
+      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+      for (let i = 0; i < 200 && !(await t.services.jobs.log(1)).includes("draining"); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      clock.advance(31_000);
+      const p = await t.adapter.waitFor((m) => m.kind === "progress");
+      expect(p.text).toBe("#1 still running on bastion (31s): draining the queue");
+      expect(p.threadOf).toBe("j1");
+      await finished(t.adapter, 1);
+      expect(t.adapter.sent.filter((m) => m.kind === "progress")).toHaveLength(1);
     } finally {
       await t.stop();
     }

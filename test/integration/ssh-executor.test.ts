@@ -153,6 +153,12 @@ describe("the SSH executor against a real sshd", () => {
       const np = await noPass.execute({ host: "locked", argv: ["true"] }, collect().ctx);
       expect(np.summary).toContain("TEST_KEY_PASS, which is not set");
       expect(np.summary).not.toContain(sshd.lockedPassphrase);
+      const wrongPass = await executor(
+        { locked: sshd.hostEntry({ key: sshd.lockedKey, passphraseEnv: "TEST_KEY_PASS" }) },
+        { env: { TEST_KEY_PASS: "not the passphrase" } },
+      ).execute({ host: "locked", argv: ["true"] }, collect().ctx);
+      expect(wrongPass.summary).toMatch(/^cannot use hosts.locked.key .*locked_ed25519: /);
+      expect(wrongPass.summary).not.toContain("not the passphrase");
     } finally {
       await ex.close();
     }
