@@ -77,6 +77,20 @@ describe("!lpndt over SSH against a real sshd", () => {
       expect(r.text).toContain("earlier lines: !job log 1");
       expect(r.text).not.toContain("progress line 1\n");
       expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
+      // After fixing the cause, a retry runs it again as a new job.
+      sshd.behave("lpndt", { output: ["buildd-manager stopped"] });
+      await t.adapter.say("!job retry 1", "eng");
+      const again = await finished(t.adapter, 2);
+      expect(again.text).toMatch(/^#2 done .*exit 0/);
+      expect(sshd.calls()).toEqual([
+        "lpndt [service-stop] [buildd-manager]",
+        "lpndt [service-stop] [buildd-manager]",
+      ]);
+      expect((await t.services.jobs.get(2))?.data).toMatchObject({
+        verb: "service-stop",
+        service: "buildd-manager",
+        sent: true,
+      });
     } finally {
       await t.stop();
     }
