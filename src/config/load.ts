@@ -91,6 +91,9 @@ export function parseConfig(
   config.runbooks = rel(config.runbooks);
   config.dataDir = rel(config.dataDir);
   if (config.log.file) config.log.file = rel(config.log.file);
+  const sasl = config.networks.irc?.sasl;
+  if (sasl?.cert) sasl.cert = rel(sasl.cert);
+  if (sasl?.key) sasl.key = rel(sasl.key);
   for (const h of Object.values(config.hosts)) {
     if (h.key) h.key = rel(h.key);
     if (h.knownHosts) h.knownHosts = rel(h.knownHosts);

@@ -1,0 +1,255 @@
+import { randomBytes } from "node:crypto";
+import { type Clock, systemClock } from "../../clock.js";
+import type { Logger } from "../../log.js";
+import { actionHint } from "../console.js";
+import { UserError } from "../errors.js";
+import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange } from "../types.js";
+import { ChannelBook } from "./channels.js";
+import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
+import { AccountBook } from "./identity.js";
+import { payloadBytes, splitMessage } from "./lines.js";
+import { Pacer, TokenBucket } from "./pacer.js";
+import { Reconnector } from "./reconnect.js";
+
+export interface IrcAdapterOptions {
+  connect: ConnectOptions;
+  channels: string[];
+  /** Also answers to "<name>: help" besides its nick. */
+  name?: string;
+  linesPerSecond: number;
+  burst: number;
+  log: Logger;
+  clock?: Clock;
+  /** How long to wait for the server to confirm a TOPIC (ms). */
+  topicTimeoutMs?: number;
+}
+
+/** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
+const DEFAULT_TOPICLEN = 300;
+
+/**
+ * changebot on IRC. Commands come by prefix ("!help"), by addressing the nick
+ * in a channel ("changebot: help") or in a private message, answered where they
+ * came from. Every line out goes through one token bucket so long outputs never
+ * flood; the bot reconnects with backoff, rejoins, and tells the Bot when it is
+ * back so lost topic segments are restored.
+ */
+export class IrcAdapter implements ChatAdapter {
+  readonly network = "irc";
+  private client!: IrcClient;
+  private accounts!: AccountBook;
+  private chans!: ChannelBook;
+  private readonly pacer: Pacer;
+  private readonly reconnector: Reconnector;
+  private messageHandler?: (m: InboundMessage) => unknown;
+  private readonly topicHandlers: ((c: TopicChange) => void)[] = [];
+  private readonly connectedHandlers: (() => void)[] = [];
+  private readonly waiters = new Set<() => void>();
+  private connected = false;
+  private readyTimer?: NodeJS.Timeout;
+  private self: { user?: string; host?: string } = {};
+  private readonly boot = randomBytes(3).toString("hex");
+  private seq = 0;
+
+  constructor(private readonly opts: IrcAdapterOptions) {
+    const clock = opts.clock ?? systemClock;
+    this.pacer = new Pacer(new TokenBucket(opts.burst, opts.linesPerSecond, clock));
+    this.reconnector = new Reconnector(() => this.connectOnce(), opts.log);
+  }
+
+  get topicMaxLength(): number {
+    const n = Number(this.client?.isupport("TOPICLEN"));
+    return Number.isFinite(n) && n > 0 ? n : DEFAULT_TOPICLEN;
+  }
+
+  get nick(): string {
+    return this.client?.nick ?? this.opts.connect.nick;
+  }
+
+  onMessage(handler: (m: InboundMessage) => unknown): void {
+    this.messageHandler = handler;
+  }
+  onTopic(handler: (c: TopicChange) => void): void {
+    this.topicHandlers.push(handler);
+  }
+  onConnected(handler: () => void): void {
+    this.connectedHandlers.push(handler);
+  }
+
+  async start(): Promise<void> {
+    this.reconnector.start();
+  }
+
+  async stop(): Promise<void> {
+    this.reconnector.stop();
+    if (this.client?.connected) this.client.quit("changebot stopping");
+    this.connected = false;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  waitConnected(signal?: AbortSignal): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((res, rej) => {
+      const w = () => {
+        this.waiters.delete(w);
+        res();
+      };
+      this.waiters.add(w);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          this.waiters.delete(w);
+          rej(new Error("stopped"));
+        },
+        { once: true },
+      );
+    });
+  }
+
+  channels(): string[] {
+    return this.opts.channels;
+  }
+
+  /** One connection attempt; resolves when the socket closes (the reconnector then waits and retries). */
+  private connectOnce(): Promise<{ registered: boolean }> {
+    const client = new IrcClient(["account-notify", "account-tag", "extended-join"]);
+    this.client = client;
+    this.accounts = new AccountBook(client);
+    this.chans = new ChannelBook(
+      client,
+      () => this.checkReady(),
+      (channel, topic, by) => {
+        for (const h of this.topicHandlers) h({ network: this.network, channel, topic, by });
+      },
+    );
+    let registered = false;
+    client.on("registered", () => {
+      registered = true;
+      this.opts.log.info({ server: this.opts.connect.host, nick: client.nick }, "irc: registered");
+      for (const c of this.opts.channels) void this.pacer.write(() => client.join(c));
+      // A channel we cannot join (banned, invite-only) must not hold every message forever.
+      this.readyTimer = setTimeout(() => this.markConnected(), 10_000);
+    });
+    client.on("nick in use", () => {
+      if (!registered) client.raw(`NICK ${client.nick}_`);
+    });
+    client.on("join", (e) => {
+      if (!client.sameNick(e.nick, client.nick)) return;
+      this.self = { user: e.ident, host: e.hostname };
+      // Accounts of the people already there (WHOX where the server has it).
+      if (client.isupport("WHOX")) void this.pacer.write(() => client.who(e.channel));
+    });
+    client.on("privmsg", (e) => this.inbound(e));
+    client.on("irc error", (e) => this.opts.log.warn({ error: e.error, reason: e.reason }, "irc: error"));
+    return new Promise((res) => {
+      client.on("socket close", () => {
+        clearTimeout(this.readyTimer);
+        if (this.connected) this.opts.log.warn({ server: this.opts.connect.host }, "irc: disconnected");
+        this.connected = false;
+        res({ registered });
+      });
+      client.connect(this.opts.connect);
+    });
+  }
+
+  private checkReady(): void {
+    if (!this.connected && this.opts.channels.every((c) => this.chans.isReady(c))) this.markConnected();
+  }
+
+  private markConnected(): void {
+    clearTimeout(this.readyTimer);
+    if (this.connected || !this.client.connected) return;
+    this.connected = true;
+    this.opts.log.info({ channels: this.opts.channels }, "irc: in the channels");
+    for (const w of [...this.waiters]) w();
+    for (const h of this.connectedHandlers) h();
+  }
+
+  private inbound(e: PrivmsgEvent): void {
+    if (e.from_server || !e.nick || this.client.sameNick(e.nick, this.client.nick)) return;
+    const toChannel = /^[#&+!]/.test(e.target);
+    let text = e.message;
+    let addressed = !toChannel;
+    if (toChannel) {
+      const names = [this.client.nick, this.opts.name].filter(Boolean) as string[];
+      for (const n of names) {
+        const m = new RegExp(`^\\s*${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[:,]\\s*`, "i").exec(text);
+        if (m) {
+          addressed = true;
+          text = text.slice(m[0].length);
+          break;
+        }
+      }
+    }
+    const msg: InboundMessage = {
+      network: this.network,
+      channel: toChannel ? e.target : e.nick,
+      user: this.accounts.identify(e),
+      text,
+      id: e.tags.msgid ?? `${this.boot}-${++this.seq}`,
+      addressed,
+      fromBot: "bot" in e.tags || "draft/bot" in e.tags,
+      raw: e,
+    };
+    void Promise.resolve(this.messageHandler?.(msg)).catch((err) =>
+      this.opts.log.error({ err }, "irc: message handler failed"),
+    );
+  }
+
+  async send(msg: OutboundMessage): Promise<SentRef> {
+    if (!this.connected) throw new Error("irc: not connected");
+    const client = this.client;
+    let text = msg.text;
+    if (msg.actions?.length) text += `\n${actionHint(msg.actions)}`;
+    const max = payloadBytes(client.nick, msg.target, this.self);
+    const lines = splitMessage(text, max);
+    for (const line of lines) {
+      await this.pacer.write(() => {
+        if (!client.connected) throw new Error("irc: disconnected while sending");
+        client.raw(`PRIVMSG ${msg.target} :${line}`);
+      });
+    }
+    return {};
+  }
+
+  async getTopic(channel: string): Promise<string | undefined> {
+    return this.chans?.topicOf(channel);
+  }
+
+  async setTopic(channel: string, topic: string): Promise<void> {
+    if (!this.connected) throw new Error("irc: not connected");
+    this.chans.checkMaySetTopic(channel);
+    if (this.chans.topicOf(channel) === topic) return;
+    const client = this.client;
+    const same = (c: string) => client.lower(c) === client.lower(channel);
+    const offs: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    // The server answers a TOPIC with the TOPIC itself, or with 482 "you're not channel operator".
+    const done = new Promise<void>((res, rej) => {
+      timer = setTimeout(
+        () => rej(new Error(`irc: no answer to TOPIC ${channel}`)),
+        this.opts.topicTimeoutMs ?? 10_000,
+      );
+      offs.push(
+        client.on("topic", (e) => {
+          if (same(e.channel) && e.nick && client.sameNick(e.nick, client.nick)) res();
+        }),
+        client.on("irc error", (e) => {
+          if (e.error === "chanop_privs_needed" && e.channel && same(e.channel))
+            rej(new UserError(`I need op in ${channel} to change the topic.`));
+        }),
+        client.on("socket close", () => rej(new Error("irc: disconnected while setting the topic"))),
+      );
+    });
+    try {
+      await this.pacer.write(() => client.raw(`TOPIC ${channel} :${topic}`));
+      await done;
+    } finally {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    }
+  }
+}
