@@ -183,3 +183,44 @@ export class IrcUser {
     this.client.quit("bye");
   }
 }
+
+/** changebot on IRC: a real Bot on real Redis whose only network is an IrcAdapter talking to `port`. */
+export async function startIrcBot(o: {
+  redisUrl: string;
+  port: number;
+  channels: string[];
+  roles?: Record<string, string[]>;
+  irc?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}) {
+  const { parseConfig } = await import("../../src/config/load.js");
+  const { createIrcAdapter } = await import("../../src/bot/irc/factory.js");
+  const { silentLogger } = await import("../../src/log.js");
+  const { startTestBot } = await import("./bot.js");
+  const { randomBytes } = await import("node:crypto");
+  const prefix = `t${randomBytes(4).toString("hex")}`;
+  const config = {
+    keyPrefix: prefix,
+    networks: {
+      irc: {
+        host: "127.0.0.1",
+        port: o.port,
+        tls: false,
+        nick: "changebot",
+        channels: o.channels,
+        burst: 10,
+        linesPerSecond: 20,
+        ...o.irc,
+      },
+    },
+    roles: o.roles ?? {},
+    announce: o.channels.map((c) => `irc:${c}`),
+    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
+    ...o.config,
+  };
+  const parsed = parseConfig(config);
+  const adapter = createIrcAdapter(parsed.networks.irc!, parsed.name, silentLogger());
+  const t = await startTestBot({ redisUrl: o.redisUrl, prefix, config, adapters: [adapter] });
+  await adapter.waitConnected();
+  return { ...t, irc: adapter };
+}

@@ -45,6 +45,7 @@ export class IrcAdapter implements ChatAdapter {
   private readonly topicHandlers: ((c: TopicChange) => void)[] = [];
   private readonly connectedHandlers: (() => void)[] = [];
   private readonly waiters = new Set<() => void>();
+  private readonly disconnectWaiters = new Set<() => void>();
   private connected = false;
   private readyTimer?: NodeJS.Timeout;
   private self: { user?: string; host?: string } = {};
@@ -109,6 +110,12 @@ export class IrcAdapter implements ChatAdapter {
     });
   }
 
+  /** Resolves once the connection is lost (tests; a status page). */
+  waitUntilDisconnected(): Promise<void> {
+    if (!this.connected) return Promise.resolve();
+    return new Promise((res) => this.disconnectWaiters.add(res));
+  }
+
   channels(): string[] {
     return this.opts.channels;
   }
@@ -149,6 +156,8 @@ export class IrcAdapter implements ChatAdapter {
         clearTimeout(this.readyTimer);
         if (this.connected) this.opts.log.warn({ server: this.opts.connect.host }, "irc: disconnected");
         this.connected = false;
+        for (const w of [...this.disconnectWaiters]) w();
+        this.disconnectWaiters.clear();
         res({ registered });
       });
       client.connect(this.opts.connect);
