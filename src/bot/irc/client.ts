@@ -117,6 +117,9 @@ export class IrcClient {
   constructor(extraCaps: string[] = []) {
     this.client = new Client();
     if (extraCaps.length) this.client.requestCap(extraCaps);
+    // A reply is several small writes in a row: without TCP_NODELAY, Nagle's algorithm
+    // holds each one until the previous is acknowledged (tens of ms per line on Linux).
+    this.client.on("socket connected", () => this.client.connection.transport?.socket?.setNoDelay?.(true));
   }
 
   /** Listens to an event; returns a function that stops listening. */

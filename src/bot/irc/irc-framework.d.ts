@@ -35,7 +35,10 @@ declare module "irc-framework" {
     constructor(options?: Partial<FrameworkOptions>);
     user: { nick: string; username: string; host?: string };
     network: NetworkInfo;
-    connection: { connected: boolean };
+    connection: {
+      connected: boolean;
+      transport?: { socket?: { setNoDelay?(on: boolean): void } };
+    };
     connect(options?: FrameworkOptions): void;
     requestCap(cap: string | string[]): void;
     raw(...args: (string | number)[]): void;
