@@ -149,7 +149,9 @@ export class IrcAdapter implements ChatAdapter {
       // Accounts of the people already there (WHOX where the server has it).
       if (client.isupport("WHOX")) void this.pacer.write(() => client.who(e.channel));
     });
-    client.on("privmsg", (e) => this.inbound(e));
+    client.on("privmsg", (e) => {
+      this.inbound(e).catch((err) => this.opts.log.error({ err }, "irc: message handler failed"));
+    });
     client.on("irc error", (e) => this.opts.log.warn({ error: e.error, reason: e.reason }, "irc: error"));
     return new Promise((res) => {
       client.on("socket close", () => {
@@ -177,7 +179,7 @@ export class IrcAdapter implements ChatAdapter {
     for (const h of this.connectedHandlers) h();
   }
 
-  private inbound(e: PrivmsgEvent): void {
+  private async inbound(e: PrivmsgEvent): Promise<void> {
     if (e.from_server || !e.nick || this.client.sameNick(e.nick, this.client.nick)) return;
     const toChannel = /^[#&+!]/.test(e.target);
     let text = e.message;
@@ -196,16 +198,14 @@ export class IrcAdapter implements ChatAdapter {
     const msg: InboundMessage = {
       network: this.network,
       channel: toChannel ? e.target : e.nick,
-      user: this.accounts.identify(e),
+      user: await this.accounts.identify(e),
       text,
       id: e.tags.msgid ?? `${this.boot}-${++this.seq}`,
       addressed,
       fromBot: "bot" in e.tags || "draft/bot" in e.tags,
       raw: e,
     };
-    void Promise.resolve(this.messageHandler?.(msg)).catch((err) =>
-      this.opts.log.error({ err }, "irc: message handler failed"),
-    );
+    await this.messageHandler?.(msg);
   }
 
   async send(msg: OutboundMessage): Promise<SentRef> {

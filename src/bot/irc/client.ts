@@ -189,6 +189,16 @@ export class IrcClient {
   who(target: string): void {
     this.client.who(target);
   }
+  /** WHOIS: the services account a nick is logged in to (RPL_WHOISACCOUNT), if any. */
+  whoisAccount(nick: string, timeoutMs = 5000): Promise<string | undefined> {
+    return new Promise((res) => {
+      const t = setTimeout(() => res(undefined), timeoutMs);
+      this.client.whois(nick, (e) => {
+        clearTimeout(t);
+        res(e.account || undefined);
+      });
+    });
+  }
   quit(message: string): void {
     this.client.quit(message);
   }

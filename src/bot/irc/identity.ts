@@ -47,9 +47,21 @@ export class AccountBook {
     return this.accounts.get(this.key(nick)) || undefined;
   }
 
-  identify(e: PrivmsgEvent): Identity {
+  /** Whether this server has services accounts at all (it offered one of the account caps). */
+  private serverHasAccounts(): boolean {
+    return ["account-tag", "account-notify", "extended-join"].some((c) => this.client.capEnabled(c));
+  }
+
+  async identify(e: PrivmsgEvent): Promise<Identity> {
     const mask = `${e.nick}!${e.ident}@${e.hostname}`;
-    const account = this.client.capEnabled("account-tag") ? e.account || undefined : this.accountOf(e.nick);
+    let account: string | undefined;
+    if (this.client.capEnabled("account-tag")) account = e.account || undefined;
+    else if (this.accounts.has(this.key(e.nick))) account = this.accountOf(e.nick);
+    else if (this.serverHasAccounts()) {
+      // Someone we share no channel with (a private message): ask the server. Not cached:
+      // we would not see them quit, and the next holder of the nick is someone else.
+      account = await this.client.whoisAccount(e.nick);
+    }
     return { network: "irc", id: e.nick, display: e.nick, mask, ...(account ? { account } : {}) };
   }
 }

@@ -47,6 +47,7 @@ declare module "irc-framework" {
     say(target: string, message: string): void;
     setTopic(channel: string, topic: string): void;
     who(target: string, cb?: (event: unknown) => void): void;
+    whois(target: string, cb: (event: { nick: string; account?: string; error?: string }) => void): void;
     caseLower(s: string): string;
     caseCompare(a: string, b: string): boolean;
   }
