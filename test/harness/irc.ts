@@ -1,7 +1,36 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "irc-framework";
+import { freePort } from "../../src/jobs/redis.js";
 import { type RunningServer, requireBinary, spawnServer } from "./servers.js";
+
+/** A self-signed certificate for 127.0.0.1 in dir (cert.pem, key.pem), made with Debian's openssl. */
+export function selfSignedCert(dir: string, cn = "127.0.0.1"): { cert: string; key: string } {
+  const openssl = requireBinary("openssl", "openssl");
+  const cert = join(dir, "cert.pem");
+  const key = join(dir, "key.pem");
+  execFileSync(
+    openssl,
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${cn}`,
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
+  return { cert, key };
+}
 
 /**
  * Debian's ngircd on a free loopback port, with a minimal config in a temp
@@ -10,6 +39,8 @@ import { type RunningServer, requireBinary, spawnServer } from "./servers.js";
  */
 export interface NgircdOptions {
   penalties?: boolean;
+  /** Serve TLS (a fresh self-signed certificate) on the port instead of plain text. */
+  tls?: boolean;
   port?: number;
   dir?: string;
 }
@@ -22,9 +53,11 @@ export interface Ngircd extends RunningServer {
 
 export async function startNgircd(o: NgircdOptions = {}): Promise<Ngircd> {
   const bin = requireBinary("ngircd", "ngircd");
+  const plainPort = o.tls ? await freePort() : undefined;
   const srv = await spawnServer(
     bin,
     (port, dir) => {
+      if (o.tls) selfSignedCert(dir);
       const include = join(dir, "conf.d");
       mkdirSync(include, { recursive: true });
       const conf = join(dir, "ngircd.conf");
@@ -35,7 +68,7 @@ export async function startNgircd(o: NgircdOptions = {}): Promise<Ngircd> {
           "Name = irc.test.invalid",
           "Info = changebot test server",
           "Listen = 127.0.0.1",
-          `Ports = ${port}`,
+          `Ports = ${plainPort ?? port}`,
           `MotdFile = ${join(dir, "motd")}`,
           "[Limits]",
           "MaxConnectionsIP = 0",
@@ -48,6 +81,14 @@ export async function startNgircd(o: NgircdOptions = {}): Promise<Ngircd> {
           "Ident = no",
           "DNS = no",
           `IncludeDir = ${include}`,
+          ...(o.tls
+            ? [
+                "[SSL]",
+                `CertFile = ${join(dir, "cert.pem")}`,
+                `KeyFile = ${join(dir, "key.pem")}`,
+                `Ports = ${port}`,
+              ]
+            : []),
           "",
         ].join("\n"),
       );

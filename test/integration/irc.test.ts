@@ -128,3 +128,25 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 });
+
+describe("changebot on IRC over TLS (ngircd)", () => {
+  it("connects over TLS, joins, and answers", async () => {
+    const [redis, ircd] = await Promise.all([startRedis(), startNgircd({ tls: true })]);
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#tls"],
+      irc: { tls: true, tlsInsecure: true },
+    });
+    const gina = await new IrcUser("gina").connect(ircd.port, { tls: true, rejectUnauthorized: false });
+    try {
+      await gina.join("#tls");
+      gina.say("#tls", "changebot: whoami");
+      await gina.waitForLine("changebot", /gina!~gina@127\.0\.0\.1/);
+    } finally {
+      gina.quit();
+      await t.stop();
+      await Promise.all([redis.stop(), ircd.stop()]);
+    }
+  });
+});
