@@ -115,6 +115,8 @@ export class IrcUser {
   readonly client: Client;
   readonly seen: SeenLine[] = [];
   readonly topics = new Map<string, string>();
+  /** JOINs seen, with the account the server gave (extended-join). */
+  readonly joins: { nick: string; channel: string; account?: string | false }[] = [];
   private listeners: (() => void)[] = [];
 
   constructor(
@@ -128,6 +130,10 @@ export class IrcUser {
     this.client.on("notice", (e: { nick: string; target: string; message: string }) =>
       this.record({ from: e.nick, target: e.target, text: e.message }),
     );
+    this.client.on("join", (e: { nick: string; channel: string; account?: string | false }) => {
+      this.joins.push({ nick: e.nick, channel: e.channel, account: e.account });
+      this.poke();
+    });
     this.client.on("topic", (e: { channel: string; topic: string }) => {
       this.topics.set(e.channel.toLowerCase(), e.topic);
       this.poke();
