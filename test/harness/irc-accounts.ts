@@ -21,12 +21,14 @@ export interface AccountsNetwork {
 
 const LINK_PASSWORD = "changebot-test-link";
 
-export async function startAccountsNetwork(): Promise<AccountsNetwork> {
+export async function startAccountsNetwork(o: { accountTag?: boolean } = {}): Promise<AccountsNetwork> {
   const inspircd = requireBinary("inspircd", "inspircd");
   const atheme = requireBinary("atheme-services", "atheme-services");
   const [tlsPort, linkPort] = [await freePort(), await freePort()];
   let dir = "";
-  const ircd = await spawnServer(inspircd, (port, d) => {
+  // Through sh with core dumps off: inspircd may dump core when its services link is cut at teardown.
+  const sh = requireBinary("sh", "dash");
+  const ircd = await spawnServer(sh, (port, d) => {
     dir = d;
     selfSignedCert(d);
     const conf = join(d, "inspircd.conf");
@@ -56,8 +58,7 @@ export async function startAccountsNetwork(): Promise<AccountsNetwork> {
 <module name="sasl">
 <module name="cap">
 <module name="ircv3">
-<module name="ircv3_accounttag">
-<module name="hidechans">
+${o.accountTag === false ? "" : '<module name="ircv3_accounttag">\n'}<module name="hidechans">
 <module name="svshold">
 <module name="chghost">
 <module name="topiclock">
@@ -67,7 +68,14 @@ export async function startAccountsNetwork(): Promise<AccountsNetwork> {
 <uline server="services.test.invalid" silent="yes">
 `,
     );
-    return ["--nofork", "--nopid", "--config", conf, ...(process.getuid?.() === 0 ? ["--runasroot"] : [])];
+    const args = [
+      "--nofork",
+      "--nopid",
+      "--config",
+      conf,
+      ...(process.getuid?.() === 0 ? ["--runasroot"] : []),
+    ];
+    return ["-c", 'ulimit -c 0; exec "$0" "$@"', inspircd, ...args];
   });
   await waitForPort(linkPort);
   const svcDir = join(dir, "atheme");

@@ -43,6 +43,7 @@ declare module "irc-framework" {
     requestCap(cap: string | string[]): void;
     raw(...args: (string | number)[]): void;
     quit(message?: string): void;
+    changeNick(nick: string): void;
     join(channel: string, key?: string): void;
     say(target: string, message: string): void;
     setTopic(channel: string, topic: string): void;
