@@ -65,6 +65,35 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
+  it("keeps the topic within the server's TOPICLEN by shortening people's segment, and says so", async () => {
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#long"],
+      roles: { lead: ["irc:mask:hank!~hank@127.0.0.1"] },
+    });
+    try {
+      const max = t.irc.topicMaxLength;
+      const hank = await user("hank");
+      await hank.join("#long");
+      const theirs = `Launchpad development ${"and more ".repeat(100)}`.slice(0, max - 10).trim();
+      hank.raw(`TOPIC #long :${theirs}`);
+      await hank.waitUntil(() => hank.topics.get("#long") === theirs, "hank's topic");
+      hank.say("#long", "!rc-mode on");
+      const note = await hank.waitForLine("changebot", /The topic is limited to \d+ characters here/);
+      expect(note.text).toContain("Launchpad development");
+      const topic = await hank.waitUntil(
+        () =>
+          hank.topics.get("#long")?.startsWith("PQM in RC mode | ") ? hank.topics.get("#long") : undefined,
+        "the shortened topic",
+      );
+      expect(Buffer.byteLength(topic)).toBeLessThanOrEqual(max);
+      expect(topic).toMatch(/^PQM in RC mode \| Launchpad development and more .*…$/);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it("says it needs op when the channel is +t and it is not an operator", async () => {
     const owner = await user("owner");
     await owner.join("#locked");

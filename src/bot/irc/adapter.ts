@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../../clock.js";
 import type { Logger } from "../../log.js";
 import { actionHint } from "../console.js";
-import { UserError } from "../errors.js";
 import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange } from "../types.js";
 import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
@@ -58,9 +57,15 @@ export class IrcAdapter implements ChatAdapter {
     this.reconnector = new Reconnector(() => this.connectOnce(), opts.log);
   }
 
+  /**
+   * The server's TOPICLEN, but never more than a TOPIC line can carry once the
+   * server prefixes it with our nick!user@host (for the longest channel name).
+   */
   get topicMaxLength(): number {
     const n = Number(this.client?.isupport("TOPICLEN"));
-    return Number.isFinite(n) && n > 0 ? n : DEFAULT_TOPICLEN;
+    const topiclen = Number.isFinite(n) && n > 0 ? n : DEFAULT_TOPICLEN;
+    const longest = this.opts.channels.reduce((a, c) => (c.length > a.length ? c : a), "");
+    return Math.min(topiclen, payloadBytes(this.nick, longest, this.self, "TOPIC"));
   }
 
   get nick(): string {
@@ -230,35 +235,11 @@ export class IrcAdapter implements ChatAdapter {
 
   async setTopic(channel: string, topic: string): Promise<void> {
     if (!this.connected) throw new Error("irc: not connected");
-    this.chans.checkMaySetTopic(channel);
-    if (this.chans.topicOf(channel) === topic) return;
-    const client = this.client;
-    const same = (c: string) => client.lower(c) === client.lower(channel);
-    const offs: (() => void)[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    // The server answers a TOPIC with the TOPIC itself, or with 482 "you're not channel operator".
-    const done = new Promise<void>((res, rej) => {
-      timer = setTimeout(
-        () => rej(new Error(`irc: no answer to TOPIC ${channel}`)),
-        this.opts.topicTimeoutMs ?? 10_000,
-      );
-      offs.push(
-        client.on("topic", (e) => {
-          if (same(e.channel) && e.nick && client.sameNick(e.nick, client.nick)) res();
-        }),
-        client.on("irc error", (e) => {
-          if (e.error === "chanop_privs_needed" && e.channel && same(e.channel))
-            rej(new UserError(`I need op in ${channel} to change the topic.`));
-        }),
-        client.on("socket close", () => rej(new Error("irc: disconnected while setting the topic"))),
-      );
-    });
-    try {
-      await this.pacer.write(() => client.raw(`TOPIC ${channel} :${topic}`));
-      await done;
-    } finally {
-      clearTimeout(timer);
-      for (const off of offs) off();
-    }
+    await this.chans.setTopic(
+      channel,
+      topic,
+      (line) => this.pacer.write(() => this.client.raw(line)),
+      this.opts.topicTimeoutMs ?? 10_000,
+    );
   }
 }

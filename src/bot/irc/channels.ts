@@ -107,4 +107,42 @@ export class ChannelBook {
     if (c.topicLocked && !TOPIC_MODES.some((m) => c.myModes.has(m)))
       throw new UserError(`I need op in ${channel} to change the topic (it is +t).`);
   }
+
+  /**
+   * Sets a topic and waits for the server's answer: the TOPIC itself, or 482
+   * "you're not channel operator" (a UserError the channel sees).
+   */
+  async setTopic(
+    channel: string,
+    topic: string,
+    write: (line: string) => Promise<void>,
+    timeoutMs: number,
+  ): Promise<void> {
+    this.checkMaySetTopic(channel);
+    if (this.topicOf(channel) === topic) return;
+    const { client } = this;
+    const same = (c: string) => client.lower(c) === client.lower(channel);
+    const offs: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<void>((res, rej) => {
+      timer = setTimeout(() => rej(new Error(`irc: no answer to TOPIC ${channel}`)), timeoutMs);
+      offs.push(
+        client.on("topic", (e) => {
+          if (same(e.channel) && e.nick && client.sameNick(e.nick, client.nick)) res();
+        }),
+        client.on("irc error", (e) => {
+          if (e.error === "chanop_privs_needed" && e.channel && same(e.channel))
+            rej(new UserError(`I need op in ${channel} to change the topic.`));
+        }),
+        client.on("socket close", () => rej(new Error("irc: disconnected while setting the topic"))),
+      );
+    });
+    try {
+      await write(`TOPIC ${channel} :${topic}`);
+      await done;
+    } finally {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    }
+  }
 }
