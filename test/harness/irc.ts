@@ -130,6 +130,10 @@ export class IrcUser {
     this.client.on("notice", (e: { nick: string; target: string; message: string }) =>
       this.record({ from: e.nick, target: e.target, text: e.message }),
     );
+    // Conditions may depend on any state (a nick change): re-check after every line.
+    this.client.on("raw", (e: { from_server: boolean }) => {
+      if (e.from_server) setImmediate(() => this.poke());
+    });
     this.client.on("join", (e: { nick: string; channel: string; account?: string | false }) => {
       this.joins.push({ nick: e.nick, channel: e.channel, account: e.account });
       this.poke();
@@ -155,6 +159,10 @@ export class IrcUser {
         clearTimeout(t);
         res();
       });
+      this.client.once("nick in use", () => {
+        clearTimeout(t);
+        rej(new Error(`the nick ${this.nick} is in use`));
+      });
       this.client.connect({
         host: "127.0.0.1",
         port,
@@ -169,9 +177,11 @@ export class IrcUser {
   }
 
   async join(channel: string): Promise<void> {
-    await new Promise<void>((res) => {
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`${this.nick} could not join ${channel}`)), 10_000);
       const fn = (e: { nick: string; channel: string }) => {
         if (e.nick === this.client.user.nick && e.channel.toLowerCase() === channel.toLowerCase()) {
+          clearTimeout(t);
           this.client.off("join", fn);
           res();
         }
@@ -268,6 +278,15 @@ export async function startIrcBot(o: {
   const parsed = parseConfig(config);
   const adapter = createIrcAdapter(parsed.networks.irc!, parsed.name, silentLogger());
   const t = await startTestBot({ redisUrl: o.redisUrl, prefix, config, adapters: [adapter] });
-  await adapter.waitConnected();
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), 15_000);
+  try {
+    await adapter.waitConnected(stop.signal);
+  } catch {
+    await t.stop();
+    throw new Error(`changebot did not get into ${o.channels.join(", ")} on port ${o.port} within 15 s`);
+  } finally {
+    clearTimeout(timer);
+  }
   return { ...t, irc: adapter };
 }

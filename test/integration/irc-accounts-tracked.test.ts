@@ -17,10 +17,8 @@ afterAll(async () => {
 });
 
 it("without account-tag, knows accounts from WHOX and extended-join, across nick changes", async () => {
-  (await registerAccount(net.port, "alice", "alice-secret")).quit();
-  const alice = await new IrcUser("alice").connect(net.port, {
-    account: { account: "alice", password: "alice-secret" },
-  });
+  // Registering logs her in (the server tells her channels through account-notify).
+  const alice = await registerAccount(net.port, "alice", "alice-secret");
   users.push(alice);
   await alice.join("#trk");
   expect(alice.client.network.cap.isEnabled("account-tag")).toBe(false);

@@ -98,6 +98,8 @@ export class IrcAdapter implements ChatAdapter {
 
   waitConnected(signal?: AbortSignal): Promise<void> {
     if (this.connected) return Promise.resolve();
+    // Already stopped: an abort listener added now would never fire.
+    if (signal?.aborted) return Promise.reject(new Error("stopped"));
     return new Promise((res, rej) => {
       const w = () => {
         this.waiters.delete(w);
