@@ -239,6 +239,14 @@ export class IrcUser {
   quit(): void {
     this.client.quit("bye");
   }
+
+  /** Quits and resolves once the server has closed the connection (the nick is free again). */
+  close(): Promise<void> {
+    return new Promise((res) => {
+      this.client.once("socket close", () => res());
+      this.client.quit("bye");
+    });
+  }
 }
 
 /** changebot on IRC: a real Bot on real Redis whose only network is an IrcAdapter talking to `port`. */

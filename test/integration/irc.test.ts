@@ -94,6 +94,22 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
+  it("registers under another nick when its nick is taken, and still answers", async () => {
+    const squatter = await new IrcUser("changebot", "squatter").connect(ircd.port);
+    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#nick"] });
+    try {
+      // ngircd allows 9 characters, so "changebot_" is refused too.
+      expect(t.irc.nick).toBe("changeb_2");
+      const ivy = await user("ivy");
+      await ivy.join("#nick");
+      ivy.say("#nick", "changeb_2: rc-mode");
+      await ivy.waitForLine("changeb_2", /RC mode is/);
+    } finally {
+      await squatter.close();
+      await t.stop();
+    }
+  });
+
   it("says it needs op when the channel is +t and it is not an operator", async () => {
     const owner = await user("owner");
     await owner.join("#locked");

@@ -23,6 +23,13 @@ export interface IrcAdapterOptions {
   topicTimeoutMs?: number;
 }
 
+/** The nick to try when ours is taken: "changebot_", then "changeb_2", "changeb_3"… (within 9 characters). */
+export function altNick(nick: string, attempt: number): string {
+  if (attempt <= 1) return `${nick}_`;
+  const suffix = `_${attempt}`;
+  return `${nick.slice(0, Math.max(1, 9 - suffix.length))}${suffix}`;
+}
+
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
 const DEFAULT_TOPICLEN = 300;
 
@@ -147,9 +154,13 @@ export class IrcAdapter implements ChatAdapter {
       // A channel we cannot join (banned, invite-only) must not hold every message forever.
       this.readyTimer = setTimeout(() => this.markConnected(), 10_000);
     });
-    client.on("nick in use", () => {
-      if (!registered) client.raw(`NICK ${client.nick}_`);
-    });
+    // Nick taken (433) or, for the variant, too long (432: ngircd allows 9): try another.
+    let attempt = 0;
+    const nextNick = () => {
+      if (!registered && ++attempt <= 20) client.raw(`NICK ${altNick(this.opts.connect.nick, attempt)}`);
+    };
+    client.on("nick in use", nextNick);
+    client.on("nick invalid", nextNick);
     client.on("join", (e) => {
       if (!client.sameNick(e.nick, client.nick)) return;
       this.self = { user: e.ident, host: e.hostname };

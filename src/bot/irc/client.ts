@@ -88,6 +88,7 @@ export interface IrcEvents {
   "channel info": ChannelInfoEvent;
   "irc error": IrcErrorEvent;
   "nick in use": { nick: string };
+  "nick invalid": { nick: string };
   "socket close": unknown;
   "socket error": Error;
 }
