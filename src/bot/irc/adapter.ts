@@ -7,6 +7,7 @@ import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
 import { AccountBook } from "./identity.js";
 import { payloadBytes, splitMessage } from "./lines.js";
+import { altNick, stripAddress } from "./nick.js";
 import { Pacer, TokenBucket } from "./pacer.js";
 import { Reconnector } from "./reconnect.js";
 
@@ -21,13 +22,6 @@ export interface IrcAdapterOptions {
   clock?: Clock;
   /** How long to wait for the server to confirm a TOPIC (ms). */
   topicTimeoutMs?: number;
-}
-
-/** The nick to try when ours is taken: "changebot_", then "changeb_2", "changeb_3"… (within 9 characters). */
-export function altNick(nick: string, attempt: number): string {
-  if (attempt <= 1) return `${nick}_`;
-  const suffix = `_${attempt}`;
-  return `${nick.slice(0, Math.max(1, 9 - suffix.length))}${suffix}`;
 }
 
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
@@ -55,6 +49,8 @@ export class IrcAdapter implements ChatAdapter {
   private connected = false;
   private readyTimer?: NodeJS.Timeout;
   private self: { user?: string; host?: string } = {};
+  /** Lines of a message not yet delivered when the connection dropped. */
+  private readonly unsent = new Map<string, string[]>();
   private readonly boot = randomBytes(3).toString("hex");
   private seq = 0;
 
@@ -200,19 +196,9 @@ export class IrcAdapter implements ChatAdapter {
   private async inbound(e: PrivmsgEvent): Promise<void> {
     if (e.from_server || !e.nick || this.client.sameNick(e.nick, this.client.nick)) return;
     const toChannel = /^[#&+!]/.test(e.target);
-    let text = e.message;
-    let addressed = !toChannel;
-    if (toChannel) {
-      const names = [this.client.nick, this.opts.name].filter(Boolean) as string[];
-      for (const n of names) {
-        const m = new RegExp(`^\\s*${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[:,]\\s*`, "i").exec(text);
-        if (m) {
-          addressed = true;
-          text = text.slice(m[0].length);
-          break;
-        }
-      }
-    }
+    const spoken = toChannel ? stripAddress(e.message, [this.client.nick, this.opts.name]) : undefined;
+    const text = spoken ?? e.message;
+    const addressed = !toChannel || spoken !== undefined;
     const msg: InboundMessage = {
       network: this.network,
       channel: toChannel ? e.target : e.nick,
@@ -226,18 +212,32 @@ export class IrcAdapter implements ChatAdapter {
     await this.messageHandler?.(msg);
   }
 
+  /**
+   * Says a message, line by line through the pacer. If the connection drops
+   * halfway, the outbox sends the message again once reconnected; the lines
+   * already delivered are not repeated.
+   */
   async send(msg: OutboundMessage): Promise<SentRef> {
     if (!this.connected) throw new Error("irc: not connected");
     const client = this.client;
     let text = msg.text;
     if (msg.actions?.length) text += `\n${actionHint(msg.actions)}`;
-    const max = payloadBytes(client.nick, msg.target, this.self);
-    const lines = splitMessage(text, max);
-    for (const line of lines) {
-      await this.pacer.write(() => {
-        if (!client.connected) throw new Error("irc: disconnected while sending");
-        client.raw(`PRIVMSG ${msg.target} :${line}`);
-      });
+    const key = `${msg.target}\0${text}`;
+    const lines =
+      this.unsent.get(key) ?? splitMessage(text, payloadBytes(client.nick, msg.target, this.self));
+    this.unsent.delete(key);
+    try {
+      while (lines.length) {
+        await this.pacer.write(() => {
+          if (!client.connected) throw new Error("irc: disconnected while sending");
+          client.raw(`PRIVMSG ${msg.target} :${lines[0]}`);
+        });
+        lines.shift();
+      }
+    } catch (e) {
+      if (this.unsent.size > 100) this.unsent.clear();
+      this.unsent.set(key, lines);
+      throw e;
     }
     return {};
   }

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { altNick } from "../../../../src/bot/irc/adapter.js";
 import { TokenBucket } from "../../../../src/bot/irc/pacer.js";
 import { backoffMs } from "../../../../src/bot/irc/reconnect.js";
 import { ManualClock } from "../../../../src/clock.js";
@@ -32,14 +31,5 @@ describe("reconnect backoff", () => {
     expect(backoffMs(50, () => 0.5)).toBe(30_000);
     expect(backoffMs(2, () => 0)).toBe(500);
     expect(backoffMs(2, () => 0.999)).toBeLessThan(1500);
-  });
-});
-
-describe("another nick when ours is taken", () => {
-  it("appends _ first, then numbers within 9 characters", () => {
-    expect(altNick("changebot", 1)).toBe("changebot_");
-    expect(altNick("changebot", 2)).toBe("changeb_2");
-    expect(altNick("changebot", 12)).toBe("change_12");
-    expect(altNick("cb", 3)).toBe("cb_3");
   });
 });
