@@ -17,14 +17,10 @@ import { parseConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/log.js";
 import { IrcUser, startNgircd } from "../test/harness/irc.js";
 import { startRedis } from "../test/harness/servers.js";
+import { ms, printTable, summarize } from "./stats.js";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "1000" } } });
 const N = Number(values.n);
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 /** Sends `!help` n times, each after the previous reply is complete; returns ms to the first reply line. */
 async function measure(user: IrcUser, channel: string, from: string, n: number): Promise<number[]> {
@@ -39,7 +35,7 @@ async function measure(user: IrcUser, channel: string, from: string, n: number):
     const t0 = process.hrtime.bigint();
     user.say(channel, "!help");
     await user.waitUntil(() => user.linesFrom(from).length > before, "a reply", 10_000);
-    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    out.push(ms(process.hrtime.bigint() - t0));
     await user.waitUntil(() => user.linesFrom(from).length >= before + perReply, "the whole reply", 10_000);
   }
   return out;
@@ -86,14 +82,13 @@ await new Promise((r) => setTimeout(r, 200));
 const floor = await measure(user, "#floor", "echobot", N);
 const changebot = await measure(user, "#bench", "changebot", N);
 
-const row = (name: string, xs: number[]) =>
-  `${name.padEnd(24)} p50 ${pct(xs, 50).toFixed(2).padStart(7)} ms   p99 ${pct(xs, 99).toFixed(2).padStart(7)} ms`;
-console.log(`!help → first reply line over IRC on loopback (ngircd), ${N} commands each`);
-console.log(row("irc-framework echo bot", floor));
-console.log(row("changebot", changebot));
-console.log(
-  `ratio (changebot / floor)  p50 ${(pct(changebot, 50) / pct(floor, 50)).toFixed(1)}×   p99 ${(pct(changebot, 99) / pct(floor, 99)).toFixed(1)}×`,
-);
+const f = summarize(floor);
+const c = summarize(changebot);
+printTable(`!help → first reply line over IRC on loopback (ngircd), ${N} commands each, ms`, [
+  { bot: "irc-framework echo bot (floor)", p50: f.p50, p99: f.p99, max: f.max },
+  { bot: "changebot", p50: c.p50, p99: c.p99, max: c.max },
+  { bot: "ratio changebot / floor", p50: c.p50 / f.p50, p99: c.p99 / f.p99, max: c.max / f.max },
+]);
 
 user.quit();
 echo.quit();
