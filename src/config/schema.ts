@@ -21,54 +21,55 @@ const consoleNet = z.strictObject({
   channel: z.string().min(1).default("console"),
 });
 
-const ircNet = z
-  .strictObject({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(6697),
-    tls: z.boolean().default(true),
-    /** Accept a TLS certificate that does not verify (test servers only). */
-    tlsInsecure: z.boolean().default(false),
-    nick: z.string().min(1).default("changebot"),
-    username: z.string().optional(),
-    realname: z.string().default("changebot"),
-    password: z.string().optional(),
-    channels: z.array(z.string().regex(/^[#&+!]/, "expected a channel name starting with #")).min(1),
-    sasl: z
-      .strictObject({
-        mechanism: z.enum(["PLAIN", "EXTERNAL"]).default("PLAIN"),
-        account: z.string().optional(),
-        password: z.string().optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-      })
-      .optional(),
-    /** Lines per second after the initial burst (the server's flood limit). */
-    linesPerSecond: z.number().positive().default(1),
-    burst: z.number().int().positive().default(4),
-    /** Allow `irc:nick:` role rules (spoofable by a nick change). */
-    allowInsecureNickRules: z.boolean().default(false),
-  })
-  .superRefine((irc, ctx) => {
-    const s = irc.sasl;
-    if (!s) return;
-    if (s.mechanism === "PLAIN" && !s.password)
-      ctx.addIssue({ code: "custom", path: ["sasl", "password"], message: "SASL PLAIN needs a password" });
-    if (s.mechanism === "EXTERNAL") {
-      for (const k of ["cert", "key"] as const)
-        if (!s[k])
-          ctx.addIssue({
-            code: "custom",
-            path: ["sasl", k],
-            message: `SASL EXTERNAL needs a client certificate ${k} file (PEM)`,
-          });
-      if (!irc.tls)
+const ircNet = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(6697),
+  tls: z.boolean().default(true),
+  /** Accept a TLS certificate that does not verify (test servers only). */
+  tlsInsecure: z.boolean().default(false),
+  nick: z.string().min(1).default("changebot"),
+  username: z.string().optional(),
+  realname: z.string().default("changebot"),
+  password: z.string().optional(),
+  channels: z.array(z.string().regex(/^[#&+!]/, "expected a channel name starting with #")).min(1),
+  sasl: z
+    .strictObject({
+      mechanism: z.enum(["PLAIN", "EXTERNAL"]).default("PLAIN"),
+      account: z.string().optional(),
+      password: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+    })
+    .optional(),
+  /** Lines per second after the initial burst (the server's flood limit). */
+  linesPerSecond: z.number().positive().default(1),
+  burst: z.number().int().positive().default(4),
+  /** Allow `irc:nick:` role rules (spoofable by a nick change). */
+  allowInsecureNickRules: z.boolean().default(false),
+});
+
+/** SASL settings that cannot work are refused at load, naming the key. */
+const ircNetChecked = ircNet.superRefine((irc, ctx) => {
+  const s = irc.sasl;
+  if (!s) return;
+  if (s.mechanism === "PLAIN" && !s.password)
+    ctx.addIssue({ code: "custom", path: ["sasl", "password"], message: "SASL PLAIN needs a password" });
+  if (s.mechanism === "EXTERNAL") {
+    for (const k of ["cert", "key"] as const)
+      if (!s[k])
         ctx.addIssue({
           code: "custom",
-          path: ["tls"],
-          message: "SASL EXTERNAL needs tls: true (the certificate is the login)",
+          path: ["sasl", k],
+          message: `SASL EXTERNAL needs a client certificate ${k} file (PEM)`,
         });
-    }
-  });
+    if (!irc.tls)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls"],
+        message: "SASL EXTERNAL needs tls: true (the certificate is the login)",
+      });
+  }
+});
 
 const slackNet = z.strictObject({
   botToken: z.string().min(1),
@@ -143,7 +144,7 @@ export const configSchema = z.strictObject({
   networks: z
     .strictObject({
       console: consoleNet.optional(),
-      irc: ircNet.optional(),
+      irc: ircNetChecked.optional(),
       slack: slackNet.optional(),
     })
     .default({}),
