@@ -88,3 +88,34 @@ it("logs in with SASL EXTERNAL using a client certificate over TLS", async () =>
     await t.stop();
   }
 });
+
+it("says in the log when the SASL login is refused, without the password, and keeps retrying", async () => {
+  const { capturingLogger } = await import("../harness/log.js");
+  const { IrcAdapter } = await import("../../src/bot/irc/adapter.js");
+  const cap = capturingLogger();
+  const adapter = new IrcAdapter({
+    connect: {
+      host: "127.0.0.1",
+      port: net.port,
+      tls: false,
+      nick: "wrongpw",
+      sasl: { mechanism: "PLAIN", account: "changebot", password: "not-the-password" },
+    },
+    channels: ["#x"],
+    linesPerSecond: 10,
+    burst: 10,
+    log: cap.log,
+  });
+  await adapter.start();
+  try {
+    const deadline = Date.now() + 10_000;
+    while (cap.lines.filter((l) => /SASL login failed/.test(String(l.msg))).length < 2) {
+      if (Date.now() > deadline) throw new Error(`no repeated SASL failure in the log:\n${cap.text()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(adapter.isConnected()).toBe(false);
+    expect(cap.text()).not.toContain("not-the-password");
+  } finally {
+    await adapter.stop();
+  }
+});

@@ -167,6 +167,12 @@ export class IrcAdapter implements ChatAdapter {
       this.inbound(e).catch((err) => this.opts.log.error({ err }, "irc: message handler failed"));
     });
     client.on("irc error", (e) => this.opts.log.warn({ error: e.error, reason: e.reason }, "irc: error"));
+    client.on("sasl failed", (e) =>
+      this.opts.log.error(
+        { reason: e.reason, server: e.message, account: this.opts.connect.sasl?.account },
+        "irc: SASL login failed; check networks.irc.sasl (will retry)",
+      ),
+    );
     return new Promise((res) => {
       client.on("socket close", () => {
         clearTimeout(this.readyTimer);

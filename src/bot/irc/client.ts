@@ -89,6 +89,7 @@ export interface IrcEvents {
   "irc error": IrcErrorEvent;
   "nick in use": { nick: string };
   "nick invalid": { nick: string };
+  "sasl failed": { reason: string; message?: string };
   "socket close": unknown;
   "socket error": Error;
 }
