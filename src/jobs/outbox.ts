@@ -128,6 +128,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       const msg = job.data as OutboundMessage;
       // Hold the message (and the queue behind it, keeping order) until it is delivered.
       for (let attempt = 0; ; attempt++) {
+        if (stop.signal.aborted) throw new Error("outbox stopping; the message stays queued");
         if (!adapter.isConnected()) await adapter.waitConnected(stop.signal);
         try {
           await deliver(msg);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
+import { ROOT } from "../harness/child.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "changebot-ircconf-"));
@@ -13,7 +14,9 @@ async function validate(yaml: string): Promise<{ code: number; out: string }> {
   const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, yaml);
   try {
-    const r = await run("./changebot", ["validate", "--config", file], { cwd: process.cwd() });
+    const r = await run(process.execPath, ["--import", "tsx", "src/main.ts", "validate", "--config", file], {
+      cwd: ROOT,
+    });
     return { code: 0, out: r.stdout + r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
