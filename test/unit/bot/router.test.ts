@@ -32,6 +32,14 @@ const EXPECTED: Record<string, readonly string[]> = {
   "rc-mode off": ["admin", "lead"],
   "lpndt service-stop": ["admin", "losa", "engineer"],
   "lpndt service-start": ["admin", "losa", "engineer"],
+  "downtime schedule": ["admin", "lead"],
+  "downtime list": ANYONE,
+  "downtime cancel": ["admin", "lead"],
+  "downtime move": ["admin", "lead"],
+  "downtime start": ["admin", "lead", "losa"],
+  "downtime done": ["admin", "lead", "losa"],
+  "downtime abort": ["admin", "lead"],
+  "db-budget": ["admin", "engineer"],
 };
 
 describe("router", () => {
