@@ -73,7 +73,12 @@ const shapes = {
   check: {
     http: z
       .strictObject({
-        url: z.string().regex(/^https?:\/\//, "expected an http:// or https:// URL"),
+        url: z
+          .string()
+          .regex(
+            /^(https?:\/\/|\$\{)/,
+            "expected an http:// or https:// URL (or a ${parameter} holding one)",
+          ),
         status: z.number().int().min(100).max(599).default(200),
         /** Text the body must contain. */
         body: z.string().optional(),
