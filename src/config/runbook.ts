@@ -77,7 +77,7 @@ const shapes = {
           .string()
           .regex(
             /^(https?:\/\/|\$\{)/,
-            "expected an http:// or https:// URL (or a ${parameter} holding one)",
+            "expected an http:// or https:// URL (or a parameter holding one)",
           ),
         status: z.number().int().min(100).max(599).default(200),
         /** Text the body must contain. */
