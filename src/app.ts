@@ -3,7 +3,7 @@ import { Announcer, startWebhookWorker } from "./announce/announcer.js";
 import { publishTopic } from "./announce/topic.js";
 import { createAdapters } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
-import { Router } from "./bot/router.js";
+import { type HandleResult, Router } from "./bot/router.js";
 import { TopicStore } from "./bot/topic.js";
 import type { ChatAdapter, InboundMessage } from "./bot/types.js";
 import { type Clock, systemClock } from "./clock.js";
@@ -163,10 +163,10 @@ export class Bot {
   }
 
   /** Handles one message; in scripting mode, also waits for the jobs it started and their replies. */
-  private async handle(msg: InboundMessage, waitForJobs: boolean): Promise<void> {
+  private async handle(msg: InboundMessage, waitForJobs: boolean): Promise<HandleResult> {
     const s = this.services;
     const r = await this.router.handle(msg);
-    if (!waitForJobs) return;
+    if (!waitForJobs) return r;
     for (const id of r.jobs) {
       await s.events.waitFor(
         id,
@@ -175,6 +175,7 @@ export class Bot {
       );
     }
     await s.outbox.drained(msg.network);
+    return r;
   }
 
   /** After a reconnect, put back bot-managed topic segments the channel lost (e.g. the server restarted). */

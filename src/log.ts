@@ -43,7 +43,7 @@ export function createLogger(opts: LogOptions = {}): Logger {
     mkdirSync(dirname(opts.file), { recursive: true });
     streams.push({
       level: level as pino.Level,
-      stream: pino.destination({ dest: opts.file, sync: false, mkdir: true }),
+      stream: pino.destination({ dest: opts.file, sync: true, mkdir: true }),
     });
   }
   if (opts.stderrLevel !== false) {

@@ -147,6 +147,12 @@ export class Router {
     }
     const parsedArgs = cmd.args.safeParse(words);
     if (!parsedArgs.success) {
+      // "!topic ad x": a near-miss of a sub-command says so, rather than "bad arguments to !topic".
+      const subs = services.commands.filter((c) => c.family === cmd.family && c.name).map((c) => c.name);
+      const first = words[0]?.toLowerCase();
+      if (!cmd.name && first && subs.length && distance(closest(first, subs), first) <= 2) {
+        throw new UserError(suggest(services.commands, parsed, prefix), ErrorCode.UnknownCommand);
+      }
       const issue = parsedArgs.error.issues[0];
       throw new UsageError(issue?.message ?? "bad arguments", cmd.usage);
     }

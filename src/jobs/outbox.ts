@@ -12,6 +12,9 @@ import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
  * down, messages wait in Redis and are delivered in order once it is back.
  */
 export class Outbox {
+  /** Messages this process queued and has not yet seen delivered, per network. */
+  private readonly mine = new Map<string, Set<string>>();
+
   constructor(
     private readonly queues: Queues,
     private readonly networks: ReadonlySet<string>,
@@ -27,14 +30,19 @@ export class Outbox {
       );
       return;
     }
-    await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
+    const job = await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
       jobId,
       removeOnComplete: { count: 500 },
       removeOnFail: { count: 500 },
     });
+    if (job.id) {
+      const set = this.mine.get(msg.network) ?? new Set();
+      set.add(job.id);
+      this.mine.set(msg.network, set);
+    }
   }
 
-  /** Messages not yet delivered on a network. */
+  /** Messages not yet delivered on a network (all processes). */
   async pending(network: string): Promise<number> {
     const c = await this.queues
       .get(outboxQueueName(network))
@@ -42,9 +50,18 @@ export class Outbox {
     return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
-  /** Resolves once a network's outbox is empty (scripting mode waits for this before exiting). */
+  /** Resolves once every message this process queued on a network has been delivered (or given up). */
   async drained(network: string, signal?: AbortSignal): Promise<void> {
-    while (!signal?.aborted && (await this.pending(network)) > 0) await new Promise((r) => setTimeout(r, 10));
+    const set = this.mine.get(network);
+    if (!set) return;
+    const queue = this.queues.get(outboxQueueName(network));
+    while (!signal?.aborted && set.size) {
+      for (const id of [...set]) {
+        const state = await queue.getJobState(id);
+        if (state === "completed" || state === "failed" || state === "unknown") set.delete(id);
+      }
+      if (set.size) await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   get networkNames(): string[] {

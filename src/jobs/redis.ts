@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 import { StartupError } from "../bot/errors.js";
 import { type Logger, maskUrl } from "../log.js";
@@ -22,19 +22,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function findBinary(name: string): string | undefined {
-  const r = spawnSync(
-    "sh",
-    [
-      "-c",
-      `command -v ${name} || { test -x /usr/sbin/${name} && echo /usr/sbin/${name}; } || { test -x /usr/bin/${name} && echo /usr/bin/${name}; }`,
-    ],
-    {
-      encoding: "utf8",
-    },
-  );
-  const out = r.stdout.trim().split("\n")[0];
-  return out || undefined;
+/** A program on PATH (or in /usr/sbin, /sbin, where Debian puts daemons), or undefined. */
+export function findBinary(name: string, path = process.env.PATH ?? ""): string | undefined {
+  const dirs = [...path.split(delimiter).filter(Boolean), "/usr/sbin", "/sbin"];
+  for (const d of dirs) {
+    const f = join(d, name);
+    try {
+      accessSync(f, constants.X_OK);
+      return f;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }
 
 /** ioredis options from a redis:// URL; BullMQ needs maxRetriesPerRequest null for its blocking calls. */
@@ -155,8 +155,9 @@ export async function startPrivateRedis(dataDir: string, log: Logger): Promise<P
 export async function connectRedis(url: string, log: Logger, name = "main"): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectionName: `changebot-${name}` });
   let lastError = "";
+  let started = false;
   client.on("error", (e: Error) => {
-    if (e.message !== lastError)
+    if (started && e.message !== lastError)
       log.warn({ redis: maskUrl(url), err: e.message }, "redis connection problem");
     lastError = e.message;
   });
@@ -173,10 +174,11 @@ export async function connectRedis(url: string, log: Logger, name = "main"): Pro
   );
   try {
     await Promise.race([client.connect().then(() => client.ping()), timeout]);
+    started = true;
   } catch (e) {
     client.disconnect();
     if (e instanceof StartupError) throw e;
-    throw new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${(e as Error).message}`);
+    throw new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${lastError || (e as Error).message}`);
   }
   return client;
 }

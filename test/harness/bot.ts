@@ -20,6 +20,8 @@ export interface TestBotOptions {
   clock?: Clock;
   adapter?: MemoryAdapter;
   adapters?: BotOptions["adapters"];
+  commands?: BotOptions["commands"];
+  log?: BotOptions["log"];
 }
 
 export async function startTestBot(o: TestBotOptions) {
@@ -41,7 +43,8 @@ export async function startTestBot(o: TestBotOptions) {
   });
   const bot = new Bot({
     config,
-    log: silentLogger(),
+    log: o.log ?? silentLogger(),
+    commands: o.commands,
     role: o.role,
     redisUrl: o.redisUrl,
     clock: o.clock,
