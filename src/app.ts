@@ -72,7 +72,8 @@ export class Bot {
 
   async start(): Promise<this> {
     const { config, log } = this.opts;
-    for (const w of runbooksOf(config).warnings) log.warn(w); // a bad runbook stops the start (ConfigError)
+    // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
+    for (const w of runbooksOf(config).warnings) log.info(w);
     const env = this.opts.env ?? process.env;
     let url = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
     if (!url) {
