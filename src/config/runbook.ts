@@ -75,10 +75,7 @@ const shapes = {
       .strictObject({
         url: z
           .string()
-          .regex(
-            /^(https?:\/\/|\$\{)/,
-            "expected an http:// or https:// URL (or a parameter holding one)",
-          ),
+          .regex(/^(https?:\/\/|\$\{)/, "expected an http:// or https:// URL (or a parameter holding one)"),
         status: z.number().int().min(100).max(599).default(200),
         /** Text the body must contain. */
         body: z.string().optional(),

@@ -10,7 +10,15 @@ import { bindStep, resolveParams } from "../../../src/config/runbook-params.js";
 const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The hosts every shipped runbook expects (docs/runbooks.md lists them). */
-export const SHIPPED_HOSTS = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
+export const SHIPPED_HOSTS = [
+  "juju",
+  "librarian-new",
+  "bastion",
+  "apphost",
+  "ofn-old",
+  "ofn-new",
+  "copr-old",
+];
 
 const config = (extra: Record<string, unknown> = {}) =>
   parseConfig({
@@ -38,7 +46,9 @@ describe("runbook validation", () => {
       "ofn-server-move",
     ]);
     expect(warnings).toEqual([]);
-    expect(await validateRunbooks({ config: config() })).toMatch(/runbooks: 5 in .*librarian-migration \(\d+ steps\)/);
+    expect(await validateRunbooks({ config: config() })).toMatch(
+      /runbooks: 5 in .*librarian-migration \(\d+ steps\)/,
+    );
   });
 
   it("rejects an unknown step kind, naming file, step and key", () => {
@@ -87,7 +97,9 @@ describe("runbook validation", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-"));
     writeFileSync(join(dir, "a.yaml"), `${head}steps:\n  - { kind: telnet, title: X }\n`);
     expect(() => loadRunbooks(config({ runbooks: dir }))).toThrow(ConfigError);
-    expect(() => loadRunbooks(config({ runbooks: dir }))).toThrow(/a\.yaml steps\[0\] "X" kind: unknown step kind/);
+    expect(() => loadRunbooks(config({ runbooks: dir }))).toThrow(
+      /a\.yaml steps\[0\] "X" kind: unknown step kind/,
+    );
     const { warnings } = loadRunbooks(parseConfig({ runbooks: join(ROOT, "runbooks") }));
     expect(warnings.join("\n")).toMatch(
       /runbook librarian-migration \(.*librarian-migration\.yaml\) refers to host\(s\) librarian-new, bastion, juju that the config's hosts: lacks/,
@@ -116,7 +128,12 @@ describe("runbook validation", () => {
       frontend_url: "http://x/",
     });
     const rsync = bindStep(rb.steps.find((s) => s.kind === "loop")!, params);
-    expect(rsync.kind === "loop" && rsync.argv).toEqual(["rsync", "-a", "old.internal:/srv/launchpad/librarian/", "/srv/launchpad/librarian/"]);
+    expect(rsync.kind === "loop" && rsync.argv).toEqual([
+      "rsync",
+      "-a",
+      "old.internal:/srv/launchpad/librarian/",
+      "/srv/launchpad/librarian/",
+    ]);
     expect(params.download_port).toBe("8000");
   });
 });
