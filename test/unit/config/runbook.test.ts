@@ -10,15 +10,7 @@ import { bindStep, resolveParams } from "../../../src/config/runbook-params.js";
 const ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The hosts every shipped runbook expects (docs/runbooks.md lists them). */
-export const SHIPPED_HOSTS = [
-  "juju",
-  "librarian-new",
-  "bastion",
-  "apphost",
-  "ofn-old",
-  "ofn-new",
-  "copr-old",
-];
+const SHIPPED_HOSTS = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
 
 const config = (extra: Record<string, unknown> = {}) =>
   parseConfig({
