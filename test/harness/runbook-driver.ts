@@ -2,13 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
 import type { OutboundMessage } from "../../src/bot/types.js";
-import type { ManualClock } from "../../src/clock.js";
+import { ManualClock } from "../../src/clock.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
 import type { Executor } from "../../src/jobs/executor.js";
 import { tickRunbooks } from "../../src/jobs/runbook/scheduler.js";
 import { getRun, type RunState, runKey } from "../../src/jobs/runbook/state.js";
 import type { Services } from "../../src/services.js";
+import { startTestBot } from "./bot.js";
 
 /** The people of a runbook test: who holds which role (console users of the memory adapter). */
 export const CREW = { lead: "lena", engineer: "eve", losa: "olga", losa2: "oscar", nobody: "ned" } as const;
@@ -88,12 +89,19 @@ async function settleLoops(d: Driver, id: string, expected: string[][]): Promise
  * engineer, acks by a holder of the step's role, confirms by a second LOSA,
  * waits and loops by moving the clock and ticking the scheduler.
  */
-export async function driveToEnd(d: Driver, id: string, gapMs = 20_000): Promise<DriveResult> {
+export async function driveToEnd(
+  d: Driver,
+  id: string,
+  opts: { gapMs?: number; from?: number; stopBefore?: string } = {},
+): Promise<DriveResult> {
   const rb = runbooksOf(d.services.config).runbooks.get(id)!;
+  const gapMs = opts.gapMs ?? 20_000;
+  const stop = opts.stopBefore ? rb.steps.findIndex((s) => s.id === opts.stopBefore) : rb.steps.length;
+  if (stop < 0) throw new Error(`${id} has no step ${opts.stopBefore}`);
   const expected: string[][] = [];
   let downStart: number | undefined;
   let downEnd: number | undefined;
-  for (let i = 0; i < rb.steps.length; i++) {
+  for (let i = opts.from ?? 0; i < stop; i++) {
     d.clock.advance(gapMs);
     const r0 = (await run(d, id))!;
     if (r0.cursor !== i) throw new Error(`expected the run at step ${i + 1}, it is at ${r0.cursor + 1}`);
@@ -157,3 +165,35 @@ export async function ask(
   await adapter.say(text, user);
   return p;
 }
+
+/** A bot with the shipped runbooks, the crew's roles, every host they expect, a ManualClock and an executor. */
+export async function startRunbookBot(o: {
+  redisUrl: string;
+  exec: Executor;
+  hosts?: Record<string, Record<string, unknown>>;
+  runbooks?: string;
+}) {
+  const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
+  const hosts =
+    o.hosts ?? Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, { host: "127.0.0.1", user: "tester" }]));
+  const t = await startTestBot({
+    redisUrl: o.redisUrl,
+    clock,
+    roles: CREW_ROLES,
+    config: { runbooks: o.runbooks ?? SHIPPED_RUNBOOKS, hosts },
+  });
+  useExecutor(t.services, o.exec);
+  return { ...t, clock, driver: { services: t.services, adapter: t.adapter, clock } as Driver };
+}
+
+export const SHIPPED_RUNBOOKS = new URL("../../runbooks", import.meta.url).pathname;
+/** The `hosts:` entries the shipped runbooks expect (docs/runbooks.md). */
+export const SHIPPED_HOSTS = [
+  "juju",
+  "librarian-new",
+  "bastion",
+  "apphost",
+  "ofn-old",
+  "ofn-new",
+  "copr-old",
+];

@@ -89,6 +89,8 @@ export interface RunState {
   downtime: { start?: number; end?: number };
   /** Set while `rollback` works back through the done steps. */
   rollingBack?: boolean;
+  /** Who asked for the rollback (each undo it does is theirs). */
+  rollbackBy?: string;
   timeline: TimelineEntry[];
 }
 

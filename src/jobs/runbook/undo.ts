@@ -25,6 +25,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
   const s = ctx.services;
   const rb = runbookOf(s, run);
   const now = s.clock.now();
+  const who = run.rollingBack && run.rollbackBy ? run.rollbackBy : ctx.actor.display;
   const passed: number[] = [];
   for (let i = Math.min(run.cursor, rb.steps.length - 1); i >= 0; i--) {
     const sr = run.steps[i]!;
@@ -51,7 +52,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
     if (!step.undo) {
       sr.status = "undone";
       sr.undoneAt = now;
-      sr.undoBy = ctx.actor.display;
+      sr.undoBy = who;
       run.cursor = i;
       passed.push(i);
       note(
@@ -65,7 +66,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
     }
     run.cursor = i;
     sr.status = "undoing";
-    sr.undoBy = ctx.actor.display;
+    sr.undoBy = who;
     const prefix = said(rb.id, passed, run);
     if (step.undo.kind === "manual") {
       sr.undoJob = undefined;
@@ -124,6 +125,7 @@ export async function rollback(ctx: EngineCtx, key: string): Promise<string> {
     mustBeActive(run);
     mustBeIdle(ctx.services, run);
     run.rollingBack = true;
+    run.rollbackBy = ctx.actor.display;
     note(run, ctx.services.clock.now(), ctx.actor.display, "rollback started");
     return undoNext(ctx, run);
   });
