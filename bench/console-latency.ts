@@ -97,15 +97,7 @@ const said = await Promise.all(
 const routed = ms(process.hrtime.bigint() - t0);
 const ids = said.flatMap((r) => r.jobs);
 const { events, jobs } = bot.services;
-await Promise.all(
-  ids.map((id) =>
-    events.waitFor(
-      id,
-      (s) => s === "done",
-      async () => (await jobs.get(id))?.state,
-    ),
-  ),
-);
+await Promise.all(ids.map((id) => events.finished(id, jobs)));
 const finished = ms(process.hrtime.bigint() - t0);
 
 const row = (name: string, s: number[], floor?: number[]) => {

@@ -15,7 +15,7 @@ import { AuditLog } from "./jobs/audit.js";
 import { JobEvents } from "./jobs/events.js";
 import { Outbox, startOutboxWorker } from "./jobs/outbox.js";
 import { Queues } from "./jobs/queues.js";
-import { JobStore, TERMINAL } from "./jobs/records.js";
+import { JobStore } from "./jobs/records.js";
 import { connectRedis, type PrivateRedis, startPrivateRedis } from "./jobs/redis.js";
 import { startRunbookScheduler } from "./jobs/runbook/scheduler.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
@@ -168,13 +168,7 @@ export class Bot {
     const s = this.services;
     const r = await this.router.handle(msg);
     if (!waitForJobs) return r;
-    for (const id of r.jobs) {
-      await s.events.waitFor(
-        id,
-        (st) => TERMINAL.includes(st),
-        async () => (await s.jobs.get(id))?.state,
-      );
-    }
+    for (const id of r.jobs) await s.events.finished(id, s.jobs);
     await s.outbox.drained(msg.network);
     return r;
   }

@@ -20,6 +20,16 @@ async function mustGet(services: Services, id: number): Promise<JobRecord> {
   return r;
 }
 
+/** A failed or interrupted job nobody has resolved yet: what !job retry and !job done act on. */
+async function unresolved(services: Services, id: number, verb: string): Promise<JobRecord> {
+  const r = await mustGet(services, id);
+  if (r.state !== "failed" && r.state !== "interrupted") {
+    throw new UserError(`#${r.id} is ${r.state}; only a failed or interrupted job can be ${verb}.`);
+  }
+  if (r.resolution) throw new UserError(`#${r.id} was already resolved: ${r.resolution}.`);
+  return r;
+}
+
 /** A queued job that does nothing: checks the whole path from chat through the queue and back. */
 export const pingHandler: JobHandler = {
   name: "ping",
@@ -102,11 +112,7 @@ export const jobCommands: Command[] = [
     roles: OPERATORS,
     async run(ctx) {
       const { services } = ctx;
-      const r = await mustGet(services, ctx.args);
-      if (r.state !== "failed" && r.state !== "interrupted") {
-        throw new UserError(`#${r.id} is ${r.state}; only a failed or interrupted job can be retried.`);
-      }
-      if (r.resolution) throw new UserError(`#${r.id} was already resolved: ${r.resolution}.`);
+      const r = await unresolved(services, ctx.args, "retried");
       const next = await ctx.enqueue({
         name: r.name,
         summary: `${r.summary} (retry of #${r.id})`,
@@ -126,10 +132,7 @@ export const jobCommands: Command[] = [
     roles: OPERATORS,
     async run(ctx) {
       const { services } = ctx;
-      const r = await mustGet(services, ctx.args);
-      if (r.state !== "failed" && r.state !== "interrupted") {
-        throw new UserError(`#${r.id} is ${r.state}; only a failed or interrupted job can be marked done.`);
-      }
+      const r = await unresolved(services, ctx.args, "marked done");
       const resolution = `marked done by ${ctx.msg.user.display} (was ${r.state})`;
       await services.jobs.update(r.id, { state: "done", resolution });
       await services.audit.record({

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { JobState } from "./records.js";
+import { type JobState, type JobStore, TERMINAL } from "./records.js";
 
 /**
  * Job state changes, published on a Redis channel so any process (the console
@@ -48,6 +48,15 @@ export class JobEvents {
       set.add(fn);
       void current().then((s) => s && done(s));
     });
+  }
+
+  /** Resolves when the job has finished (done, failed, interrupted or cancelled). */
+  finished(id: number, jobs: JobStore): Promise<JobState> {
+    return this.waitFor(
+      id,
+      (s) => TERMINAL.includes(s),
+      async () => (await jobs.get(id))?.state,
+    );
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,12 @@ export function redisOptions(url: string): RedisOptions {
   return opts;
 }
 
+/** How changebot runs redis-server: loopback only, no RDB snapshots, append-only when state must survive. */
+export function redisServerArgs(port: number, dir: string, appendonly: boolean): string[] {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  return [...args, "--appendonly", appendonly ? "yes" : "no", "--daemonize", "no"];
+}
+
 export interface PrivateRedis {
   url: string;
   stop(): Promise<void>;
@@ -71,20 +77,7 @@ export async function startPrivateRedis(dataDir: string, log: Logger): Promise<P
   const dir = resolve(dataDir, "redis");
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const args = [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--dir",
-    dir,
-    "--appendonly",
-    "yes",
-    "--save",
-    "",
-    "--daemonize",
-    "no",
-  ];
+  const args = redisServerArgs(port, dir, true);
   let child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   let stopping = false;
   const output: string[] = [];

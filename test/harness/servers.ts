@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary, freePort } from "../../src/jobs/redis.js";
+import { findBinary, freePort, redisServerArgs } from "../../src/jobs/redis.js";
 
 /**
  * Real servers for integration tests, each on a free loopback port in a temp
@@ -85,21 +85,10 @@ export async function spawnServer(
 /** Debian's redis-server, no persistence unless asked. */
 export async function startRedis(opts: { appendonly?: boolean; port?: number; dir?: string } = {}) {
   const bin = requireBinary("redis-server", "redis-server");
-  const srv = await spawnServer(
-    bin,
-    (port, dir) => [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      opts.appendonly ? "yes" : "no",
-    ],
-    { port: opts.port, dir: opts.dir, keepDir: !!opts.dir },
-  );
+  const srv = await spawnServer(bin, (port, dir) => redisServerArgs(port, dir, !!opts.appendonly), {
+    port: opts.port,
+    dir: opts.dir,
+    keepDir: !!opts.dir,
+  });
   return { ...srv, url: `redis://127.0.0.1:${srv.port}` };
 }

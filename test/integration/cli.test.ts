@@ -73,3 +73,28 @@ describe("the command line", () => {
     expect(r.stdout).toMatch(/^config OK: the embedded default/);
   });
 });
+
+describe("shutdown", () => {
+  it("stops cleanly on SIGTERM, taking its private Redis with it", { timeout: 60_000 }, async () => {
+    const data = mkdtempSync(join(tmpdir(), "changebot-data-"));
+    const bot = spawnBot([], { CHANGEBOT_DATA: data, USER: "alice" });
+    bot.write("!whoami");
+    await bot.waitForLine(/^You are console:alice/);
+    const { execFileSync } = await import("node:child_process");
+    const children = execFileSync("pgrep", ["-P", String(bot.proc.pid), "redis-server"], {
+      encoding: "utf8",
+    }).trim();
+    expect(children).toMatch(/^\d+$/);
+    const alive = (pid: string) => {
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    bot.proc.kill("SIGTERM");
+    expect(await bot.exited()).toEqual({ code: 0, signal: null });
+    expect(alive(children)).toBe(false);
+  });
+});

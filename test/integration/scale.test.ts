@@ -31,15 +31,7 @@ describe("several processes on one Redis", () => {
       }
       expect(ids).toHaveLength(500);
       const { events, jobs } = front.services;
-      await Promise.all(
-        ids.map((id) =>
-          events.waitFor(
-            id,
-            (s) => s === "done",
-            async () => (await jobs.get(id))?.state,
-          ),
-        ),
-      );
+      await Promise.all(ids.map((id) => events.finished(id, jobs)));
       const recs = await Promise.all(ids.map((id) => jobs.get(id)));
       expect(recs.filter((r) => r?.state !== "done" || r.runs !== 1)).toEqual([]);
       const byWorker = new Set(recs.map((r) => r!.worker!.split(":")[1]));
