@@ -150,6 +150,35 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(undo.text).toMatch(/^Stopped at step 28\/37/);
   });
 
+  it("undo runs the newest done step's undo, and the step can be done again", async () => {
+    const t = await boot();
+    await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
+    await driveToEnd(t.driver, "hkn-rails-migrate-to-prod", { stopBefore: "reload" });
+    fake.clear();
+    await t.adapter.say("!migrate undo", CREW.lead);
+    const undone = await t.adapter.waitFor((m) => /undone \(#\d+\)\. Next: step 3\/14/.test(m.text));
+    expect(undone.text).toMatch(
+      /^#\d+ done .*\nstep 3\/14 "The logrotate unit restarts hkn-rails\.service" undone/,
+    );
+    const sed = (from: string, to: string) => [
+      "sed",
+      "-i",
+      `s/${from}[.]service/${to}.service/g`,
+      ".config/systemd/user/hkn-rails-logrotate.service",
+    ];
+    expect(fake.calls()).toEqual([sed("hkn-rails", "hkn-rails-migrate")]);
+    await t.adapter.say("!migrate next", CREW.engineer);
+    await until(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 3, "step 3 again");
+    expect(fake.calls()).toEqual([
+      sed("hkn-rails", "hkn-rails-migrate"),
+      sed("hkn-rails-migrate", "hkn-rails"),
+    ]);
+    // Done again, it is again the newest step to undo.
+    const again = await reply("!migrate undo", CREW.lead, /undone \(#\d+\)/);
+    expect(again.text).toMatch(/step 3\/14 "The logrotate unit restarts hkn-rails\.service" undone/);
+    expect(fake.calls()).toHaveLength(3);
+  });
+
   it("reports a failed step; retry runs it again; skip needs a lead and records the reason", async () => {
     const t = await boot();
     fake.setExit("readlink", 1);
