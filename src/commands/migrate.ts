@@ -4,16 +4,9 @@ import { keyValues } from "../bot/parse.js";
 import { runbooksOf } from "../config/runbook-load.js";
 import { identityKey } from "../jobs/enqueue.js";
 import type { EngineCtx } from "../jobs/runbook/context.js";
-import {
-  ackStep,
-  confirmStep,
-  nextHint,
-  nextStep,
-  retryStep,
-  skipStep,
-  startRun,
-} from "../jobs/runbook/engine.js";
+import { nextHint, nextStep, startRun } from "../jobs/runbook/engine.js";
 import { describeKinds, renderLog, renderPlan, renderStatus } from "../jobs/runbook/render.js";
+import { ackStep, confirmStep, retryStep, skipStep } from "../jobs/runbook/respond.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../jobs/runbook/state.js";
 import { abortRun, rollback, undoStep } from "../jobs/runbook/undo.js";
 import { type Command, type CommandContext, command } from "./types.js";

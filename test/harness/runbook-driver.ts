@@ -66,21 +66,38 @@ export interface Driver {
 
 const run = (d: Driver, id: string) => getRun(d.services, runKey(d.services, "console", "console", id));
 
-/** Lets every due loop iteration run to its end, and records what it ran. */
-async function settleLoops(d: Driver, id: string, expected: string[][]): Promise<void> {
+/**
+ * Lets every loop iteration that is due, or would come due within the next gap,
+ * run to its end, so no iteration runs beside the next step; records each
+ * iteration's command once (counted[name] = iterations already recorded).
+ */
+async function settleLoops(
+  d: Driver,
+  id: string,
+  gapMs: number,
+  counted: Record<string, number>,
+  expected: string[][],
+): Promise<void> {
   const r = (await run(d, id))!;
-  for (const loop of Object.values(r.loops)) {
-    if (loop.stopped) continue;
-    const before = loop.iterations;
-    const now = d.clock.now();
-    if (loop.nextAt > now) d.clock.advance(loop.nextAt - now);
-    await tickRunbooks(d.services);
-    const after = await until(async () => {
-      const l = (await run(d, id))!.loops[loop.name]!;
-      return l.inFlight === undefined && l.nextAt > d.clock.now() && l;
-    }, `loop ${loop.name} to settle`);
-    const step = bindStep(runbooksOf(d.services.config).runbooks.get(id)!.steps[loop.step]!, r.params);
-    if (step.kind === "loop") for (let i = before; i < after.iterations; i++) expected.push(step.argv);
+  const rb = runbooksOf(d.services.config).runbooks.get(id)!;
+  for (const name of Object.keys(r.loops)) {
+    const step = bindStep(rb.steps[r.loops[name]!.step]!, r.params);
+    for (;;) {
+      const l = await until(async () => {
+        const x = (await run(d, id))!.loops[name]!;
+        return x.inFlight === undefined && x;
+      }, `loop ${name} to finish its iteration`);
+      if (step.kind === "loop")
+        for (let i = counted[name] ?? 0; i < l.iterations; i++) expected.push(step.argv);
+      counted[name] = l.iterations;
+      if (l.stopped || (await run(d, id))!.status !== "active" || l.nextAt > d.clock.now() + gapMs) break;
+      if (l.nextAt > d.clock.now()) d.clock.advance(l.nextAt - d.clock.now());
+      await tickRunbooks(d.services);
+      await until(
+        async () => (await run(d, id))!.loops[name]!.iterations > l.iterations,
+        `loop ${name} to iterate`,
+      );
+    }
   }
 }
 
@@ -99,6 +116,7 @@ export async function driveToEnd(
   const stop = opts.stopBefore ? rb.steps.findIndex((s) => s.id === opts.stopBefore) : rb.steps.length;
   if (stop < 0) throw new Error(`${id} has no step ${opts.stopBefore}`);
   const expected: string[][] = [];
+  const counted: Record<string, number> = {};
   let downStart: number | undefined;
   let downEnd: number | undefined;
   for (let i = opts.from ?? 0; i < stop; i++) {
@@ -139,11 +157,10 @@ export async function driveToEnd(
     );
     if (step.kind === "ssh" || step.kind === "local") expected.push(step.argv);
     if (step.kind === "check" && step.argv) expected.push(step.argv);
-    if (step.kind === "loop") {
-      expected.push(step.argv);
+    if (step.kind === "loop")
       await until(async () => (await run(d, id))!.loops[step.loop]?.iterations === 1, "first iteration");
-    }
-    if (after.status === "active") await settleLoops(d, id, expected);
+    await settleLoops(d, id, gapMs, counted, expected);
+    if (after.status !== "active") break;
   }
   const final = (await run(d, id))!;
   return {
