@@ -4,7 +4,7 @@ import type { MessageAction } from "../../bot/types.js";
 import type { EnqueueRequest } from "../../commands/types.js";
 import type { Runbook, Step } from "../../config/runbook.js";
 import { runbooksOf } from "../../config/runbook-load.js";
-import { bindStep } from "../../config/runbook-params.js";
+import { bindStep, substitute } from "../../config/runbook-params.js";
 import type { Services } from "../../services.js";
 import { startJob } from "../enqueue.js";
 import type { JobRecord } from "../records.js";
@@ -75,16 +75,27 @@ export const holds = (actor: Actor, role: string) =>
 export function whoHolds(s: Services, role: string): string {
   const holders = holdersOf(role, s.config.roles);
   const admins = role === "admin" ? [] : holdersOf("admin", s.config.roles);
-  const list = [...holders, ...admins.map((a) => `${a} (admin)`)];
+  const list = [...holders, ...admins.filter((a) => !holders.includes(a)).map((a) => `${a} (admin)`)];
   return `${role} (held by ${list.length ? list.join(", ") : "nobody in the config: add someone under roles:"})`;
 }
 
 export const utcTime = (t: number) => `${new Date(t).toISOString().slice(11, 19)} UTC`;
 export const utcStamp = (t: number) => `${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 
-/** "step 6/13 "Stop cron jobs"". */
-export const stepName = (rb: Runbook, i: number, title?: string) =>
-  `step ${i + 1}/${rb.steps.length} "${title ?? rb.steps[i]!.title}"`;
+/** "step 6/13 "Stop cron jobs"": the title given, or the runbook's with the run's parameters filled in. */
+export function stepName(rb: Runbook, i: number, title?: string | Readonly<Record<string, string>>): string {
+  const raw = rb.steps[i]!.title;
+  const shown = typeof title === "string" ? title : title ? substituteSafe(raw, title) : raw;
+  return `step ${i + 1}/${rb.steps.length} "${shown}"`;
+}
+
+function substituteSafe(text: string, params: Readonly<Record<string, string>>): string {
+  try {
+    return substitute(text, params);
+  } catch {
+    return text;
+  }
+}
 
 /** What a step does, in a few words: "ssh on bastion: lpndt service-stop cron-fdt". */
 export function describeStep(s: Step): string {

@@ -86,7 +86,7 @@ export function completeStep(s: Services, run: RunState, i: number, who: string,
   sr.finishedAt = now;
   note(run, now, who, `step ${i + 1} ${what}`, i);
   if (run.cursor === i) run.cursor = i + 1;
-  if (run.cursor < rb.steps.length) return `${stepName(rb, i)} ${what}. ${nextHint(s, run)}`;
+  if (run.cursor < rb.steps.length) return `${stepName(rb, i, run.params)} ${what}. ${nextHint(s, run)}`;
   run.status = "finished";
   run.endedAt = now;
   const open = Object.values(run.loops).filter((l) => !l.stopped);
@@ -95,14 +95,14 @@ export function completeStep(s: Services, run: RunState, i: number, who: string,
     l.stoppedAt = now;
   }
   note(run, now, who, "finished");
-  return `${stepName(rb, i)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${
+  return `${stepName(rb, i, run.params)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${
     open.length ? ` Stopped the loop(s) still running: ${open.map((l) => l.name).join(", ")}.` : ""
   } See !migrate log.`;
 }
 
 function busy(s: Services, run: RunState, i: number, sr: StepRun): string | undefined {
   const rb = runbookOf(s, run);
-  const name = stepName(rb, i);
+  const name = stepName(rb, i, run.params);
   switch (sr.status) {
     case "awaiting-confirm":
       return `${name} is irreversible and waits for !migrate confirm by someone other than ${sr.by}.`;
@@ -131,17 +131,18 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
     const rb = runbookOf(s, run);
     if (run.rollingBack) throw new UserError("A rollback is in progress; wait for it to stop.");
     const undoing = run.steps.findIndex((x) => x.status === "undoing");
-    if (undoing >= 0) throw new UserError(`${stepName(rb, undoing)} is being undone; wait for it.`);
+    if (undoing >= 0)
+      throw new UserError(`${stepName(rb, undoing, run.params)} is being undone; wait for it.`);
     const i = run.cursor;
     if (i >= rb.steps.length) throw new UserError("All steps are done.");
     const sr = run.steps[i]!;
     const why = busy(s, run, i, sr);
     if (why) throw new UserError(why);
-    if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i)} is ${sr.status}.`);
+    if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
     const step = boundStep(s, run, i);
     if (step.kind !== "manual" && step.role && !holds(ctx.actor, step.role))
       throw new PermissionError(
-        `${stepName(rb, i)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
+        `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
       );
     sr.by = ctx.actor.display;
     sr.byId = ctx.actor.id;

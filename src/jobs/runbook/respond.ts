@@ -20,11 +20,13 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
     if (sr?.status !== "awaiting-confirm") throw new UserError("No step is waiting for a confirm.");
     if (s.config.twoPersonRule && sr.byId === ctx.actor.id)
       throw new PermissionError(
-        `You asked for ${stepName(rb, i)}; the two-person rule needs someone else to confirm it. Nothing was run.`,
+        `You asked for ${stepName(rb, i, run.params)}; the two-person rule needs someone else to confirm it. Nothing was run.`,
       );
     const step = boundStep(s, run, i);
     if (step.role && !holds(ctx.actor, step.role))
-      throw new PermissionError(`${stepName(rb, i)} must be confirmed by ${whoHolds(s, step.role)}.`);
+      throw new PermissionError(
+        `${stepName(rb, i, run.params)} must be confirmed by ${whoHolds(s, step.role)}.`,
+      );
     sr.confirmBy = ctx.actor.display;
     note(run, s.clock.now(), ctx.actor.display, `confirmed irreversible step ${i + 1}`, i);
     await beginStep(ctx, run, i);
@@ -47,7 +49,7 @@ export async function ackStep(ctx: EngineCtx, key: string, text: string): Promis
     const role = (undo ? step.undo?.role : step.role) ?? "losa";
     if (!holds(ctx.actor, role))
       throw new PermissionError(
-        `Only ${whoHolds(s, role)} may acknowledge ${stepName(rb, i)}; you (${ctx.actor.id}) have ${ctx.actor.roles.join(", ") || "no roles"}.`,
+        `Only ${whoHolds(s, role)} may acknowledge ${stepName(rb, i, run.params)}; you (${ctx.actor.id}) have ${ctx.actor.roles.join(", ") || "no roles"}.`,
       );
     if (undo) {
       return finishUndo(
@@ -100,7 +102,9 @@ export async function skipStep(ctx: EngineCtx, key: string, reason: string): Pro
     const sr = run.steps[i];
     if (!sr) throw new UserError("All steps are done; nothing to skip.");
     if (["running", "undoing"].includes(sr.status))
-      throw new UserError(`${stepName(rb, i)} is ${sr.status} as #${sr.job}; it cannot be skipped now.`);
+      throw new UserError(
+        `${stepName(rb, i, run.params)} is ${sr.status} as #${sr.job}; it cannot be skipped now.`,
+      );
     const msg = completeStep(s, run, i, ctx.actor.display, `skipped by ${ctx.actor.display}: ${reason}`);
     sr.status = "skipped";
     sr.note = reason;

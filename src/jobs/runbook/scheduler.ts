@@ -45,7 +45,7 @@ async function tickRun(s: Services, run: RunState): Promise<string[]> {
         sr.result = rec.result;
         note(run, now, s.config.name, `step ${i + 1} interrupted (#${rec.id})`, i);
         said.push(
-          `${stepName(rb, i)} was interrupted (#${rec.id}); it is not re-run. Check by hand, then !migrate retry, !job done ${rec.id}, or !migrate skip <reason>.`,
+          `${stepName(rb, i, run.params)} was interrupted (#${rec.id}); it is not re-run. Check by hand, then !migrate retry, !job done ${rec.id}, or !migrate skip <reason>.`,
         );
       }
     }
@@ -56,7 +56,7 @@ async function tickRun(s: Services, run: RunState): Promise<string[]> {
         run.rollingBack = false;
         note(run, now, s.config.name, `undo of step ${i + 1} interrupted (#${rec.id})`, i);
         said.push(
-          `The undo of ${stepName(rb, i)} was interrupted (#${rec.id}); check by hand, then !migrate undo again.`,
+          `The undo of ${stepName(rb, i, run.params)} was interrupted (#${rec.id}); check by hand, then !migrate undo again.`,
         );
       }
     }

@@ -115,7 +115,7 @@ async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
       sr.status = "failed";
       sr.finishedAt = s.clock.now();
       note(r, sr.finishedAt, who, `step ${d.step + 1} failed: ${result.summary}`, d.step);
-      return `${stepName(rb, d.step)} failed. !migrate retry, or !migrate skip <reason>.`;
+      return `${stepName(rb, d.step, r.params)} failed. !migrate retry, or !migrate skip <reason>.`;
     }
     return completeStep(s, r, d.step, who, `done (#${id})`);
   });

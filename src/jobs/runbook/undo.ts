@@ -106,7 +106,9 @@ function mustBeIdle(s: Services, run: RunState): void {
   const rb = runbookOf(s, run);
   const i = run.steps.findIndex((x) => IN_PROGRESS.includes(x.status));
   if (i >= 0)
-    throw new UserError(`${stepName(rb, i)} is ${run.steps[i]!.status}; finish, skip or wait for it first.`);
+    throw new UserError(
+      `${stepName(rb, i, run.params)} is ${run.steps[i]!.status}; finish, skip or wait for it first.`,
+    );
 }
 
 /** `!migrate undo`: the newest done step's undo. */
@@ -147,11 +149,11 @@ export async function finishUndo(
   if (!ok) {
     sr.status = "undo-failed";
     run.rollingBack = false;
-    return `The undo of ${stepName(rb, i)} FAILED: ${what}. Fix it by hand, then !migrate undo again or !migrate abort.`;
+    return `The undo of ${stepName(rb, i, run.params)} FAILED: ${what}. Fix it by hand, then !migrate undo again or !migrate abort.`;
   }
   sr.status = "undone";
   sr.undoneAt = now;
-  const head = `${stepName(rb, i)} ${what}.`;
+  const head = `${stepName(rb, i, run.params)} ${what}.`;
   if (!run.rollingBack) return `${head} ${nextHint(s, run)}`;
   return `${head} ${await undoNext(ctx, run)}`.trim();
 }
