@@ -175,10 +175,13 @@ export async function updateRun<T>(
   fn: (run: RunState) => Promise<T> | T,
 ): Promise<T> {
   return withRunLock(s, key, async () => {
-    const run = await getRun(s, key);
-    if (!run) throw new UserError("That run no longer exists.");
+    const raw = await s.redis.get(key);
+    if (!raw) throw new UserError("That run no longer exists.");
+    const run = JSON.parse(raw) as RunState;
     const out = await fn(run);
-    const m = s.redis.multi().set(key, JSON.stringify(run));
+    const next = JSON.stringify(run);
+    if (next === raw) return out; // nothing changed (most scheduler ticks)
+    const m = s.redis.multi().set(key, next);
     if (run.status !== "active") m.srem(activeKey(s), key);
     await m.exec();
     return out;
