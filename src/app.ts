@@ -13,6 +13,7 @@ import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
 import { AuditLog } from "./jobs/audit.js";
 import { JobEvents } from "./jobs/events.js";
+import { createExecutor } from "./jobs/exec.js";
 import { Outbox, startOutboxWorker } from "./jobs/outbox.js";
 import { Queues } from "./jobs/queues.js";
 import { JobStore } from "./jobs/records.js";
@@ -115,6 +116,7 @@ export class Bot {
       announcer: new Announcer(outbox, queues, config.announce, clock),
       commands: this.opts.commands ?? allCommands,
       handlers: this.opts.handlers ?? buildHandlers(),
+      exec: createExecutor(config, log, clock, env),
     };
     this.router = new Router(this.services);
     if (this.role !== "frontend") {
@@ -201,6 +203,7 @@ export class Bot {
         await a.stop().catch((e) => log.warn({ err: (e as Error).message }, "adapter stop failed"));
       await this.workers?.close(graceMs);
       for (const c of this.closers.reverse()) await c.close().catch(() => {});
+      await this.services?.exec.close?.().catch(() => {});
       await this.services?.events.close();
       await this.services?.queues.close();
       this.redis?.disconnect();

@@ -6,6 +6,7 @@ import type { Command } from "./commands/types.js";
 import type { Config } from "./config/schema.js";
 import type { AuditLog } from "./jobs/audit.js";
 import type { JobEvents } from "./jobs/events.js";
+import type { Executor } from "./jobs/executor.js";
 import type { Outbox } from "./jobs/outbox.js";
 import type { Queues } from "./jobs/queues.js";
 import type { JobStore } from "./jobs/records.js";
@@ -31,4 +32,6 @@ export interface Services {
   commands: readonly Command[];
   /** Every job handler (for !job retry / done). */
   handlers: HandlerRegistry;
+  /** Runs a step's command: `host` undefined or "local" → the bot's own host, else SSH to that `hosts:` entry. */
+  exec: Executor;
 }

@@ -1,6 +1,7 @@
 import { HandlerRegistry } from "../jobs/runner.js";
 import { helpCommands } from "./help.js";
 import { jobCommands, pingHandler } from "./jobs.js";
+import { lpndtCommands, lpndtHandler } from "./lpndt.js";
 import { migrateCommands, runbookHandlers } from "./migrate-handlers.js";
 import { rcModeCommands, rcModeHandler } from "./rc-mode.js";
 import { topicCommands } from "./topic.js";
@@ -12,10 +13,11 @@ export const allCommands: readonly Command[] = [
   ...jobCommands,
   ...topicCommands,
   ...rcModeCommands,
+  ...lpndtCommands,
   ...migrateCommands,
 ];
 
 /** Every job handler a worker can run. */
 export function buildHandlers(): HandlerRegistry {
-  return new HandlerRegistry().add(pingHandler, rcModeHandler, ...runbookHandlers);
+  return new HandlerRegistry().add(pingHandler, rcModeHandler, lpndtHandler, ...runbookHandlers);
 }

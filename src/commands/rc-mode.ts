@@ -3,6 +3,7 @@ import { configuredChannels, setManagedSegment } from "../announce/topic.js";
 import { UserError } from "../bot/errors.js";
 import { formatDuration } from "../config/duration.js";
 import type { JobHandler } from "../jobs/runner.js";
+import { allIdempotent, runSteps } from "../jobs/steps.js";
 import type { Services } from "../services.js";
 import { noArgs, text } from "./args.js";
 import { type Command, command } from "./types.js";
@@ -40,10 +41,16 @@ export function describeRcMode(s: RcModeState | undefined, now: number): string 
 
 export const rcModeHandler: JobHandler = {
   name: "rc-mode",
-  // Setting the same state, topic and (de-duplicated) announcement again is harmless.
-  idempotent: true,
-  async run({ record, services }) {
+  // Setting the same state, topic and (de-duplicated) announcement again is harmless;
+  // configured remote steps may run again only if all are marked idempotent.
+  idempotent: (rec) => rec.data.stepsIdempotent !== false,
+  async run(job) {
+    const { record, services } = job;
     const on = record.data.on === true;
+    // Remote steps first: if one fails, the mode (and the topic) stay as they were.
+    const steps = on ? services.config.rcMode.onSteps : services.config.rcMode.offSteps;
+    const failed = await runSteps(job, steps, `RC mode NOT turned ${on ? "on" : "off"}`);
+    if (failed) return failed;
     const now = services.clock.now();
     const segment = services.config.rcMode.segment;
     const prev = await getRcMode(services);
@@ -84,7 +91,11 @@ function rcCommand(on: boolean): Command {
       await ctx.enqueue({
         name: "rc-mode",
         summary: `rc-mode ${on ? "on" : "off"}`,
-        data: { on, reason: on ? String(ctx.args) : undefined },
+        data: {
+          on,
+          reason: on ? String(ctx.args) : undefined,
+          stepsIdempotent: allIdempotent(ctx.services.config.rcMode[on ? "onSteps" : "offSteps"]),
+        },
       });
     },
   });

@@ -91,6 +91,9 @@ export function parseConfig(
   config.runbooks = rel(config.runbooks);
   config.dataDir = rel(config.dataDir);
   if (config.log.file) config.log.file = rel(config.log.file);
+  // A local lpndt command given as a relative path is relative to the config file (the demo's script).
+  const lp = config.lpndt;
+  if (lp?.host === "local" && /^\.\.?\//.test(lp.command[0]!)) lp.command[0] = rel(lp.command[0]!);
   for (const h of Object.values(config.hosts)) {
     if (h.key) h.key = rel(h.key);
     if (h.knownHosts) h.knownHosts = rel(h.knownHosts);
@@ -103,10 +106,19 @@ export function parseConfig(
 function checkCrossReferences(config: Config): void {
   const problems: string[] = [];
   const hostNames = Object.keys(config.hosts);
-  if (config.lpndt && !config.hosts[config.lpndt.host]) {
-    problems.push(
-      `config lpndt.host: "${config.lpndt.host}" is not an entry of hosts (have: ${hostNames.join(", ") || "none"})`,
-    );
+  const have = `(have: ${["local", ...hostNames].join(", ")})`;
+  if (config.hosts.local)
+    problems.push(`config hosts.local: "local" is reserved for the bot's own host; use another name`);
+  if (config.lpndt && config.lpndt.host !== "local" && !config.hosts[config.lpndt.host]) {
+    problems.push(`config lpndt.host: "${config.lpndt.host}" is not an entry of hosts ${have}`);
+  }
+  if (config.lpndt?.host === "local" && config.lpndt.user)
+    problems.push(`config lpndt.user: cannot log in as another user on host "local" (the bot's own host)`);
+  for (const which of ["onSteps", "offSteps"] as const) {
+    config.rcMode[which].forEach((step, i) => {
+      if (step.host && step.host !== "local" && !config.hosts[step.host])
+        problems.push(`config rcMode.${which}[${i}].host: "${step.host}" is not an entry of hosts ${have}`);
+    });
   }
   for (const [name, h] of Object.entries(config.hosts)) {
     if (h.jump && !config.hosts[h.jump])

@@ -3,6 +3,7 @@ import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../bot/errors.js";
+import { LOCAL_HOST } from "../jobs/exec.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
   type Runbook,
@@ -145,7 +146,7 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
     problems.push(
       `${file} ${stepLabel(i, rb.steps[i])} loop: the loop "${name}" is never stopped; add a later stop-loop step with loop: ${name}`,
     );
-  rb.missingHosts = rb.hosts.filter((h) => !config.hosts[h]);
+  rb.missingHosts = rb.hosts.filter((h) => h !== LOCAL_HOST && !config.hosts[h]);
 }
 
 function hostsOf(steps: Step[]): string[] {

@@ -66,13 +66,29 @@ const hostSpec = z.strictObject({
   /** Name of the environment variable holding the key's passphrase. */
   passphraseEnv: z.string().optional(),
   /** Pinned host key, "SHA256:…" as `ssh-keygen -lf` prints it. */
-  hostKey: z.string().optional(),
+  hostKey: z
+    .string()
+    .regex(
+      /^SHA256:[A-Za-z0-9+/]{43}$/,
+      'expected "SHA256:" and 43 base64 characters, as `ssh-keygen -lf` prints it',
+    )
+    .optional(),
   /** A known_hosts file to check the host key against instead. */
   knownHosts: z.string().optional(),
   /** Another entry of `hosts:` to jump through (the bastion pattern). */
   jump: z.string().optional(),
   keepaliveMs: durationField.default(15_000),
   timeout: durationField.default(600_000),
+});
+
+/** A command run on a host as a step (RC mode's remote steps). */
+const remoteStep = z.strictObject({
+  /** Entry of `hosts:`; omitted or "local": the bot's own host. */
+  host: z.string().min(1).optional(),
+  argv: z.array(z.string()).min(1),
+  timeout: durationField.default(600_000),
+  /** Safe to run again automatically if the bot died while it ran. */
+  idempotent: z.boolean().default(false),
 });
 
 const leadTimes = z.strictObject({
@@ -122,6 +138,8 @@ export const configSchema = z.strictObject({
         .min(1),
       command: z.array(z.string().min(1)).min(1).default(["lpndt"]),
       timeout: durationField.default(600_000),
+      /** Re-run automatically after the bot died mid-step (lpndt is not idempotent by default). */
+      idempotent: z.boolean().default(false),
     })
     .optional(),
   /** Targets for announcements: "irc:#chan", "slack:C0123", "console:console", "webhook:https://…". */
@@ -134,6 +152,9 @@ export const configSchema = z.strictObject({
       segment: z.string().min(1).default("PQM in RC mode"),
       /** Channels whose topic carries the segment ("irc:#launchpad-dev"); default: every configured channel. */
       topics: z.array(z.string().regex(/^(irc|slack|console):.+$/, "expected NETWORK:CHANNEL")).optional(),
+      /** Remote steps run, in order, before RC mode is turned on / off; the first failure stops the change. */
+      onSteps: z.array(remoteStep).default([]),
+      offSteps: z.array(remoteStep).default([]),
     })
     .prefault({}),
   runbooks: z.string().default("./runbooks"),
@@ -161,6 +182,7 @@ export const configSchema = z.strictObject({
 
 export type Config = z.output<typeof configSchema>;
 export type HostSpec = z.output<typeof hostSpec>;
+export type RemoteStep = z.output<typeof remoteStep>;
 export type IrcNetConfig = z.output<typeof ircNet>;
 export type SlackNetConfig = z.output<typeof slackNet>;
 export type ConsoleNetConfig = z.output<typeof consoleNet>;

@@ -7,6 +7,8 @@
 export interface ExecRequest {
   /** Entry of `hosts:` in the config; undefined runs on the bot's own host. */
   host?: string;
+  /** Log in as this user instead of the host entry's `user` (SSH only). */
+  user?: string;
   /** The command as an argument vector; each word is quoted, never interpreted by a shell on our side. */
   argv: string[];
   /** Ends the command when it runs longer (ms). */

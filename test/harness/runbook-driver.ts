@@ -5,21 +5,16 @@ import type { OutboundMessage } from "../../src/bot/types.js";
 import { ManualClock } from "../../src/clock.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import type { Executor } from "../../src/jobs/executor.js";
 import { tickRunbooks } from "../../src/jobs/runbook/scheduler.js";
 import { getRun, type RunState, runKey } from "../../src/jobs/runbook/state.js";
 import type { Services } from "../../src/services.js";
 import { startTestBot } from "./bot.js";
+import type { Sshd } from "./sshd.js";
 
 /** The people of a runbook test: who holds which role (console users of the memory adapter). */
 export const CREW = { lead: "lena", engineer: "eve", losa: "olga", losa2: "oscar", nobody: "ned" } as const;
 export const CREW_ROLES = { lead: ["lena"], engineer: ["eve"], losa: ["olga", "oscar"] };
 export const HOLDER: Record<string, string> = { lead: CREW.lead, engineer: CREW.engineer, losa: CREW.losa };
-
-/** Puts an executor into a started bot's services (the one every step uses). */
-export function useExecutor(services: Services, exec: Executor): void {
-  (services as Services & { exec?: Executor }).exec = exec;
-}
 
 /** Polls until cond() holds (work happens in workers; this waits for it, not for time). */
 export async function until<T>(
@@ -183,23 +178,18 @@ export async function ask(
   return p;
 }
 
-/** A bot with the shipped runbooks, the crew's roles, every host they expect, a ManualClock and an executor. */
-export async function startRunbookBot(o: {
-  redisUrl: string;
-  exec: Executor;
-  hosts?: Record<string, Record<string, unknown>>;
-  runbooks?: string;
-}) {
+/** A bot with the shipped runbooks, the crew's roles, and every host they expect on one sshd, on a ManualClock. */
+export async function startRunbookBot(o: { redisUrl: string; sshd: Sshd }) {
   const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-  const hosts =
-    o.hosts ?? Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, { host: "127.0.0.1", user: "tester" }]));
   const t = await startTestBot({
     redisUrl: o.redisUrl,
     clock,
     roles: CREW_ROLES,
-    config: { runbooks: o.runbooks ?? SHIPPED_RUNBOOKS, hosts },
+    config: {
+      runbooks: SHIPPED_RUNBOOKS,
+      hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, o.sshd.hostEntry()])),
+    },
   });
-  useExecutor(t.services, o.exec);
   return { ...t, clock, driver: { services: t.services, adapter: t.adapter, clock } as Driver };
 }
 
@@ -214,3 +204,10 @@ export const SHIPPED_HOSTS = [
   "ofn-new",
   "copr-old",
 ];
+
+/** An argv as the sshd harness's fake commands record it: "lpndt [service-stop] [cron-fdt]". */
+export const sshdCall = (argv: readonly string[]) =>
+  `${argv[0]}${argv
+    .slice(1)
+    .map((a) => ` [${a}]`)
+    .join("")}`;

@@ -1,32 +1,34 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock.js";
 import { formatDuration } from "../../src/config/duration.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import { argvExecutor } from "../harness/argv-exec.js";
 import { startTestBot } from "../harness/bot.js";
-import { type FakeBin, makeFakeBin, RUNBOOK_COMMANDS } from "../harness/fakes.js";
-import { ask, CREW, CREW_ROLES, driveToEnd, okServer, useExecutor } from "../harness/runbook-driver.js";
+import {
+  ask,
+  CREW,
+  CREW_ROLES,
+  driveToEnd,
+  okServer,
+  SHIPPED_HOSTS,
+  sshdCall,
+} from "../harness/runbook-driver.js";
+import { startRunbookSshd } from "../harness/runbook-sshd.js";
 import { startRedis } from "../harness/servers.js";
+import type { Sshd } from "../harness/sshd.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const HOSTS = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
 
 describe("each shipped runbook, driven end to end in chat", () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   let http: Awaited<ReturnType<typeof okServer>>;
-  let fake: FakeBin;
+  let sshd: Sshd;
   beforeAll(async () => {
-    redis = await startRedis();
-    http = await okServer();
-    fake = makeFakeBin(mkdtempSync(join(tmpdir(), "rb-fake-")), RUNBOOK_COMMANDS);
+    [redis, sshd, http] = await Promise.all([startRedis(), startRunbookSshd(), okServer()]);
   });
   afterAll(async () => {
-    await http?.close();
-    await redis?.stop();
+    await Promise.all([http?.close(), redis?.stop(), sshd?.stop()]);
   });
 
   const port = () => new URL(http.url).port;
@@ -77,11 +79,11 @@ describe("each shipped runbook, driven end to end in chat", () => {
         roles: CREW_ROLES,
         config: {
           runbooks: join(ROOT, "runbooks"),
-          hosts: Object.fromEntries(HOSTS.map((h) => [h, { host: "127.0.0.1", user: "tester" }])),
+          // Every host the runbooks name is this one sshd, whose fake commands record their argv.
+          hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, sshd.hostEntry()])),
         },
       });
-      useExecutor(t.services, argvExecutor(fake.dir));
-      fake.clear();
+      sshd.clearCalls();
       try {
         const kv = Object.entries(params()).map(([k, v]) => `${k}=${v}`);
         const plan = await ask(t.adapter, `!migrate start ${id} ${kv.join(" ")}`, CREW.lead, (m) =>
@@ -90,7 +92,7 @@ describe("each shipped runbook, driven end to end in chat", () => {
         expect(plan.text).toMatch(new RegExp(`^${id} run #\\d+ started by lena`));
         const result = await driveToEnd({ services: t.services, adapter: t.adapter, clock }, id);
         expect(result.run.status).toBe("finished");
-        expect(fake.calls()).toEqual(result.expected);
+        expect(sshd.calls()).toEqual(result.expected.map(sshdCall));
         if (id === "launchpad-db-deployment") {
           // No remote commands: the LOSAs act, the bot keeps the topic and announces.
           expect(result.expected).toEqual([]);

@@ -1,9 +1,9 @@
 import { configuredChannels, setManagedSegment } from "../../announce/topic.js";
-import { UserError } from "../../bot/errors.js";
 import { formatDuration } from "../../config/duration.js";
 import type { Step, StepOf, UndoAction } from "../../config/runbook.js";
 import type { Services } from "../../services.js";
-import type { ExecRequest, Executor, StepResult } from "../executor.js";
+import { execContextFor } from "../exec.js";
+import type { ExecRequest, StepResult } from "../executor.js";
 import type { JobContext } from "../runner.js";
 
 /**
@@ -19,29 +19,15 @@ export interface ActionResult {
   exit?: number;
 }
 
-/** The executor every remote and local step goes through. */
-export function executorOf(s: Services): Executor {
-  const ex = (s as Services & { exec?: Executor }).exec;
-  if (!ex) throw new UserError("No command executor is configured in this bot; nothing was run.");
-  return ex;
-}
-
-/** A request for the executor: `user` asks for another login than the host entry's. */
-export type RunbookExecRequest = ExecRequest & { user?: string };
-
+/** Runs a command through services.exec: SSH for a `hosts:` entry, the bot's own host otherwise. */
 export async function runCommand(
   job: JobContext,
   cmd: { host?: string; user?: string; argv: string[] },
   timeoutMs?: number,
 ): Promise<StepResult> {
-  const req: RunbookExecRequest = { host: cmd.host, argv: cmd.argv, timeoutMs };
+  const req: ExecRequest = { host: cmd.host, argv: cmd.argv, timeoutMs };
   if (cmd.user) req.user = cmd.user;
-  return executorOf(job.services).execute(req, {
-    jobId: job.record.id,
-    log: (chunk) => job.log(chunk),
-    progress: (line) => job.say(line),
-    signal: job.signal,
-  });
+  return job.services.exec.execute(req, execContextFor(job));
 }
 
 const fromExec = (r: StepResult): ActionResult => ({

@@ -1,0 +1,206 @@
+import type { Duplex } from "node:stream";
+import type { Client, ClientChannel } from "ssh2";
+import type { Clock } from "../clock.js";
+import type { HostSpec } from "../config/schema.js";
+import type { Logger } from "../log.js";
+import type { ExecContext, ExecRequest, Executor, StepResult } from "./executor.js";
+import { shellCommand, showCommand } from "./quote.js";
+import { connect, SshError } from "./ssh-connect.js";
+import { type Ending, notStarted, StepWatch } from "./step-watch.js";
+
+export interface SshExecutorOptions {
+  hosts: Record<string, HostSpec>;
+  log: Logger;
+  clock: Clock;
+  env?: NodeJS.ProcessEnv;
+  progressEveryMs?: number;
+  tickMs?: number;
+  /** After a timeout's TERM, how long the command gets before KILL and closing the session. */
+  killGraceMs?: number;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Runs steps over SSH (ssh2). One connection per host and user, opened on first
+ * use, kept alive, reused by every later step; dropped when it closes and opened
+ * again on the next step. The argv is single-quoted for the remote login shell.
+ */
+export class SshExecutor implements Executor {
+  private readonly pool = new Map<string, Promise<Client>>();
+  private closed = false;
+
+  constructor(private readonly o: SshExecutorOptions) {}
+
+  /** The pooled connection to a host (through its jump host, if it has one). */
+  connection(name: string, user?: string): Promise<Client> {
+    const spec = this.o.hosts[name];
+    if (!spec) return Promise.reject(new SshError("config", `there is no host "${name}" in hosts:`));
+    const u = user ?? spec.user;
+    const key = `${name}\0${u}`;
+    const have = this.pool.get(key);
+    if (have) return have;
+    const p = (async () => {
+      const sock = spec.jump ? await this.tunnel(spec.jump, name, spec) : undefined;
+      const client = await connect({
+        name,
+        spec,
+        user: u,
+        env: this.o.env ?? process.env,
+        sock,
+        readyTimeoutMs: this.o.readyTimeoutMs,
+      });
+      client.on("error", (e: Error) =>
+        this.o.log.warn({ host: name, err: e.message }, "ssh connection error"),
+      );
+      client.on("close", () => {
+        if (this.pool.get(key) === p) this.pool.delete(key);
+      });
+      if (this.closed) client.end();
+      return client;
+    })();
+    this.pool.set(key, p);
+    p.catch(() => {
+      if (this.pool.get(key) === p) this.pool.delete(key);
+    });
+    return p;
+  }
+
+  private async tunnel(jump: string, name: string, spec: HostSpec): Promise<Duplex> {
+    let via: Client;
+    try {
+      via = await this.connection(jump);
+    } catch (e) {
+      const err = e as SshError;
+      throw new SshError(err.kind ?? "connect", `via jump host ${jump}: ${err.message}`);
+    }
+    return new Promise((resolve, reject) => {
+      via.forwardOut("127.0.0.1", 0, spec.host, spec.port, (err, stream) => {
+        if (err)
+          reject(
+            new SshError(
+              "connect",
+              `jump host ${jump} could not open a connection to ${name} (${spec.host}:${spec.port}): ${err.message}`,
+            ),
+          );
+        else resolve(stream);
+      });
+    });
+  }
+
+  private drop(name: string, user?: string): void {
+    const spec = this.o.hosts[name];
+    const key = `${name}\0${user ?? spec?.user}`;
+    const p = this.pool.get(key);
+    this.pool.delete(key);
+    void p?.then((c) => c.end()).catch(() => {});
+  }
+
+  private openChannel(client: Client, cmd: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      client.exec(cmd, (err, stream) => (err ? reject(err) : resolve(stream)));
+    });
+  }
+
+  async execute(req: ExecRequest, ctx: ExecContext): Promise<StepResult> {
+    const name = req.host;
+    if (!name) return notStarted(ctx, "the SSH executor needs a host");
+    let cmd: string;
+    try {
+      cmd = shellCommand(req.argv);
+    } catch (e) {
+      return notStarted(ctx, `cannot build the command: ${(e as Error).message}`);
+    }
+    const target = `${req.user ?? this.o.hosts[name]?.user}@${name}`;
+    let stream: ClientChannel | undefined;
+    let client: Client | undefined;
+    // A pooled connection may have died quietly: one fresh try, safe because nothing started yet.
+    for (let attempt = 0; attempt < 2 && !stream; attempt++) {
+      try {
+        client = await this.connection(name, req.user);
+        stream = await this.openChannel(client, cmd);
+      } catch (e) {
+        if (e instanceof SshError) {
+          this.o.log[e.kind === "hostkey" ? "error" : "warn"]({ host: name, kind: e.kind }, e.message);
+          return notStarted(ctx, e.kind === "hostkey" ? `SECURITY: ${e.message}` : e.message);
+        }
+        this.drop(name, req.user);
+        if (attempt === 1)
+          return notStarted(ctx, `could not start the command on ${name}: ${(e as Error).message}`);
+      }
+    }
+    if (!stream || !client) return notStarted(ctx, `could not start the command on ${name}`);
+    this.o.log.info({ host: name, job: ctx.jobId, command: showCommand(req.argv) }, "remote step started");
+    const watch = new StepWatch(ctx, {
+      clock: this.o.clock,
+      where: name,
+      progressEveryMs: this.o.progressEveryMs,
+      tickMs: this.o.tickMs,
+    });
+    watch.note(`ssh ${target}: ${showCommand(req.argv)}`);
+    watch.start();
+    return this.run(stream, client, watch, req, ctx);
+  }
+
+  private run(
+    stream: ClientChannel,
+    client: Client,
+    watch: StepWatch,
+    req: ExecRequest,
+    ctx: ExecContext,
+  ): Promise<StepResult> {
+    const grace = this.o.killGraceMs ?? 2000;
+    const ending: Ending = {};
+    const timers: NodeJS.Timeout[] = [];
+    return new Promise<StepResult>((resolve) => {
+      let done = false;
+      const end = () => {
+        if (done) return;
+        done = true;
+        for (const t of timers) clearTimeout(t);
+        client.removeListener("close", onLost);
+        ctx.signal?.removeEventListener("abort", onAbort);
+        void watch.finish(ending).then(resolve);
+      };
+      const onLost = () => {
+        ending.lost ??= `the connection to ${req.host} was lost while the command ran`;
+        end();
+      };
+      /** TERM, then after a grace KILL and close the session; give up waiting after another grace. */
+      const stop = (why: "timeout" | "abort") => {
+        if (why === "timeout") ending.timedOutAfter = req.timeoutMs;
+        else ending.lost = "the bot stopped the command (shutting down)";
+        ending.stopped = "sent TERM";
+        stream.signal("TERM");
+        timers.push(
+          setTimeout(() => {
+            ending.stopped =
+              "sent TERM, then KILL, and closed the session; the command may still run — check";
+            stream.signal("KILL");
+            stream.close();
+            // sshd confirms the close only once the command's output is closed: don't wait long for it.
+            timers.push(setTimeout(end, Math.min(grace, 1000)));
+          }, grace),
+        );
+      };
+      const onAbort = () => stop("abort");
+      stream.on("data", watch.stream());
+      stream.stderr.on("data", watch.stream());
+      stream.on("exit", (code: number | null, signal?: string) => {
+        if (typeof code === "number") ending.exit = code;
+        else if (signal) ending.signal = signal;
+      });
+      stream.on("close", end);
+      client.once("close", onLost);
+      if (req.timeoutMs) timers.push(setTimeout(() => stop("timeout"), req.timeoutMs));
+      if (ctx.signal?.aborted) onAbort();
+      else ctx.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.pool.values()];
+    this.pool.clear();
+    await Promise.allSettled(all.map((p) => p.then((c) => c.end())));
+  }
+}
