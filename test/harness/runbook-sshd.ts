@@ -32,8 +32,8 @@ export const RUNBOOK_COMMANDS = [
  * an empty HOME of its own: the fakes see only the runbook's commands. The
  * working folder stays the user's home from the password database.
  */
-export async function startRunbookSshd(): Promise<Sshd> {
-  const sshd = await startSshd(RUNBOOK_COMMANDS);
+export async function startRunbookSshd(fakes: string[] = RUNBOOK_COMMANDS): Promise<Sshd> {
+  const sshd = await startSshd(fakes);
   const home = join(sshd.dir, "home");
   mkdirSync(home, { recursive: true });
   const keys = join(sshd.dir, "authorized_keys");

@@ -211,6 +211,24 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(log.text).toMatch(/ 1\. DONE The shared folder is one .* jobs #\d+ #\d+/);
   });
 
+  it("moves the run on when a failed step job is retried with !job retry", async () => {
+    const t = await boot();
+    sshd.behave("readlink", { exit: 1 });
+    await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
+    await t.adapter.say("!migrate next", CREW.engineer);
+    const failed = await t.adapter.waitFor((m) => /^#\d+ FAILED/.test(m.text));
+    const job = /^#(\d+)/.exec(failed.text)![1];
+    sshd.behave("readlink", {});
+    await reply(`!job retry ${job}`, CREW.engineer, /queued #\d+: .*\(retry of #\d+\)/);
+    const r = await until(async () => {
+      const x = (await run("hkn-rails-migrate-to-prod"))!;
+      return x.cursor === 1 && x;
+    }, "the retried step");
+    expect(r.steps[0]!.status).toBe("done");
+    expect(r.steps[0]!.jobs).toHaveLength(2);
+    expect(calls()).toHaveLength(2);
+  });
+
   it("keeps the rsync loop going through failed iterations, and abort stops it", async () => {
     const t = await boot();
     const params = `old_app=old old_spool=old.internal:/srv/x/ new_address=127.0.0.1 download_port=${new URL(http.url).port} old_file=a.dsc frontend_url=${http.url}`;
