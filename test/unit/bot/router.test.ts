@@ -30,6 +30,8 @@ const EXPECTED: Record<string, readonly string[]> = {
   "rc-mode": ANYONE,
   "rc-mode on": ["admin", "lead"],
   "rc-mode off": ["admin", "lead"],
+  "lpndt service-stop": ["admin", "losa", "engineer"],
+  "lpndt service-start": ["admin", "losa", "engineer"],
 };
 
 describe("router", () => {
