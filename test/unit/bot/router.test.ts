@@ -32,6 +32,19 @@ const EXPECTED: Record<string, readonly string[]> = {
   "rc-mode off": ["admin", "lead"],
   "lpndt service-stop": ["admin", "losa", "engineer"],
   "lpndt service-start": ["admin", "losa", "engineer"],
+  "migrate list": ANYONE,
+  "migrate start": ["admin", "lead"],
+  "migrate next": ["admin", "lead", "engineer"],
+  // Anyone reaches the command; the step's own role decides (docs/runbooks.md).
+  "migrate ack": ANYONE,
+  "migrate confirm": ["admin", "losa", "lead"],
+  "migrate retry": ["admin", "lead", "engineer"],
+  "migrate skip": ["admin", "lead"],
+  "migrate undo": ["admin", "lead"],
+  "migrate abort": ["admin", "lead"],
+  "migrate rollback": ["admin", "lead"],
+  "migrate status": OPERATORS,
+  "migrate log": OPERATORS,
 };
 
 describe("router", () => {
