@@ -52,6 +52,22 @@ describe("runbook runs across a kill -9 of the bot", () => {
     expect((await second.exited()).code).toBe(0);
   });
 
+  it("validates every shipped runbook from the command line when the config has their hosts", async () => {
+    const hosts = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
+    const cfg = config(`kv${Date.now()}`, {
+      runbooks: join(ROOT, "runbooks"),
+      hosts: Object.fromEntries(hosts.map((h) => [h, { host: "127.0.0.1", user: "ops" }])),
+    });
+    const bot = spawnBot(["validate", "--config", cfg]);
+    const { code } = await bot.exited();
+    expect(bot.stderr()).toBe("");
+    expect(code).toBe(0);
+    expect(bot.stdout()).toMatch(
+      /^ {2}runbooks: 5 in .*runbooks: copr-instance-upgrade \(20 steps\), hkn-rails-migrate-to-prod \(14 steps\), launchpad-db-deployment \(16 steps\), librarian-migration \(22 steps\), ofn-server-move \(37 steps\)$/m,
+    );
+    expect(bot.stdout()).not.toContain("warning");
+  });
+
   it("refuses to start with a runbook that does not validate, naming file, step and key", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-bad-"));
     writeFileSync(join(dir, "bad.yaml"), "id: bad\ntitle: Bad\nsteps:\n  - { kind: telnet, title: Poke }\n");
