@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import { Announcer, startWebhookWorker } from "./announce/announcer.js";
+import { startAnnounceWorker } from "./announce/deliver.js";
+import { downtimeHooks } from "./announce/lifecycle.js";
 import { publishTopic } from "./announce/topic.js";
 import { createAdapters } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
@@ -122,6 +124,7 @@ export class Bot {
     if (this.role !== "frontend") {
       this.workers = startWorkers(this.services, this.services.handlers);
       this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock));
+      this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
       this.closers.push(startRunbookScheduler(this.services));
     }
     for (const adapter of this.adapters) this.wire(adapter);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
 import { ConfigError, StartupError } from "./bot/errors.js";
 import { loadConfig } from "./config/load.js";
@@ -10,6 +11,7 @@ import { createLogger } from "./log.js";
 const USAGE = `usage:
   changebot [run] [--config FILE] [--role all|frontend|worker]   start the bot (default: console + private Redis)
   changebot validate [--config FILE]                            check a config and its runbooks; start nothing
+  changebot downtimes [--ics] [--config FILE]                   the downtime schedule (--ics: as iCalendar)
   changebot --help
 
 The config comes from --config, else CHANGEBOT_CONFIG, else the embedded default
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
       config: { type: "string", short: "c" },
       role: { type: "string", default: "all" },
       help: { type: "boolean", short: "h" },
+      ics: { type: "boolean" },
     },
   });
   if (values.help) {
@@ -44,6 +47,11 @@ async function main(argv: string[]): Promise<void> {
   if (verb === "validate") {
     const report = await validateAll(loaded);
     process.stdout.write(`${report}\n`);
+    return;
+  }
+  if (verb === "downtimes") {
+    const log = createLogger({ level: "warn", stderrLevel: "warn" });
+    await printDowntimes(loaded.config, log, { ics: values.ics === true });
     return;
   }
   if (verb !== "run") throw new ConfigError(`unknown command "${verb}"\n${USAGE}`);

@@ -14,7 +14,12 @@ export interface AnnounceOptions {
   id?: string;
   /** Extra fields for webhook bodies (kind, downtime id, due time, …). */
   meta?: Record<string, unknown>;
+  /** "alarm" for announcements that need attention now (an overrun); chat adapters may render it louder. */
+  kind?: "announce" | "alarm";
 }
+
+/** How long an announcement id is remembered: a repeat within this time is never posted again. */
+export const ANNOUNCE_DEDUPE_MS = 7 * 86_400_000;
 
 /** BullMQ job ids may not contain ":". */
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "_");
@@ -31,13 +36,16 @@ export class Announcer {
   async announce(text: string, opts: AnnounceOptions = {}): Promise<void> {
     for (const spec of opts.targets ?? this.targets) {
       const t = parseTarget(spec);
+      const jobId = opts.id ? safeId(`${opts.id}-${spec}`) : undefined;
       if (t.network === "webhook") {
-        const body = { text, at: new Date(this.clock.now()).toISOString(), id: opts.id, ...opts.meta };
+        const body = { ...opts.meta, text, at: new Date(this.clock.now()).toISOString(), id: opts.id };
         await this.queues.get(WEBHOOK_QUEUE).add(
           "post",
-          { url: t.target, body },
+          { url: t.target, body, delivery: jobId },
           {
-            jobId: opts.id ? safeId(`${opts.id}-${spec}`) : undefined,
+            jobId,
+            // The id stays taken after delivery too (a job id alone is free again once the job is removed).
+            deduplication: jobId ? { id: jobId, ttl: ANNOUNCE_DEDUPE_MS } : undefined,
             attempts: 8,
             backoff: { type: "exponential", delay: 1000 },
             removeOnComplete: { count: 1000 },
@@ -45,8 +53,13 @@ export class Announcer {
           },
         );
       } else {
-        const msg: OutboundMessage = { network: t.network, target: t.target, kind: "announce", text };
-        await this.outbox.send(msg, opts.id ? safeId(`${opts.id}-${spec}`) : undefined);
+        const msg: OutboundMessage = {
+          network: t.network,
+          target: t.target,
+          kind: opts.kind ?? "announce",
+          text,
+        };
+        await this.outbox.send(msg, jobId, jobId ? ANNOUNCE_DEDUPE_MS : undefined);
       }
     }
   }
@@ -62,12 +75,14 @@ export function startWebhookWorker(queues: Queues, secret: string | undefined, l
   const worker = new Worker(
     WEBHOOK_QUEUE,
     async (job) => {
-      const { url, body } = job.data as { url: string; body: unknown };
+      const { url, body, delivery } = job.data as { url: string; body: unknown; delivery?: string };
       const payload = JSON.stringify(body);
       const ts = String(Math.floor(clock.now() / 1000));
       const headers: Record<string, string> = {
         "content-type": "application/json",
         "x-changebot-timestamp": ts,
+        // The same id on every retry, so a receiver can recognise a repeat it already accepted.
+        "x-changebot-delivery": delivery ?? String(job.id),
       };
       if (secret) headers["x-changebot-signature"] = signWebhook(secret, ts, payload);
       const res = await fetch(url, {

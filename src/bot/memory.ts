@@ -36,6 +36,7 @@ export class MemoryAdapter implements ChatAdapter {
   }
   waitConnected(signal?: AbortSignal): Promise<void> {
     if (this.connected) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(new Error("stopped"));
     return new Promise((res, rej) => {
       this.waiters.push(res);
       signal?.addEventListener("abort", () => rej(new Error("stopped")), { once: true });

@@ -1,4 +1,6 @@
 import { HandlerRegistry } from "../jobs/runner.js";
+import { dbBudgetCommands, dbBudgetHandler } from "./db-budget.js";
+import { downtimeCommands } from "./downtime.js";
 import { helpCommands } from "./help.js";
 import { jobCommands, pingHandler } from "./jobs.js";
 import { lpndtCommands, lpndtHandler } from "./lpndt.js";
@@ -14,10 +16,18 @@ export const allCommands: readonly Command[] = [
   ...topicCommands,
   ...rcModeCommands,
   ...lpndtCommands,
+  ...downtimeCommands,
+  ...dbBudgetCommands,
   ...migrateCommands,
 ];
 
 /** Every job handler a worker can run. */
 export function buildHandlers(): HandlerRegistry {
-  return new HandlerRegistry().add(pingHandler, rcModeHandler, lpndtHandler, ...runbookHandlers);
+  return new HandlerRegistry().add(
+    pingHandler,
+    rcModeHandler,
+    lpndtHandler,
+    dbBudgetHandler,
+    ...runbookHandlers,
+  );
 }

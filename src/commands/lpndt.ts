@@ -102,6 +102,8 @@ export const lpndtHandler: JobHandler = {
     if (!VERBS.includes(verb)) throw new UserError(`unknown lpndt verb "${verb}"`);
     const service = checkService(cfg, [String(rec.data.service)], "", `!lpndt ${verb} <service>`);
     const lock = lockFor(services, cfg.host);
+    // A retry copies its original's data: until this job sends its own command, nothing was sent.
+    if (rec.data.sent) await services.jobs.update(rec.id, { data: { ...rec.data, sent: false } });
     try {
       await lock.acquire(
         rec.id,

@@ -91,6 +91,9 @@ export function parseConfig(
   config.runbooks = rel(config.runbooks);
   config.dataDir = rel(config.dataDir);
   if (config.log.file) config.log.file = rel(config.log.file);
+  const sasl = config.networks.irc?.sasl;
+  if (sasl?.cert) sasl.cert = rel(sasl.cert);
+  if (sasl?.key) sasl.key = rel(sasl.key);
   // A local lpndt command given as a relative path is relative to the config file (the demo's script).
   const lp = config.lpndt;
   if (lp?.host === "local" && /^\.\.?\//.test(lp.command[0]!)) lp.command[0] = rel(lp.command[0]!);

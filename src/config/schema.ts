@@ -48,6 +48,29 @@ const ircNet = z.strictObject({
   allowInsecureNickRules: z.boolean().default(false),
 });
 
+/** SASL settings that cannot work are refused at load, naming the key. */
+const ircNetChecked = ircNet.superRefine((irc, ctx) => {
+  const s = irc.sasl;
+  if (!s) return;
+  if (s.mechanism === "PLAIN" && !s.password)
+    ctx.addIssue({ code: "custom", path: ["sasl", "password"], message: "SASL PLAIN needs a password" });
+  if (s.mechanism === "EXTERNAL") {
+    for (const k of ["cert", "key"] as const)
+      if (!s[k])
+        ctx.addIssue({
+          code: "custom",
+          path: ["sasl", k],
+          message: `SASL EXTERNAL needs a client certificate ${k} file (PEM)`,
+        });
+    if (!irc.tls)
+      ctx.addIssue({
+        code: "custom",
+        path: ["tls"],
+        message: "SASL EXTERNAL needs tls: true (the certificate is the login)",
+      });
+  }
+});
+
 const slackNet = z.strictObject({
   botToken: z.string().min(1),
   appToken: z.string().optional(),
@@ -121,7 +144,7 @@ export const configSchema = z.strictObject({
   networks: z
     .strictObject({
       console: consoleNet.optional(),
-      irc: ircNet.optional(),
+      irc: ircNetChecked.optional(),
       slack: slackNet.optional(),
     })
     .default({}),
@@ -163,6 +186,8 @@ export const configSchema = z.strictObject({
       window: durationField.default(90 * 60_000),
       leadTimes: leadTimes.prefault({}),
       segment: z.string().default("Downtime in progress"),
+      /** An announcement posted more than this after its due time is marked late. */
+      lateAfter: durationField.default(120_000),
     })
     .prefault({}),
   jobs: z

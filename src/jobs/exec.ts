@@ -5,6 +5,8 @@ import type { ExecContext, ExecRequest, Executor, StepResult } from "./executor.
 import { LocalExecutor } from "./local.js";
 import type { JobContext } from "./runner.js";
 import { SshExecutor } from "./ssh.js";
+// Registers the hosts check of `changebot validate`.
+import "./ssh-validate.js";
 
 /** The host name that means the bot's own host wherever a step names a host. */
 export const LOCAL_HOST = "local";

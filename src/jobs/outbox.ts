@@ -21,8 +21,11 @@ export class Outbox {
     private readonly log: Logger,
   ) {}
 
-  /** Queues a message; with a jobId, a second send of the same id is ignored (exactly once). */
-  async send(msg: OutboundMessage, jobId?: string): Promise<void> {
+  /**
+   * Queues a message; with a jobId, a second send of the same id is ignored (exactly once).
+   * With dedupeMs too, the id stays taken that long even after delivery (announcements).
+   */
+  async send(msg: OutboundMessage, jobId?: string, dedupeMs?: number): Promise<void> {
     if (!this.networks.has(msg.network)) {
       this.log.warn(
         { network: msg.network, target: msg.target },
@@ -32,6 +35,7 @@ export class Outbox {
     }
     const job = await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
       jobId,
+      deduplication: jobId && dedupeMs ? { id: jobId, ttl: dedupeMs } : undefined,
       removeOnComplete: { count: 500 },
       removeOnFail: { count: 500 },
     });
@@ -124,6 +128,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       const msg = job.data as OutboundMessage;
       // Hold the message (and the queue behind it, keeping order) until it is delivered.
       for (let attempt = 0; ; attempt++) {
+        if (stop.signal.aborted) throw new Error("outbox stopping; the message stays queued");
         if (!adapter.isConnected()) await adapter.waitConnected(stop.signal);
         try {
           await deliver(msg);

@@ -149,7 +149,9 @@ export class SshExecutor implements Executor {
     });
     watch.note(`ssh ${target}: ${showCommand(req.argv)}`);
     watch.start();
-    return this.run(stream, client, watch, req, ctx);
+    // A step without its own timeout gets the host's (hosts.X.timeout, 10m by default).
+    const timeoutMs = req.timeoutMs ?? this.o.hosts[name]?.timeout;
+    return this.run(stream, client, watch, { ...req, timeoutMs }, ctx);
   }
 
   private run(

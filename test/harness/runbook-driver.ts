@@ -146,9 +146,9 @@ export async function driveToEnd(
         const r = (await run(d, id))!;
         const sr = r.steps[i]!;
         if (sr.status === "failed") {
-        const log = sr.job ? await d.services.jobs.log(sr.job) : "";
-        throw new Error(`step ${i + 1} failed: ${sr.result}\n${log}`);
-      }
+          const log = sr.job ? await d.services.jobs.log(sr.job) : "";
+          throw new Error(`step ${i + 1} failed: ${sr.result}\n${log}`);
+        }
         return (r.cursor > i || r.status !== "active") && r;
       },
       `step ${i + 1} (${step.title}) to finish`,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
+import { ManualClock } from "../../src/clock.js";
 import { freePort } from "../../src/jobs/redis.js";
 import { startTestBot } from "../harness/bot.js";
 import { startRedis } from "../harness/servers.js";
@@ -17,9 +18,15 @@ describe("!lpndt over SSH against a real sshd", () => {
     await Promise.all([redis?.stop(), sshd?.stop()]);
   });
 
-  const bot = (bastion: Record<string, unknown> = {}, lpndt: Record<string, unknown> = {}, extra = {}) =>
+  const bot = (
+    bastion: Record<string, unknown> = {},
+    lpndt: Record<string, unknown> = {},
+    extra = {},
+    clock?: ManualClock,
+  ) =>
     startTestBot({
       redisUrl: redis.url,
+      clock,
       roles: { engineer: ["eng"], lead: ["lead"] },
       config: {
         hosts: { bastion: sshd.hostEntry(bastion) },
@@ -70,6 +77,20 @@ describe("!lpndt over SSH against a real sshd", () => {
       expect(r.text).toContain("earlier lines: !job log 1");
       expect(r.text).not.toContain("progress line 1\n");
       expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
+      // After fixing the cause, a retry runs it again as a new job.
+      sshd.behave("lpndt", { output: ["buildd-manager stopped"] });
+      await t.adapter.say("!job retry 1", "eng");
+      const again = await finished(t.adapter, 2);
+      expect(again.text).toMatch(/^#2 done .*exit 0/);
+      expect(sshd.calls()).toEqual([
+        "lpndt [service-stop] [buildd-manager]",
+        "lpndt [service-stop] [buildd-manager]",
+      ]);
+      expect((await t.services.jobs.get(2))?.data).toMatchObject({
+        verb: "service-stop",
+        service: "buildd-manager",
+        sent: true,
+      });
     } finally {
       await t.stop();
     }
@@ -164,14 +185,34 @@ describe("!lpndt over SSH against a real sshd", () => {
     }
   });
 
+  it("posts a progress line in the job's thread while a long step runs", async () => {
+    sshd.clearCalls();
+    sshd.behave("lpndt", { output: ["draining the queue"], delay: 4 });
+    const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
+    const t = await bot({}, {}, {}, clock);
+    try {
+      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+      for (let i = 0; i < 200 && !(await t.services.jobs.log(1)).includes("draining"); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      clock.advance(31_000);
+      const p = await t.adapter.waitFor((m) => m.kind === "progress");
+      expect(p.text).toBe("#1 still running on bastion (31s): draining the queue");
+      expect(p.threadOf).toBe("j1");
+      await finished(t.adapter, 1);
+      expect(t.adapter.sent.filter((m) => m.kind === "progress")).toHaveLength(1);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it("runs one lpndt per host at a time: the second waits, says for what, and runs after", async () => {
     sshd.clearCalls();
-    sshd.behave("lpndt", { delay: 1 });
+    sshd.behave("lpndt", { delay: 1.5 });
     const t = await bot();
     try {
       await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      await t.adapter.waitFor((m) => m.text.startsWith("#1") || m.kind === "progress", 200).catch(() => {});
-      await new Promise((r) => setTimeout(r, 300));
+      // #1 holds the host once its command has reached the host.
+      for (let i = 0; i < 200 && sshd.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
       await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
       const ack = await t.adapter.waitFor((m) => m.text.startsWith("queued #2"));
       expect(ack.text).toBe(

@@ -1,3 +1,6 @@
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -5,6 +8,7 @@ import type { ExecContext } from "../../src/jobs/executor.js";
 import { freePort } from "../../src/jobs/redis.js";
 import { SshExecutor } from "../../src/jobs/ssh.js";
 import { silentLogger } from "../../src/log.js";
+import { requireBinary } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";
 
 function collect(progress = false) {
@@ -149,8 +153,42 @@ describe("the SSH executor against a real sshd", () => {
       const np = await noPass.execute({ host: "locked", argv: ["true"] }, collect().ctx);
       expect(np.summary).toContain("TEST_KEY_PASS, which is not set");
       expect(np.summary).not.toContain(sshd.lockedPassphrase);
+      const wrongPass = await executor(
+        { locked: sshd.hostEntry({ key: sshd.lockedKey, passphraseEnv: "TEST_KEY_PASS" }) },
+        { env: { TEST_KEY_PASS: "not the passphrase" } },
+      ).execute({ host: "locked", argv: ["true"] }, collect().ctx);
+      expect(wrongPass.summary).toMatch(/^cannot use hosts.locked.key .*locked_ed25519: /);
+      expect(wrongPass.summary).not.toContain("not the passphrase");
     } finally {
       await ex.close();
+    }
+  });
+
+  it("authenticates with the keys of an ssh-agent when the host has no key file", async () => {
+    const sock = join(sshd.dir, "agent.sock");
+    const agent = spawn(requireBinary("ssh-agent", "openssh-client"), ["-D", "-a", sock], {
+      stdio: "ignore",
+    });
+    try {
+      for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      execFileSync(requireBinary("ssh-add", "openssh-client"), ["-q", sshd.clientKey], {
+        env: { SSH_AUTH_SOCK: sock },
+        stdio: "ignore",
+      });
+      const ex = executor({ box: sshd.hostEntry({ key: undefined }) }, { env: { SSH_AUTH_SOCK: sock } });
+      try {
+        const r = await ex.execute({ host: "box", argv: ["echo", "agent ok"] }, collect().ctx);
+        expect(r).toMatchObject({ ok: true, output: "agent ok\n" });
+      } finally {
+        await ex.close();
+      }
+      const none = await executor({ box: sshd.hostEntry({ key: undefined }) }).execute(
+        { host: "box", argv: ["true"] },
+        collect().ctx,
+      );
+      expect(none.summary).toContain("hosts.box has no key and SSH_AUTH_SOCK is not set");
+    } finally {
+      agent.kill();
     }
   });
 
@@ -187,18 +225,21 @@ describe("the SSH executor against a real sshd", () => {
   });
 
   it("posts a progress line for a long step at most every 30 s of the clock", async () => {
-    sshd.behave("pqm-rc", { output: ["phase 1"], delay: 1.5 });
+    sshd.behave("pqm-rc", { output: ["phase 1"], delay: 3 });
     const clock = new ManualClock(0);
     const ex = executor({ box: sshd.hostEntry() }, { clock, tickMs: 20 });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+    };
     try {
       const c = collect(true);
       const p = ex.execute({ host: "box", argv: ["pqm-rc"] }, c.ctx);
-      await new Promise((r) => setTimeout(r, 400));
+      await until(() => c.text().includes("phase 1"));
       clock.advance(29_000);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines).toEqual([]);
       clock.advance(2_000);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => c.lines.length > 0);
       expect(c.lines).toEqual(["still running on box (31s): phase 1"]);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines.length).toBe(1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
+import { checkHosts } from "../../../src/jobs/ssh-validate.js";
 
 const host = {
   host: "bastion.internal",
@@ -41,5 +42,21 @@ describe("SSH-related configuration", () => {
     expect(() => parseConfig({ lpndt: { host: "local", services: ["cron;rm"] } })).toThrow(
       /lpndt.services\[0\]: expected a plain service name/,
     );
+  });
+
+  it("changebot validate names what would make every step on a host fail", () => {
+    const c = parseConfig({
+      hosts: {
+        a: { host: "h", user: "u", key: "/nonexistent/key", passphraseEnv: "NOPE_PASS" },
+        b: { host: "h", user: "u", hostKey: host.hostKey },
+      },
+    });
+    expect(checkHosts(c, {})).toEqual([
+      "config hosts.a: neither hostKey nor knownHosts is set, so every connection to it would be refused",
+      "config hosts.a.key: cannot read /nonexistent/key",
+      "config hosts.a.passphraseEnv: the environment variable NOPE_PASS is not set",
+      "config hosts.b: no key, and SSH_AUTH_SOCK is not set (no ssh-agent)",
+    ]);
+    expect(checkHosts(c, { NOPE_PASS: "x", SSH_AUTH_SOCK: "/tmp/agent" })).toHaveLength(2);
   });
 });

@@ -62,13 +62,17 @@ describe("the local executor", () => {
   it("posts progress for a long step no more than every 30 s of the clock", async () => {
     const clock = new ManualClock(0);
     const lines: string[] = [];
+    const c = ctx(lines);
     const p = local({ clock, tickMs: 10 }).execute(
-      { argv: ["/bin/sh", "-c", "echo working; sleep 0.6"] },
-      ctx(lines).ctx,
+      { argv: ["/bin/sh", "-c", "echo working; sleep 2"] },
+      c.ctx,
     );
-    await new Promise((r) => setTimeout(r, 200));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(() => c.log.join("").includes("working"));
     clock.advance(30_000);
-    await new Promise((r) => setTimeout(r, 60));
+    await until(() => lines.length > 0);
     clock.advance(10_000);
     await new Promise((r) => setTimeout(r, 60));
     expect(lines).toEqual(["still running on this host (30s): working"]);

@@ -1,0 +1,85 @@
+import { Worker } from "bullmq";
+import { workerOptions } from "../jobs/queues.js";
+import type { Services } from "../services.js";
+import { deliveryDecision } from "./plan.js";
+import { lateMark } from "./render.js";
+import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./scheduler.js";
+
+/** Keeps delivery state per announcement key: "posting" while it is being handed on, then "posted" or "dropped". */
+const markerKey = (s: Services, key: string) => `${s.prefix}:announce:mark:${key}`;
+const MARK_TTL_S = 30 * 86400;
+
+export interface DeliveryHooks {
+  /** False when the announcement is stale (its downtime moved, was cancelled or is over). */
+  stillWanted(a: ScheduledAnnouncement): Promise<boolean>;
+  /** Runs just before posting (e.g. the start slot sets the topic segment). */
+  before?(a: ScheduledAnnouncement): Promise<void>;
+}
+
+export type DeliveryResult = "posted" | "posted-late" | "dropped" | "stale" | "duplicate";
+
+/**
+ * Delivers one due announcement, at most once: a marker set with SET NX claims
+ * it; a redelivery after it was posted or dropped does nothing. A delivery cut
+ * short between claim and "posted" (a crash) is resumed: the announcer hands it
+ * on under the same per-target ids, which the chat and webhook queues remember
+ * for a week (BullMQ deduplication), so it is still posted once.
+ */
+export async function deliver(
+  s: Services,
+  a: ScheduledAnnouncement,
+  hooks: DeliveryHooks,
+): Promise<DeliveryResult> {
+  const key = markerKey(s, a.key);
+  const prior = await s.redis.get(key);
+  if (prior === "posted" || prior === "dropped") return "duplicate";
+  if (!(await hooks.stillWanted(a))) {
+    s.log.info({ announcement: a.key }, "announcement no longer wanted (plan changed); not posted");
+    return "stale";
+  }
+  const now = s.clock.now();
+  const d = deliveryDecision(a, now, s.config.downtime.lateAfter);
+  if (!d.post) {
+    await s.redis.set(key, "dropped", "EX", MARK_TTL_S);
+    s.log.warn(
+      { announcement: a.key, due: new Date(a.due).toISOString(), reason: d.reason },
+      "announcement came due while the bot was down and no longer matters; dropped",
+    );
+    return "dropped";
+  }
+  if (prior === null && (await s.redis.set(key, "posting", "EX", MARK_TTL_S, "NX")) !== "OK") {
+    const now2 = await s.redis.get(key);
+    if (now2 !== "posting") return "duplicate";
+  }
+  await hooks.before?.(a);
+  const text = d.late ? `${lateMark(a.due, now)}${a.text}` : a.text;
+  if (d.late) s.log.info({ announcement: a.key, lateByMs: d.lateByMs }, "posting a late announcement");
+  await s.announcer.announce(text, {
+    id: a.key,
+    targets: a.targets,
+    kind: a.kind,
+    meta: { ...a.meta, due: new Date(a.due).toISOString(), late: d.late },
+  });
+  await s.redis.set(key, "posted", "EX", MARK_TTL_S);
+  return d.late ? "posted-late" : "posted";
+}
+
+/** The worker that posts announcements as they come due. */
+export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(): Promise<void> } {
+  const worker = new Worker(
+    ANNOUNCE_QUEUE,
+    async (job) => deliver(s, job.data as ScheduledAnnouncement, hooks),
+    workerOptions(s.queues.env, {
+      concurrency: 8,
+      lockDuration: s.config.jobs.lockMs,
+      stalledInterval: s.config.jobs.stalledCheckMs,
+      // A worker killed mid-delivery leaves a stalled job: run it again (the marker keeps it single).
+      maxStalledCount: 1000,
+    }),
+  );
+  worker.on("failed", (job, err) =>
+    s.log.warn({ announcement: job?.id, err: err.message }, "announcement delivery failed; will retry"),
+  );
+  worker.on("error", (e) => s.log.warn({ err: e.message }, "announcement queue problem"));
+  return { close: () => worker.close() };
+}

@@ -1,0 +1,32 @@
+import { StartupError } from "../bot/errors.js";
+import { systemClock } from "../clock.js";
+import type { Config } from "../config/schema.js";
+import { connectRedis } from "../jobs/redis.js";
+import type { Logger } from "../log.js";
+import { DowntimeStore } from "./downtimes.js";
+import { downtimesToIcs } from "./ics.js";
+import { describe } from "./render.js";
+
+/** `changebot downtimes [--ics]`: the schedule from the bot's Redis, as text or iCalendar, on stdout. */
+export async function printDowntimes(
+  config: Config,
+  log: Logger,
+  opts: { ics: boolean; env?: NodeJS.ProcessEnv; out?: NodeJS.WritableStream },
+): Promise<void> {
+  const url = config.redis ?? (opts.env ?? process.env).REDIS_URL;
+  if (!url)
+    throw new StartupError(
+      "changebot downtimes reads the schedule from the bot's Redis: set redis: in the config or REDIS_URL (a private Redis belongs to the running bot alone)",
+    );
+  const redis = await connectRedis(url, log, "export");
+  try {
+    const list = await new DowntimeStore(redis, config.keyPrefix).all();
+    const now = systemClock.now();
+    const out = opts.out ?? process.stdout;
+    if (opts.ics)
+      out.write(downtimesToIcs(list, { name: config.name, domain: `${config.keyPrefix}.changebot`, now }));
+    else out.write(list.length ? `${list.map((d) => describe(d, now)).join("\n")}\n` : "No downtimes.\n");
+  } finally {
+    redis.disconnect();
+  }
+}

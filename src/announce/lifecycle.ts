@@ -1,0 +1,77 @@
+import type { Services } from "../services.js";
+import type { DeliveryHooks } from "./deliver.js";
+import { type Downtime, DowntimeStore, isOpen } from "./downtimes.js";
+import { allSlots, planAnnouncements, SLOT_KINDS, type SlotKind } from "./plan.js";
+import { slotText } from "./render.js";
+import { AnnounceScheduler } from "./scheduler.js";
+import { configuredChannels, setManagedSegment } from "./topic.js";
+
+/** Glue between the downtime records, their plan and the delayed announcement jobs. */
+export const TOPIC_OWNER = "downtime";
+
+export const downtimes = (s: Services) => new DowntimeStore(s.redis, s.prefix);
+export const scheduler = (s: Services) => new AnnounceScheduler(s.queues, s.clock);
+
+/** dt-<id>-r<rev>-<slot>: one job per slot and revision of the plan. */
+export const slotKey = (d: Pick<Downtime, "id" | "rev">, kind: SlotKind) => `dt-${d.id}-r${d.rev}-${kind}`;
+
+/** Schedules every announcement of the downtime's plan still to come; returns the plan. */
+export async function scheduleSlots(s: Services, d: Downtime) {
+  const lead = s.config.downtime.leadTimes;
+  const plan = planAnnouncements(d, s.clock.now(), lead);
+  const sched = scheduler(s);
+  for (const slot of plan.slots) {
+    await sched.schedule({
+      key: slotKey(d, slot.kind),
+      due: slot.due,
+      mattersUntil: slot.mattersUntil,
+      text: slotText(slot.kind, d, lead),
+      kind: slot.kind === "overrun" || slot.kind === "off-track" ? "alarm" : "announce",
+      meta: { kind: `downtime-${slot.kind}`, downtime: d.id, audience: slot.audience, start: d.start },
+      guard: { downtime: d.id, rev: d.rev, slot: slot.kind },
+    });
+  }
+  return plan;
+}
+
+/** Removes every waiting announcement of this revision of the plan. */
+export async function unscheduleSlots(s: Services, d: Downtime): Promise<void> {
+  const sched = scheduler(s);
+  for (const kind of SLOT_KINDS) await sched.unschedule(slotKey(d, kind)).catch(() => false);
+}
+
+/** Keys of this downtime's plan that are still waiting to be posted. */
+export async function pendingSlots(s: Services, d: Downtime): Promise<SlotKind[]> {
+  const waiting = new Set(await scheduler(s).waitingKeys());
+  return allSlots(d, s.config.downtime.leadTimes)
+    .map((x) => x.kind)
+    .filter((k) => waiting.has(slotKey(d, k)));
+}
+
+export async function setDowntimeTopic(s: Services, d: Downtime, on: boolean): Promise<string[]> {
+  const channels = on ? configuredChannels(s) : (d.topicChannels ?? configuredChannels(s));
+  await setManagedSegment(s, TOPIC_OWNER, on ? s.config.downtime.segment : undefined, channels);
+  return channels;
+}
+
+const AFTER_START: readonly SlotKind[] = ["off-track", "overrun"];
+
+export function downtimeHooks(s: Services): DeliveryHooks {
+  return {
+    async stillWanted(a) {
+      if (!a.guard) return true;
+      const d = await downtimes(s).get(a.guard.downtime);
+      if (!d || d.rev !== a.guard.rev || !isOpen(d)) return false;
+      // Once someone has started it by hand, the automatic start and the reminders before it are moot.
+      return d.status === "scheduled" || AFTER_START.includes(a.guard.slot as SlotKind);
+    },
+    async before(a) {
+      if (a.guard?.slot !== "start") return;
+      const store = downtimes(s);
+      const d = await store.get(a.guard.downtime);
+      if (!d) return;
+      d.topicChannels = await setDowntimeTopic(s, d, true);
+      await store.save(d);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import type { IrcNetConfig } from "../../config/schema.js";
+import type { Logger } from "../../log.js";
+import { StartupError } from "../errors.js";
+import { IrcAdapter } from "./adapter.js";
+
+function readPem(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new StartupError(`networks.irc.sasl.${what}: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The IRC adapter for `networks.irc` (client certificate files are read here, once). */
+export function createIrcAdapter(c: IrcNetConfig, name: string, log: Logger): IrcAdapter {
+  const sasl = c.sasl && {
+    mechanism: c.sasl.mechanism,
+    account: c.sasl.account,
+    password: c.sasl.password,
+    cert: c.sasl.cert ? readPem(c.sasl.cert, "cert") : undefined,
+    key: c.sasl.key ? readPem(c.sasl.key, "key") : undefined,
+  };
+  return new IrcAdapter({
+    connect: {
+      host: c.host,
+      port: c.port,
+      tls: c.tls,
+      tlsInsecure: c.tlsInsecure,
+      nick: c.nick,
+      username: c.username,
+      realname: c.realname,
+      password: c.password,
+      sasl,
+    },
+    channels: c.channels,
+    name,
+    linesPerSecond: c.linesPerSecond,
+    burst: c.burst,
+    log: log.child({ network: "irc" }),
+  });
+}

@@ -1,0 +1,36 @@
+import type { Downtime } from "../announce/downtimes.js";
+import { slotKey } from "../announce/lifecycle.js";
+import type { Plan } from "../announce/plan.js";
+import { formatUtc, when } from "../announce/time.js";
+import { UserError } from "../bot/errors.js";
+import { formatDuration } from "../config/duration.js";
+import type { Services } from "../services.js";
+
+/** Shared by the !downtime commands. */
+export const LEADS = ["lead"];
+
+/** Posted at once to every announcement target, under an id that makes a repeat a no-op. */
+export async function announceNow(s: Services, d: Downtime, event: string, text: string) {
+  await s.announcer.announce(text, {
+    id: `${slotKey(d, "start").replace(/-start$/, "")}-${event}`,
+    meta: { kind: `downtime-${event}`, downtime: d.id, start: d.start },
+  });
+}
+
+export function planSummary(s: Services, plan: Plan): string {
+  const now = s.clock.now();
+  const next = plan.slots.map((x) => `${x.kind} ${when(x.due, now)}`).join("; ");
+  const missed = plan.missed;
+  return `Announcements: ${next}.${missed.length ? ` Already past, not announced: ${missed.map((x) => x.kind).join(", ")}.` : ""}`;
+}
+
+/** Rejects a start the plan cannot honour: in the past, or inside the reminder's lead time without --short-notice. */
+export function checkStart(s: Services, start: number, shortNotice: boolean): void {
+  const now = s.clock.now();
+  const lead = s.config.downtime.leadTimes;
+  if (start <= now) throw new UserError(`${formatUtc(start)} is in the past (it is ${formatUtc(now)} now).`);
+  if (start - now < lead.reminder && !shortNotice)
+    throw new UserError(
+      `${when(start, now)} is less than ${formatDuration(lead.reminder)} away, so the ${formatDuration(lead.reminder)} notice would be missed. Add --short-notice to schedule it anyway.`,
+    );
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../announce/lifecycle.js";
+import { planAbort } from "../announce/plan.js";
+import { describe, name, windowText } from "../announce/render.js";
+import { parseDowntimeId } from "../announce/schedule-args.js";
+import { formatUtc, relative, when } from "../announce/time.js";
+import { UserError } from "../bot/errors.js";
+import { formatDuration } from "../config/duration.js";
+import { announceNow, LEADS, planSummary } from "./downtime-common.js";
+import { type Command, command } from "./types.js";
+
+/** The downtime as it happens: start, done, abort. start/done may be run by a lead or a LOSA (they run the rollout). */
+const words = z.array(z.string());
+const RUNNERS = ["lead", "losa"];
+
+const start = command<string[]>({
+  family: "downtime",
+  name: "start",
+  usage: "!downtime start <id>",
+  summary: "record the real start of a downtime and set the topic segment",
+  example: "!downtime start 3",
+  args: words,
+  roles: RUNNERS,
+  async run(ctx) {
+    const s = ctx.services;
+    const store = downtimes(s);
+    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
+    if (d.status !== "scheduled") throw new UserError(`Downtime #${d.id} is ${d.status}; it cannot start.`);
+    const now = s.clock.now();
+    Object.assign(d, { status: "started", startedAt: now, startedBy: ctx.msg.user.display });
+    d.topicChannels = await setDowntimeTopic(s, d, true);
+    await store.save(d);
+    const offset = now - d.start;
+    const vs =
+      Math.abs(offset) < 60_000
+        ? "on time"
+        : `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`;
+    await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).`);
+    await ctx.reply(`Started ${describe(d, now)}.`);
+  },
+});
+
+const done = command<string[]>({
+  family: "downtime",
+  name: "done",
+  usage: "!downtime done <id>",
+  summary: "announce the downtime complete, restore the topic, record how long it took",
+  example: "!downtime done 3",
+  args: words,
+  roles: RUNNERS,
+  async run(ctx) {
+    const s = ctx.services;
+    const store = downtimes(s);
+    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
+    const now = s.clock.now();
+    const begun = d.status === "started" || (d.status === "scheduled" && now >= d.start);
+    if (!begun)
+      throw new UserError(`Downtime #${d.id} is ${d.status === "scheduled" ? "not started yet" : d.status}.`);
+    const from = d.startedAt ?? d.start;
+    Object.assign(d, { status: "done", endedAt: now, durationMs: now - from, rev: d.rev + 1 });
+    await unscheduleSlots(s, { ...d, rev: d.rev - 1 });
+    await setDowntimeTopic(s, d, false);
+    await store.save(d);
+    const over =
+      d.durationMs! > d.windowMs ? `, ${formatDuration(d.durationMs! - d.windowMs)} over the window` : "";
+    await announceNow(
+      s,
+      d,
+      "done",
+      `${name(d)} is complete: it took ${formatDuration(d.durationMs!)} (window ${formatDuration(d.windowMs)}${over}).`,
+    );
+    await ctx.reply(
+      `Done: ${describe(d, now)}${d.startedAt ? "" : " (from the planned start; !downtime start was not used)"}.`,
+    );
+  },
+});
+
+const abort = command<string[]>({
+  family: "downtime",
+  name: "abort",
+  usage: "!downtime abort <id> [reason]",
+  summary: "abort: announce, then move to the backup window if it gives enough notice, else ask for one",
+  example: "!downtime abort 3 more than 30 minutes off track",
+  args: words,
+  roles: LEADS,
+  async run(ctx) {
+    const s = ctx.services;
+    const store = downtimes(s);
+    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
+    if (d.status !== "scheduled" && d.status !== "started")
+      throw new UserError(`Downtime #${d.id} is ${d.status}; there is nothing to abort.`);
+    const now = s.clock.now();
+    const lead = s.config.downtime.leadTimes;
+    const reason = ctx.args.slice(1).join(" ") || undefined;
+    await unscheduleSlots(s, d);
+    if (d.topicChannels || d.status === "started") await setDowntimeTopic(s, d, false);
+    const decision = planAbort(d.backup, now, lead);
+    const aborted = `${name(d)} is aborted${reason ? `: ${reason}` : ""}.`;
+    Object.assign(d, { rev: d.rev + 1, reason, startedAt: undefined, startedBy: undefined });
+    d.topicChannels = undefined;
+    if (decision.kind === "backup") {
+      Object.assign(d, { status: "scheduled", start: decision.start, backup: undefined, shortNotice: false });
+      await store.save(d);
+      const plan = await scheduleSlots(s, d);
+      await announceNow(s, d, "aborted", `${aborted} Next attempt: the backup window, ${windowText(d)}.`);
+      await ctx.reply(`Aborted; moved to the backup window: ${describe(d, now)}. ${planSummary(s, plan)}`);
+      return;
+    }
+    Object.assign(d, { status: "aborted", needsWindow: true });
+    await store.save(d);
+    await announceNow(s, d, "aborted", aborted);
+    const why =
+      decision.backupTooSoon !== undefined
+        ? `The backup window ${when(decision.backupTooSoon, now)} is less than ${formatDuration(lead.backupNotice)} away`
+        : "There is no backup window";
+    await ctx.reply(
+      `Aborted. ${why}; the next attempt needs ${formatDuration(lead.backupNotice)} notice. Give me a window from ${formatUtc(decision.earliest)} (${relative(decision.earliest, now)}) on: !downtime move ${d.id} <start>. Nothing more is announced until then.`,
+    );
+  },
+});
+
+export const downtimeEnd: Command[] = [start, done, abort];

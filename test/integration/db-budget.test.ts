@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestBot } from "../harness/bot.js";
+import { startRedis } from "../harness/servers.js";
+
+describe("!db-budget", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let t: Awaited<ReturnType<typeof startTestBot>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+    t = await startTestBot({
+      redisUrl: redis.url,
+      roles: { engineer: ["eve"] },
+      config: { hosts: { staging: { host: "127.0.0.1", user: "x" } } },
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await redis?.stop();
+  });
+
+  it("gives a verdict from staging seconds against the window", async () => {
+    await t.adapter.say("!db-budget 70.5 600", "eve");
+    await t.adapter.waitFor((m) => m.text.startsWith("Within budget: staging 11m 11s → production estimate"));
+    await t.adapter.say("!db-budget 1500 900.5", "eve");
+    const r = await t.adapter.waitFor((m) => m.text.startsWith("OVER BUDGET"));
+    expect(r.text).toContain("= 1h 30m 1s, 1s more than the 1h 30m window");
+    await t.adapter.say("!db-budget 1500 900.5 window=2h", "eve");
+    await t.adapter.waitFor((m) => m.text.includes("fits the 2h window with 29m 59s to spare"));
+  });
+
+  it("refuses bad input with a clear line and queues nothing", async () => {
+    await t.adapter.say("!db-budget soon", "eve");
+    await t.adapter.waitFor((m) => m.text.includes('"soon" is not a number of seconds'));
+    await t.adapter.say("!db-budget staging:/x/logs/*.log;rm", "eve");
+    await t.adapter.waitFor((m) => m.text.includes("is not a plain path or glob"));
+    await t.adapter.say("!db-budget devpad:/x/*.log", "eve");
+    await t.adapter.waitFor((m) => m.text.includes('"devpad" is not a host in the config (hosts: staging)'));
+    await t.adapter.say("!db-budget 10", "mallory");
+    await t.adapter.waitFor((m) => /needs.*engineer|engineer.*role/i.test(m.text));
+    expect(t.adapter.texts().filter((x) => /queued #/.test(x))).toEqual([]);
+  });
+});

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { IrcUser, startIrcBot } from "../harness/irc.js";
+import { type AccountsNetwork, registerAccount, startAccountsNetwork } from "../harness/irc-accounts.js";
+import { startRedis } from "../harness/servers.js";
+
+// inspircd + atheme without the account-tag capability: the bot must know accounts from
+// WHOX on joining, extended-join and account-notify, following nick changes.
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let net: AccountsNetwork;
+const users: IrcUser[] = [];
+beforeAll(async () => {
+  [redis, net] = await Promise.all([startRedis(), startAccountsNetwork({ accountTag: false })]);
+});
+afterAll(async () => {
+  for (const u of users) u.quit();
+  await Promise.all([redis?.stop(), net?.stop()]);
+});
+
+it("without account-tag, knows accounts from WHOX and extended-join, across nick changes", async () => {
+  // Registering logs her in (the server tells her channels through account-notify).
+  const alice = await registerAccount(net.port, "alice", "alice-secret");
+  users.push(alice);
+  await alice.join("#trk");
+  expect(alice.client.network.cap.isEnabled("account-tag")).toBe(false);
+  expect(alice.client.network.cap.isEnabled("extended-join")).toBe(true);
+  // alice was there first: the bot learns her account from its WHOX of the channel.
+  const t = await startIrcBot({
+    redisUrl: redis.url,
+    port: net.port,
+    channels: ["#trk"],
+    roles: { lead: ["irc:account:alice"] },
+  });
+  try {
+    alice.say("#trk", "!whoami");
+    await alice.waitForLine("changebot", /account alice.*lead|lead.*account alice/);
+
+    // alice renames; someone takes her old nick (extended-join says: no account).
+    alice.client.changeNick("alice_away");
+    await alice.waitUntil(() => alice.client.user.nick === "alice_away", "the nick change");
+    // She shares no channel with the bot: a private message, and a nick the bot once
+    // knew as alice's. The bot must not take the old nick's account for hers.
+    const mallory = await new IrcUser("alice", "mallory").connect(net.port);
+    users.push(mallory);
+    mallory.say("changebot", "rc-mode on");
+    const refused = await mallory.waitForLine("changebot", /needs the role lead/);
+    expect(refused.target).toBe("alice");
+
+    alice.say("#trk", "!rc-mode on");
+    await alice.waitUntil(() => alice.topics.get("#trk")?.includes("PQM in RC mode"), "the RC topic");
+    await alice.waitForLine("changebot", /PQM is in RC mode \(alice_away/);
+  } finally {
+    await t.stop();
+  }
+});

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
+import { startRedis } from "../harness/servers.js";
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let ircd: Ngircd;
+beforeAll(async () => {
+  [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
+});
+afterAll(async () => {
+  await Promise.all([redis?.stop(), ircd?.stop()]);
+});
+
+it("comes back after ngircd is killed and restarted: rejoins, restores its topic segment, delivers what was said meanwhile", async () => {
+  const t = await startIrcBot({
+    redisUrl: redis.url,
+    port: ircd.port,
+    channels: ["#lp"],
+    roles: { lead: ["irc:mask:alice!~alice@127.0.0.1"] },
+  });
+  const alice = await new IrcUser("alice").connect(ircd.port);
+  try {
+    await alice.join("#lp");
+    alice.raw("TOPIC #lp :Launchpad development");
+    alice.say("#lp", "!rc-mode on");
+    await alice.waitUntil(
+      () => alice.topics.get("#lp") === "PQM in RC mode | Launchpad development",
+      "the RC topic",
+    );
+
+    await ircd.kill();
+    await t.irc.waitUntilDisconnected();
+    // Said while the server is gone: the outbox holds it until the bot is back in the channel.
+    await t.services.outbox.send({
+      network: "irc",
+      target: "#lp",
+      kind: "reply",
+      text: "said during the outage",
+    });
+    const downAt = Date.now();
+    ircd = await ircd.restart();
+
+    // A server restart loses the channel and its topic; alice comes back first.
+    const back = await new IrcUser("alice").connect(ircd.port);
+    try {
+      await back.join("#lp");
+      await t.irc.waitConnected();
+      expect(Date.now() - downAt).toBeLessThan(10_000);
+      await back.waitForLine("changebot", /^said during the outage$/);
+      await back.waitUntil(() => back.topics.get("#lp") === "PQM in RC mode", "the restored segment");
+    } finally {
+      back.quit();
+    }
+  } finally {
+    alice.quit();
+    await t.stop();
+  }
+});

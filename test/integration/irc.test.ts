@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
+import { startRedis } from "../harness/servers.js";
+
+/** changebot on a real ngircd, driven by real IRC clients. */
+describe("changebot on IRC (ngircd)", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let ircd: Ngircd;
+  const users: IrcUser[] = [];
+  const user = async (nick: string, username = nick) => {
+    const u = await new IrcUser(nick, username).connect(ircd.port);
+    users.push(u);
+    return u;
+  };
+  beforeAll(async () => {
+    [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
+  });
+  afterAll(async () => {
+    for (const u of users) u.quit();
+    await Promise.all([redis?.stop(), ircd?.stop()]);
+  });
+
+  it("puts PQM in RC mode in the topic another client sees, and takes it out again", async () => {
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#rc"],
+      roles: { lead: ["irc:mask:alice!~alice@127.0.0.1"] },
+    });
+    try {
+      const [alice, bob] = [await user("alice"), await user("bob")];
+      await Promise.all([alice.join("#rc"), bob.join("#rc")]);
+      alice.say("#rc", "!rc-mode on freeze for the DB deployment");
+      await bob.waitUntil(() => bob.topics.get("#rc")?.includes("PQM in RC mode"), "the RC topic");
+      await bob.waitForLine("changebot", /PQM is in RC mode \(alice/);
+      alice.say("#rc", "!rc-mode off");
+      await bob.waitUntil(
+        () => bob.topics.has("#rc") && !bob.topics.get("#rc")!.includes("PQM in RC mode"),
+        "the topic without RC mode",
+      );
+      expect(bob.topics.get("#rc")).toBe("");
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("answers when addressed by nick in the channel, and privately to a private message", async () => {
+    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#talk"] });
+    try {
+      const carol = await user("carol");
+      await carol.join("#talk");
+      carol.say("#talk", "changebot: rc-mode");
+      const inChannel = await carol.waitForLine("changebot", /RC mode is/);
+      expect(inChannel.target).toBe("#talk");
+      carol.say("changebot", "whoami");
+      const priv = await carol.waitForLine("changebot", /carol/);
+      expect(priv.target).toBe("carol");
+      // Ordinary chat mentioning the bot is not a command.
+      carol.say("#talk", "I think changebot is great");
+      carol.say("#talk", "!rc-mode");
+      await carol.waitUntil(() => carol.linesFrom("changebot").length >= 3, "the second reply");
+      expect(carol.linesFrom("changebot").some((l) => /Unknown command/.test(l.text))).toBe(false);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("keeps the topic within the server's TOPICLEN by shortening people's segment, and says so", async () => {
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#long"],
+      roles: { lead: ["irc:mask:hank!~hank@127.0.0.1"] },
+    });
+    try {
+      const max = t.irc.topicMaxLength;
+      const hank = await user("hank");
+      await hank.join("#long");
+      const theirs = `Launchpad development ${"and more ".repeat(100)}`.slice(0, max - 10).trim();
+      hank.raw(`TOPIC #long :${theirs}`);
+      await hank.waitUntil(() => hank.topics.get("#long") === theirs, "hank's topic");
+      hank.say("#long", "!rc-mode on");
+      const note = await hank.waitForLine("changebot", /The topic is limited to \d+ characters here/);
+      expect(note.text).toContain("Launchpad development");
+      const topic = await hank.waitUntil(
+        () =>
+          hank.topics.get("#long")?.startsWith("PQM in RC mode | ") ? hank.topics.get("#long") : undefined,
+        "the shortened topic",
+      );
+      expect(Buffer.byteLength(topic)).toBeLessThanOrEqual(max);
+      expect(topic).toMatch(/^PQM in RC mode \| Launchpad development and more .*…$/);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("registers under another nick when its nick is taken, and still answers", async () => {
+    const squatter = await new IrcUser("changebot", "squatter").connect(ircd.port);
+    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#nick"] });
+    try {
+      // ngircd allows 9 characters, so "changebot_" is refused too.
+      expect(t.irc.nick).toBe("changeb_2");
+      const ivy = await user("ivy");
+      await ivy.join("#nick");
+      ivy.say("#nick", "changeb_2: rc-mode");
+      await ivy.waitForLine("changeb_2", /RC mode is/);
+    } finally {
+      await squatter.close();
+      await t.stop();
+    }
+  });
+
+  it("says it needs op when the channel is +t and it is not an operator", async () => {
+    const owner = await user("owner");
+    await owner.join("#locked");
+    owner.raw("MODE #locked +t");
+    owner.raw("TOPIC #locked :people's topic");
+    await owner.waitUntil(() => owner.topics.get("#locked") === "people's topic", "the owner's topic");
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#locked"],
+      roles: { lead: ["irc:mask:owner!~owner@127.0.0.1"] },
+    });
+    try {
+      owner.say("#locked", "!rc-mode on");
+      await owner.waitForLine("changebot", /I need op in #locked to change the topic/);
+      expect(owner.topics.get("#locked")).toBe("people's topic");
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("refuses a user who took a role holder's nick but not their hostmask", async () => {
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#spoof"],
+      roles: { lead: ["irc:mask:dave!~dave@127.0.0.1"] },
+    });
+    try {
+      const impostor = await user("dave", "mallory");
+      await impostor.join("#spoof");
+      impostor.say("#spoof", "!rc-mode on");
+      const r = await impostor.waitForLine("changebot", /needs the role lead/);
+      expect(r.text).toContain("dave!~mallory@127.0.0.1");
+      expect(await t.services.redis.get(`${t.prefix}:rcmode`)).toBeNull();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it("splits a 600-byte line of multi-byte text into lines that arrive intact", async () => {
+    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#utf"] });
+    try {
+      const erin = await user("erin");
+      await erin.join("#utf");
+      const words = ["Grüße", "naïve", "日本語のテキスト", "🎉🚀", "Ωμέγα", "çà", "👩‍👩‍👧‍👦"];
+      let text = "";
+      for (let i = 0; Buffer.byteLength(text) < 600; i++)
+        text += `${text ? " " : ""}${words[i % words.length]}${i}`;
+      expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(600);
+      await t.services.outbox.send({ network: "irc", target: "#utf", kind: "reply", text });
+      const got = await erin.waitUntil(() => {
+        const lines = erin.linesFrom("changebot").map((l) => l.text);
+        return lines.join(" ").length >= text.length ? lines : undefined;
+      }, "the whole text");
+      expect(got.length).toBeGreaterThan(1);
+      expect(got.join(" ")).toBe(text);
+      for (const l of got) expect(l).not.toContain("\uFFFD");
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe("changebot on IRC over TLS (ngircd)", () => {
+  it("connects over TLS, joins, and answers", async () => {
+    const [redis, ircd] = await Promise.all([startRedis(), startNgircd({ tls: true })]);
+    const t = await startIrcBot({
+      redisUrl: redis.url,
+      port: ircd.port,
+      channels: ["#tls"],
+      irc: { tls: true, tlsInsecure: true },
+    });
+    const gina = await new IrcUser("gina").connect(ircd.port, { tls: true, rejectUnauthorized: false });
+    try {
+      await gina.join("#tls");
+      gina.say("#tls", "changebot: whoami");
+      await gina.waitForLine("changebot", /gina!~gina@127\.0\.0\.1/);
+    } finally {
+      gina.quit();
+      await t.stop();
+      await Promise.all([redis.stop(), ircd.stop()]);
+    }
+  });
+});

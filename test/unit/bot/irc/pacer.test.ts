@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { TokenBucket } from "../../../../src/bot/irc/pacer.js";
+import { backoffMs } from "../../../../src/bot/irc/reconnect.js";
+import { ManualClock } from "../../../../src/clock.js";
+
+describe("pacing lines", () => {
+  it("allows a burst, then one line per 1/rate seconds", () => {
+    const clock = new ManualClock(0);
+    const b = new TokenBucket(4, 2, clock);
+    expect([b.take(), b.take(), b.take(), b.take()]).toEqual([0, 0, 0, 0]);
+    // The fifth line waits half a second, the sixth a whole one (tokens are reserved in order).
+    expect(b.take()).toBe(500);
+    expect(b.take()).toBe(1000);
+    clock.advance(1000);
+    expect(b.take()).toBe(500);
+  });
+
+  it("refills over quiet time, never beyond the burst", () => {
+    const clock = new ManualClock(0);
+    const b = new TokenBucket(3, 1, clock);
+    for (let i = 0; i < 3; i++) b.take();
+    clock.advance(60_000);
+    expect([b.take(), b.take(), b.take(), b.take()]).toEqual([0, 0, 0, 1000]);
+  });
+});
+
+describe("reconnect backoff", () => {
+  it("doubles from 250 ms to at most 30 s, with jitter of ±50%", () => {
+    expect(backoffMs(0, () => 0.5)).toBe(250);
+    expect(backoffMs(3, () => 0.5)).toBe(2000);
+    expect(backoffMs(50, () => 0.5)).toBe(30_000);
+    expect(backoffMs(2, () => 0)).toBe(500);
+    expect(backoffMs(2, () => 0.999)).toBeLessThan(1500);
+  });
+});
