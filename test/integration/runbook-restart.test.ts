@@ -54,9 +54,12 @@ describe("runbook runs across a kill -9 of the bot", () => {
 
   it("validates every shipped runbook from the command line when the config has their hosts", async () => {
     const hosts = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
+    const key = join(mkdtempSync(join(tmpdir(), "rb-key-")), "id_ed25519");
+    writeFileSync(key, "a key file (validate only checks it can be read)\n");
+    const hostKey = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
     const cfg = config(`kv${Date.now()}`, {
       runbooks: join(ROOT, "runbooks"),
-      hosts: Object.fromEntries(hosts.map((h) => [h, { host: "127.0.0.1", user: "ops" }])),
+      hosts: Object.fromEntries(hosts.map((h) => [h, { host: "127.0.0.1", user: "ops", key, hostKey }])),
     });
     const bot = spawnBot(["validate", "--config", cfg]);
     const { code } = await bot.exited();
