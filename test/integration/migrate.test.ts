@@ -3,15 +3,7 @@ import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
 import { tickRunbooks } from "../../src/jobs/runbook/scheduler.js";
 import { getRun, runKey } from "../../src/jobs/runbook/state.js";
-import {
-  ask,
-  CREW,
-  driveToEnd,
-  okServer,
-  sshdCall,
-  startRunbookBot,
-  until,
-} from "../harness/runbook-driver.js";
+import { ask, CREW, driveToEnd, okServer, startRunbookBot, until } from "../harness/runbook-driver.js";
 import { RUNBOOK_COMMANDS, startRunbookSshd } from "../harness/runbook-sshd.js";
 import { startRedis } from "../harness/servers.js";
 import type { Sshd } from "../harness/sshd.js";

@@ -1,7 +1,6 @@
 import { configuredChannels, setManagedSegment } from "../../announce/topic.js";
 import { formatDuration } from "../../config/duration.js";
 import type { Step, StepOf, UndoAction } from "../../config/runbook.js";
-import type { Services } from "../../services.js";
 import { execContextFor } from "../exec.js";
 import type { ExecRequest, StepResult } from "../executor.js";
 import type { JobContext } from "../runner.js";
