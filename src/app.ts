@@ -11,6 +11,7 @@ import type { ChatAdapter, InboundMessage } from "./bot/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { allCommands, buildHandlers } from "./commands/index.js";
 import type { Command } from "./commands/types.js";
+import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
 import { AuditLog } from "./jobs/audit.js";
 import { JobEvents } from "./jobs/events.js";
@@ -19,6 +20,7 @@ import { Outbox, startOutboxWorker } from "./jobs/outbox.js";
 import { Queues } from "./jobs/queues.js";
 import { JobStore } from "./jobs/records.js";
 import { connectRedis, type PrivateRedis, startPrivateRedis } from "./jobs/redis.js";
+import { startRunbookScheduler } from "./jobs/runbook/scheduler.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
 import { type Logger, maskUrl } from "./log.js";
 import type { Services } from "./services.js";
@@ -73,6 +75,8 @@ export class Bot {
 
   async start(): Promise<this> {
     const { config, log } = this.opts;
+    // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
+    for (const w of runbooksOf(config).warnings) log.info(w);
     const env = this.opts.env ?? process.env;
     let url = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
     if (!url) {
@@ -121,6 +125,7 @@ export class Bot {
       this.workers = startWorkers(this.services, this.services.handlers);
       this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock));
       this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
+      this.closers.push(startRunbookScheduler(this.services));
     }
     for (const adapter of this.adapters) this.wire(adapter);
     for (const adapter of this.adapters) await adapter.start();

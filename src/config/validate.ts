@@ -1,4 +1,5 @@
 import type { LoadedConfig } from "./load.js";
+import { validateRunbooks } from "./runbook-load.js";
 
 /**
  * `changebot validate`: the config has already been parsed (loadConfig throws a
@@ -7,7 +8,7 @@ import type { LoadedConfig } from "./load.js";
  */
 export type Validator = (loaded: LoadedConfig) => Promise<string | undefined>;
 
-export const validators: Validator[] = [];
+export const validators: Validator[] = [validateRunbooks];
 
 export async function validateAll(loaded: LoadedConfig): Promise<string> {
   const { config } = loaded;

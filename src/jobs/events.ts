@@ -7,6 +7,7 @@ import { type JobState, type JobStore, TERMINAL } from "./records.js";
  */
 export class JobEvents {
   private sub?: Redis;
+  private subscribed?: Promise<void>;
   private readonly waiters = new Map<number, Set<(state: JobState) => void>>();
   constructor(
     private readonly redis: Redis,
@@ -17,15 +18,19 @@ export class JobEvents {
     await this.redis.publish(this.channel, JSON.stringify({ id, state }));
   }
 
-  private async subscribe(): Promise<void> {
-    if (this.sub) return;
-    this.sub = this.redis.duplicate();
-    this.sub.on("error", () => {});
-    this.sub.on("message", (_ch: string, payload: string) => {
-      const { id, state } = JSON.parse(payload) as { id: number; state: JobState };
-      for (const fn of this.waiters.get(id) ?? []) fn(state);
-    });
-    await this.sub.subscribe(this.channel);
+  /** Every caller waits for the same SUBSCRIBE to be confirmed, so no caller can miss an event published meanwhile. */
+  private subscribe(): Promise<void> {
+    this.subscribed ??= (async () => {
+      const sub = this.redis.duplicate();
+      this.sub = sub;
+      sub.on("error", () => {});
+      sub.on("message", (_ch: string, payload: string) => {
+        const { id, state } = JSON.parse(payload) as { id: number; state: JobState };
+        for (const fn of this.waiters.get(id) ?? []) fn(state);
+      });
+      await sub.subscribe(this.channel);
+    })();
+    return this.subscribed;
   }
 
   /** Resolves when the job reaches a state accepted by `until`; `current` is checked after subscribing, so nothing is missed. */
@@ -40,13 +45,22 @@ export class JobEvents {
       this.waiters.set(id, set);
       const done = (s: JobState) => {
         if (!until(s)) return;
+        clearInterval(recheck);
         set.delete(fn);
         if (!set.size) this.waiters.delete(id);
         resolve(s);
       };
       const fn = (s: JobState) => done(s);
       set.add(fn);
-      void current().then((s) => s && done(s));
+      const check = () =>
+        void current().then(
+          (s) => s && done(s),
+          () => {},
+        );
+      // Pub/sub drops what is published while a connection is being re-established; look again now and then.
+      const recheck = setInterval(check, 2000);
+      recheck.unref();
+      check();
     });
   }
 
@@ -62,5 +76,6 @@ export class JobEvents {
   async close(): Promise<void> {
     this.sub?.disconnect();
     this.sub = undefined;
+    this.subscribed = undefined;
   }
 }

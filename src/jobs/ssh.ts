@@ -8,6 +8,9 @@ import { shellCommand, showCommand } from "./quote.js";
 import { connect, SshError } from "./ssh-connect.js";
 import { type Ending, notStarted, StepWatch } from "./step-watch.js";
 
+/** Exit statuses that arrived before run() attached its listener (see openChannel). */
+const earlyExit = new WeakMap<ClientChannel, { code: number | null; signal?: string }>();
+
 export interface SshExecutorOptions {
   hosts: Record<string, HostSpec>;
   log: Logger;
@@ -97,7 +100,15 @@ export class SshExecutor implements Executor {
 
   private openChannel(client: Client, cmd: string): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
-      client.exec(cmd, (err, stream) => (err ? reject(err) : resolve(stream)));
+      client.exec(cmd, (err, stream) => {
+        if (err) return reject(err);
+        // A quick command's exit status can come in the same read as the exec reply, before
+        // run() listens (run starts a few promise turns later): keep it from the start.
+        stream.once("exit", (code: number | null, signal?: string) =>
+          earlyExit.set(stream, { code, signal }),
+        );
+        resolve(stream);
+      });
     });
   }
 
@@ -187,10 +198,13 @@ export class SshExecutor implements Executor {
       const onAbort = () => stop("abort");
       stream.on("data", watch.stream());
       stream.stderr.on("data", watch.stream());
-      stream.on("exit", (code: number | null, signal?: string) => {
+      const onExit = (code: number | null, signal?: string) => {
         if (typeof code === "number") ending.exit = code;
         else if (signal) ending.signal = signal;
-      });
+      };
+      const early = earlyExit.get(stream);
+      if (early) onExit(early.code, early.signal);
+      else stream.on("exit", onExit);
       stream.on("close", end);
       client.once("close", onLost);
       if (req.timeoutMs) timers.push(setTimeout(() => stop("timeout"), req.timeoutMs));

@@ -78,7 +78,11 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
   keygen(kg, join(dir, "other_ed25519"));
   const lockedPassphrase = "correct horse battery staple";
   const lockedBlob = keygen(kg, join(dir, "locked_ed25519"), lockedPassphrase);
-  const env = `environment="PATH=${bin}:/usr/local/bin:/usr/bin:/bin"`;
+  // The session shell reads ~/.bashrc under sshd; an empty HOME of its own keeps the
+  // machine's startup files (pyenv, …) away from the fakes and from the timing.
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const env = `environment="HOME=${home}",environment="PATH=${bin}:/usr/local/bin:/usr/bin:/bin"`;
   writeFileSync(
     join(dir, "authorized_keys"),
     [clientBlob, lockedBlob].map((b) => `${env} ssh-ed25519 ${b.toString("base64")} t\n`).join(""),

@@ -40,6 +40,19 @@ const EXPECTED: Record<string, readonly string[]> = {
   "downtime done": ["admin", "lead", "losa"],
   "downtime abort": ["admin", "lead"],
   "db-budget": ["admin", "engineer"],
+  "migrate list": ANYONE,
+  "migrate start": ["admin", "lead"],
+  "migrate next": ["admin", "lead", "engineer"],
+  // Anyone reaches the command; the step's own role decides (docs/runbooks.md).
+  "migrate ack": ANYONE,
+  "migrate confirm": ["admin", "losa", "lead"],
+  "migrate retry": ["admin", "lead", "engineer"],
+  "migrate skip": ["admin", "lead"],
+  "migrate undo": ["admin", "lead"],
+  "migrate abort": ["admin", "lead"],
+  "migrate rollback": ["admin", "lead"],
+  "migrate status": OPERATORS,
+  "migrate log": OPERATORS,
 };
 
 describe("router", () => {

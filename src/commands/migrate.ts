@@ -1,0 +1,221 @@
+import { z } from "zod";
+import { UserError } from "../bot/errors.js";
+import { keyValues } from "../bot/parse.js";
+import { runbooksOf } from "../config/runbook-load.js";
+import { identityKey } from "../jobs/enqueue.js";
+import type { EngineCtx } from "../jobs/runbook/context.js";
+import { nextHint, nextStep, startRun } from "../jobs/runbook/engine.js";
+import { describeKinds, renderLog, renderPlan, renderStatus } from "../jobs/runbook/render.js";
+import { ackStep, confirmStep, retryStep, skipStep } from "../jobs/runbook/respond.js";
+import { channelRuns, getRun, lastRun, type RunState } from "../jobs/runbook/state.js";
+import { abortRun, rollback, undoStep } from "../jobs/runbook/undo.js";
+import { type Command, type CommandContext, command } from "./types.js";
+
+/**
+ * `!migrate`: drive a runbook from chat, one step at a time (docs/runbooks.md).
+ * The commands check and change the run in Redis and start jobs; the work itself
+ * happens in workers (src/jobs/runbook/).
+ */
+
+const words = z.array(z.string());
+const OPERATE = ["engineer", "lead"];
+const READ = ["engineer", "losa", "lead"];
+
+function engine(ctx: CommandContext<string[]>): EngineCtx {
+  return {
+    services: ctx.services,
+    actor: { display: ctx.msg.user.display, id: identityKey(ctx.msg.user), roles: ctx.roles },
+    enqueue: ctx.enqueue,
+  };
+}
+
+/**
+ * The run a command is about: a leading runbook id picks one; otherwise the
+ * channel's only active run (or, for status and log, its most recent run).
+ */
+async function pickRun(
+  ctx: CommandContext<string[]>,
+  allowEnded = false,
+): Promise<{ run: RunState; rest: string[] }> {
+  const s = ctx.services;
+  const { network, channel } = ctx.msg;
+  const runs = await channelRuns(s, network, channel);
+  const first = ctx.args[0];
+  const named = runs.find((r) => r.runbook === first);
+  if (named) return { run: named, rest: ctx.args.slice(1) };
+  const last = await lastRun(s, network, channel);
+  if (allowEnded && last && last.runbook === first) return { run: last, rest: ctx.args.slice(1) };
+  if (runs.length === 1) return { run: runs[0]!, rest: ctx.args };
+  if (runs.length > 1)
+    throw new UserError(
+      `Several runs are active here (${runs.map((r) => r.runbook).join(", ")}); name one: !migrate ${ctx.msg.text.split(/\s+/)[1]} <runbook> …`,
+    );
+  if (allowEnded && last) return { run: last, rest: ctx.args };
+  throw new UserError(
+    "No runbook is running in this channel. !migrate list shows them; !migrate start <runbook> begins one.",
+  );
+}
+
+type Op = (ctx: CommandContext<string[]>, run: RunState, rest: string[]) => Promise<unknown>;
+
+function sub(
+  name: string,
+  usage: string,
+  summary: string,
+  roles: string[],
+  op: Op,
+  opts: { allowEnded?: boolean; example?: string } = {},
+): Command {
+  return command<string[]>({
+    family: "migrate",
+    name,
+    usage,
+    summary,
+    example: opts.example,
+    args: words,
+    roles,
+    async run(ctx) {
+      const { run, rest } = await pickRun(ctx, opts.allowEnded);
+      const said = await op(ctx, run, rest);
+      if (typeof said === "string" && said) await ctx.reply(said);
+    },
+  });
+}
+
+const list = command<string[]>({
+  family: "migrate",
+  name: "list",
+  usage: "!migrate list",
+  summary: "the runbooks loaded, with their step counts, and the runs active here",
+  args: words,
+  roles: [],
+  async run(ctx) {
+    const s = ctx.services;
+    const { runbooks } = runbooksOf(s.config);
+    if (!runbooks.size) return ctx.reply(`No runbooks are loaded (folder ${s.config.runbooks}).`);
+    const active = await channelRuns(s, ctx.msg.network, ctx.msg.channel);
+    const lines = [...runbooks.values()].map((rb) => {
+      const run = active.find((r) => r.runbook === rb.id);
+      const params = Object.keys(rb.parameters);
+      return `${rb.id} — ${rb.title}: ${describeKinds(rb)}${params.length ? `; parameters: ${params.join(", ")}` : ""}${
+        rb.missingHosts.length
+          ? `; cannot start: hosts ${rb.missingHosts.join(", ")} missing from the config`
+          : ""
+      }${run ? ` — ACTIVE here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
+    });
+    await ctx.reply(lines.join("\n"));
+  },
+});
+
+const start = command<string[]>({
+  family: "migrate",
+  name: "start",
+  usage: "!migrate start <runbook> [key=value …]",
+  summary: "start a run of a runbook in this channel and show its plan",
+  example: "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
+  args: words.min(1, "missing the runbook to start (see !migrate list)"),
+  roles: ["lead"],
+  async run(ctx) {
+    const s = ctx.services;
+    const [id, ...rest] = ctx.args;
+    const rb = runbooksOf(s.config).runbooks.get(id!);
+    if (!rb) {
+      const ids = [...runbooksOf(s.config).runbooks.keys()];
+      throw new UserError(`There is no runbook "${id}". Loaded: ${ids.join(", ") || "none"}.`);
+    }
+    const { kv, rest: loose } = keyValues(rest);
+    if (loose.length) throw new UserError(`Parameters are key=value words; "${loose[0]}" is not one.`);
+    const run = await startRun(
+      { ...engine(ctx), network: ctx.msg.network, channel: ctx.msg.channel, threadId: ctx.msg.threadId },
+      rb,
+      kv,
+    );
+    await ctx.reply(
+      `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(rb)}.\n${renderPlan(rb, run.params)}\n${nextHint(s, run)}`,
+    );
+  },
+});
+
+const fresh = async (ctx: CommandContext<string[]>, run: RunState) =>
+  (await getRun(ctx.services, run.key)) ?? run;
+
+export const migrateCommands: Command[] = [
+  list,
+  start,
+  sub(
+    "next",
+    "!migrate next",
+    "do the current step (a manual one is posted for its role to ack)",
+    OPERATE,
+    async (ctx, run) => {
+      await nextStep(engine(ctx), run.key);
+    },
+  ),
+  sub(
+    "ack",
+    "!migrate ack [note]",
+    "acknowledge the manual step now waiting (needs the step's role)",
+    [],
+    (ctx, run, rest) => ackStep(engine(ctx), run.key, rest.join(" ").trim()),
+  ),
+  sub(
+    "confirm",
+    "!migrate confirm",
+    "let an irreversible step run (a second person)",
+    ["losa", "lead"],
+    async (ctx, run) => {
+      await confirmStep(engine(ctx), run.key);
+    },
+  ),
+  sub("retry", "!migrate retry", "run the failed or interrupted step again", OPERATE, async (ctx, run) => {
+    await retryStep(engine(ctx), run.key);
+  }),
+  sub(
+    "skip",
+    "!migrate skip <reason>",
+    "pass over the current step, recording why",
+    ["lead"],
+    (ctx, run, rest) => {
+      const reason = rest.join(" ").trim();
+      if (!reason) throw new UserError("Say why: !migrate skip <reason>");
+      return skipStep(engine(ctx), run.key, reason);
+    },
+    { example: "!migrate skip firewall rule already in place" },
+  ),
+  sub("undo", "!migrate undo", "run the newest done step's undo", ["lead"], (ctx, run) =>
+    undoStep(engine(ctx), run.key),
+  ),
+  sub(
+    "abort",
+    "!migrate abort [reason]",
+    "end the run and stop its background loops",
+    ["lead"],
+    (ctx, run, rest) => abortRun(engine(ctx), run.key, rest.join(" ").trim()),
+  ),
+  sub(
+    "rollback",
+    "!migrate rollback",
+    "undo done steps newest first, stopping at an irreversible one",
+    ["lead"],
+    (ctx, run) => rollback(engine(ctx), run.key),
+  ),
+  sub(
+    "status",
+    "!migrate status",
+    "where the run is",
+    READ,
+    async (ctx, run) => {
+      const r = await fresh(ctx, run);
+      return renderStatus(ctx.services, r, nextHint(ctx.services, r));
+    },
+    { allowEnded: true },
+  ),
+  sub(
+    "log",
+    "!migrate log",
+    "the run's timeline: who, what, when, how long; the measured downtime",
+    READ,
+    async (ctx, run) => renderLog(ctx.services, await fresh(ctx, run)),
+    { allowEnded: true },
+  ),
+];

@@ -1,0 +1,250 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { parseDocument } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../bot/errors.js";
+import { LOCAL_HOST } from "../jobs/exec.js";
+import { DEFAULT_ROLES, formatPath } from "./load.js";
+import {
+  type Runbook,
+  runbookHeader,
+  STEP_KINDS,
+  type Step,
+  type StepKind,
+  stepSchemas,
+  UNDO_KINDS,
+  type UndoAction,
+  undoSchemas,
+} from "./runbook.js";
+import { placeholders, stepStrings } from "./runbook-params.js";
+import type { Config } from "./schema.js";
+
+/**
+ * Reads every *.yaml / *.yml runbook in a folder and checks it: the schema of
+ * each step kind, then what needs the whole runbook or the config — roles exist,
+ * a manual step names who acks it, no undo on an irreversible step, every loop
+ * is stopped by a later stop-loop, every ${param} used is declared. Each problem
+ * is one line naming the file, the step and the key.
+ */
+
+export interface RunbookSet {
+  runbooks: Map<string, Runbook>;
+  /** Lines that do not stop the bot (a runbook needing hosts the config lacks). */
+  warnings: string[];
+}
+
+function issues(file: string, where: string, e: z.ZodError): string[] {
+  return e.issues.map((i) => {
+    let msg = i.message;
+    if (i.code === "unrecognized_keys") msg = `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(", ")}`;
+    if (i.code === "invalid_type" && /received undefined/.test(msg)) msg = `missing (expected ${i.expected})`;
+    const path = formatPath(i.path);
+    return `${file} ${where}${i.path.length ? `${where ? "." : ""}${path}` : ""}: ${msg}`.replace(/ :/, ":");
+  });
+}
+
+const stepLabel = (i: number, raw: unknown) => {
+  const t = (raw as { title?: unknown })?.title;
+  return `steps[${i}]${typeof t === "string" ? ` "${t}"` : ""}`;
+};
+
+function parseUndo(file: string, where: string, raw: unknown, problems: string[]): UndoAction | undefined {
+  const kind = (raw as { kind?: unknown })?.kind;
+  if (typeof kind !== "string" || !(UNDO_KINDS as readonly string[]).includes(kind)) {
+    problems.push(
+      `${file} ${where} undo.kind: ${kind === undefined ? "missing" : `"${String(kind)}" cannot be an undo`} (expected one of ${UNDO_KINDS.join(", ")})`,
+    );
+    return undefined;
+  }
+  const r = undoSchemas[kind as (typeof UNDO_KINDS)[number]].safeParse(raw);
+  if (!r.success) {
+    problems.push(...issues(file, `${where} undo`, r.error));
+    return undefined;
+  }
+  return r.data as UndoAction;
+}
+
+function parseStep(file: string, i: number, raw: unknown, problems: string[]): Step | undefined {
+  const where = stepLabel(i, raw);
+  const kind = (raw as { kind?: unknown })?.kind;
+  if (typeof kind !== "string" || !(STEP_KINDS as readonly string[]).includes(kind)) {
+    problems.push(
+      `${file} ${where} kind: ${kind === undefined ? "missing" : `unknown step kind "${String(kind)}"`} (expected one of ${STEP_KINDS.join(", ")})`,
+    );
+    return undefined;
+  }
+  const r = stepSchemas[kind as StepKind].safeParse(raw);
+  if (!r.success) {
+    problems.push(...issues(file, where, r.error));
+    return undefined;
+  }
+  const step = r.data as Step & { undo?: unknown };
+  step.id ??= `step-${i + 1}`;
+  if (step.undo !== undefined) {
+    const u = parseUndo(file, where, step.undo, problems);
+    if (!u) return undefined;
+    step.undo = u;
+  }
+  return step as Step;
+}
+
+/** Checks that need the whole runbook and the config. */
+function crossCheck(file: string, rb: Runbook, config: Config, problems: string[]): void {
+  const roles = new Set<string>([...DEFAULT_ROLES, ...Object.keys(config.roles)]);
+  const known = [...roles].join(", ");
+  const declared = new Set(Object.keys(rb.parameters));
+  const loops = new Map<string, number>();
+  const ids = new Set<string>();
+  rb.steps.forEach((s, i) => {
+    const where = `${file} ${stepLabel(i, s)}`;
+    if (ids.has(s.id)) problems.push(`${where} id: "${s.id}" is used by an earlier step`);
+    ids.add(s.id);
+    if (s.kind === "manual" && !s.role)
+      problems.push(`${where} role: missing; a manual step must name the role that acknowledges it`);
+    if (s.undo?.kind === "manual" && !s.undo.role)
+      problems.push(`${where} undo.role: missing; a manual undo must name the role that acknowledges it`);
+    for (const [key, r] of [
+      ["role", s.role],
+      ["undo.role", s.undo?.role],
+    ] as const) {
+      if (r && !roles.has(r)) problems.push(`${where} ${key}: unknown role "${r}" (known: ${known})`);
+    }
+    if (s.irreversible && s.undo)
+      problems.push(`${where} undo: an irreversible step cannot have an undo; remove one of them`);
+    for (const { key, text } of [
+      ...stepStrings(s),
+      ...(s.undo ? stepStrings(s.undo).map((x) => ({ key: `undo.${x.key}`, text: x.text })) : []),
+    ]) {
+      for (const name of placeholders(text)) {
+        if (!declared.has(name))
+          problems.push(`${where} ${key}: uses \${${name}}, which is not declared under parameters`);
+      }
+    }
+    for (const [key, host] of [
+      ["host", "host" in s ? s.host : undefined],
+      ["undo.host", s.undo && "host" in s.undo ? s.undo.host : undefined],
+    ] as const) {
+      if (host && placeholders(host).length)
+        problems.push(`${where} ${key}: must name a hosts: entry, not a parameter`);
+    }
+    if (s.kind === "check" && !!s.http === !!s.argv)
+      problems.push(`${where}: a check needs exactly one of http: or argv:`);
+    if (s.kind === "topic" && !!s.segment === !!s.clear)
+      problems.push(`${where}: a topic step needs either segment: or clear: true`);
+    if (s.kind === "loop") {
+      if (loops.has(s.loop))
+        problems.push(`${where} loop: "${s.loop}" is already started by an earlier step`);
+      loops.set(s.loop, i);
+    }
+    if (s.kind === "stop-loop") {
+      if (!loops.has(s.loop))
+        problems.push(`${where} loop: no earlier loop step starts a loop named "${s.loop}"`);
+      else loops.delete(s.loop);
+    }
+  });
+  for (const [name, i] of loops)
+    problems.push(
+      `${file} ${stepLabel(i, rb.steps[i])} loop: the loop "${name}" is never stopped; add a later stop-loop step with loop: ${name}`,
+    );
+  rb.missingHosts = rb.hosts.filter((h) => h !== LOCAL_HOST && !config.hosts[h]);
+}
+
+function hostsOf(steps: Step[]): string[] {
+  const set = new Set<string>();
+  for (const s of steps) {
+    for (const h of ["host" in s ? s.host : undefined, s.undo && "host" in s.undo ? s.undo.host : undefined])
+      if (h) set.add(h);
+  }
+  return [...set];
+}
+
+/** Parses one runbook's YAML text; problems are appended, one line each. */
+export function parseRunbook(
+  file: string,
+  text: string,
+  config: Config,
+  problems: string[],
+): Runbook | undefined {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    problems.push(`${file}: YAML error: ${doc.errors[0]!.message.split("\n")[0]}`);
+    return undefined;
+  }
+  const head = runbookHeader.safeParse(doc.toJS());
+  if (!head.success) {
+    problems.push(...issues(file, "", head.error));
+    return undefined;
+  }
+  const before = problems.length;
+  const steps = head.data.steps.map((raw, i) => parseStep(file, i, raw, problems));
+  if (problems.length > before) return undefined;
+  const rb: Runbook = {
+    ...head.data,
+    steps: steps as Step[],
+    file,
+    hosts: hostsOf(steps as Step[]),
+    missingHosts: [],
+  };
+  crossCheck(file, rb, config, problems);
+  return problems.length > before ? undefined : rb;
+}
+
+/** Every runbook in the config's folder; a ConfigError lists every problem found. */
+export function loadRunbooks(config: Config): RunbookSet {
+  const dir = config.runbooks;
+  const runbooks = new Map<string, Runbook>();
+  const warnings: string[] = [];
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new ConfigError(`config runbooks: ${dir} is not a folder`);
+    names = readdirSync(dir)
+      .filter((n) => /\.ya?ml$/.test(n))
+      .sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+      return { runbooks, warnings: [`runbooks: the folder ${dir} does not exist; no runbooks loaded`] };
+    }
+    throw e;
+  }
+  const problems: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const shown = relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
+    const rb = parseRunbook(shown, readFileSync(path, "utf8"), config, problems);
+    if (!rb) continue;
+    const other = runbooks.get(rb.id);
+    if (other) {
+      problems.push(`${shown} id: "${rb.id}" is also the id of ${basename(other.file)}`);
+      continue;
+    }
+    runbooks.set(rb.id, rb);
+    if (rb.missingHosts.length)
+      warnings.push(
+        `runbook ${rb.id} (${shown}) refers to host(s) ${rb.missingHosts.join(", ")} that the config's hosts: lacks; it cannot be started until they are added`,
+      );
+  }
+  if (problems.length) throw new ConfigError(problems.join("\n"));
+  return { runbooks, warnings };
+}
+
+const cache = new WeakMap<Config, RunbookSet>();
+
+/** The runbooks of a config, loaded once (at start) and kept. */
+export function runbooksOf(config: Config): RunbookSet {
+  let set = cache.get(config);
+  if (!set) {
+    set = loadRunbooks(config);
+    cache.set(config, set);
+  }
+  return set;
+}
+
+/** `changebot validate`: the runbooks folder, one line per runbook, warnings after. */
+export async function validateRunbooks(loaded: { config: Config }): Promise<string> {
+  const { runbooks, warnings } = loadRunbooks(loaded.config);
+  const list = [...runbooks.values()].map((r) => `${r.id} (${r.steps.length} steps)`).join(", ");
+  return [
+    `  runbooks: ${runbooks.size} in ${loaded.config.runbooks}${list ? `: ${list}` : ""}`,
+    ...warnings.map((w) => `  warning: ${w}`),
+  ].join("\n");
+}

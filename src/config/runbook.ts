@@ -1,0 +1,168 @@
+import { z } from "zod";
+import { durationField } from "./duration.js";
+
+/**
+ * A runbook: a planned change written down once as data (YAML in the `runbooks:`
+ * folder), then driven from chat one step at a time by `!migrate`. This file is
+ * the format; src/config/runbook-load.ts reads a folder of them and checks what a
+ * schema alone cannot (roles, hosts, parameters, loops). docs/runbooks.md is the
+ * reference for authors.
+ */
+
+export const STEP_KINDS = [
+  "ssh",
+  "local",
+  "manual",
+  "wait",
+  "loop",
+  "stop-loop",
+  "check",
+  "topic",
+  "announce",
+  "downtime-start",
+  "downtime-end",
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Kinds an `undo:` may take. */
+export const UNDO_KINDS = ["ssh", "local", "manual", "topic", "announce"] as const;
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "expected lower-case letters, digits, . _ -");
+const argv = z.array(z.string().min(1, "an empty argument")).min(1, "expected at least the command name");
+
+export const parameterSchema = z.strictObject({
+  type: z.enum(["string", "integer", "boolean", "enum"]).default("string"),
+  description: z.string().optional(),
+  /** For type enum: the allowed values. */
+  values: z.array(z.string().min(1)).min(1).optional(),
+  /** For type string: a regular expression the whole value must match. */
+  pattern: z.string().optional(),
+  /** A parameter with a default may be left out of `!migrate start`. */
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+});
+
+/** Fields every step may have. */
+const common = {
+  /** Short name for logs; defaults to step-N. */
+  id: slug.optional(),
+  title: z.string().min(1),
+  /** Who may run `next` for this step (a manual step: who must ack it). */
+  role: z.string().min(1).optional(),
+  irreversible: z.boolean().default(false),
+  /** Safe to run again if the bot died while it ran; otherwise it is reported interrupted. */
+  idempotent: z.boolean().default(false),
+  timeout: durationField.optional(),
+  notes: z.string().optional(),
+};
+
+const remote = {
+  /** An entry of `hosts:` in the config; omitted runs on the bot's own host. */
+  host: z.string().min(1).optional(),
+  /** Log in as this user instead of the host entry's. */
+  user: z.string().min(1).optional(),
+  argv,
+};
+
+const shapes = {
+  ssh: { ...remote, host: z.string().min(1) },
+  local: { argv },
+  manual: { instructions: z.string().min(1), role: z.string().min(1).optional() },
+  wait: { duration: durationField },
+  loop: { loop: slug, every: durationField, ...remote },
+  "stop-loop": { loop: slug },
+  check: {
+    http: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^(https?:\/\/|\$\{)/, "expected an http:// or https:// URL (or a parameter holding one)"),
+        status: z.number().int().min(100).max(599).default(200),
+        /** Text the body must contain. */
+        body: z.string().optional(),
+      })
+      .optional(),
+    host: z.string().min(1).optional(),
+    user: z.string().min(1).optional(),
+    argv: argv.optional(),
+    /** Keep trying until this long after the first attempt. */
+    deadline: durationField.default(300_000),
+    /** Pause between attempts. */
+    interval: durationField.default(10_000),
+  },
+  topic: {
+    /** The run's topic segment; omitted together with clear: true removes it. */
+    segment: z.string().min(1).optional(),
+    clear: z.boolean().optional(),
+    /** "network:channel" list; default: every configured channel. */
+    channels: z.array(z.string().regex(/^(irc|slack|console):.+$/, "expected NETWORK:CHANNEL")).optional(),
+  },
+  announce: { text: z.string().min(1), targets: z.array(z.string().min(1)).optional() },
+  "downtime-start": { text: z.string().min(1).optional() },
+  "downtime-end": { text: z.string().min(1).optional() },
+} as const;
+
+/** The actions an undo may be: a step of one of UNDO_KINDS, whose title is optional. */
+export const undoSchemas = Object.fromEntries(
+  UNDO_KINDS.map((k) => [
+    k,
+    z.strictObject({
+      kind: z.literal(k),
+      title: z.string().min(1).optional(),
+      role: z.string().min(1).optional(),
+      timeout: durationField.optional(),
+      ...shapes[k],
+    }),
+  ]),
+) as unknown as { [K in (typeof UNDO_KINDS)[number]]: z.ZodType };
+
+export const stepSchemas = Object.fromEntries(
+  STEP_KINDS.map((k) => [
+    k,
+    z.strictObject({
+      kind: z.literal(k),
+      ...common,
+      ...shapes[k],
+      undo: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ]),
+) as unknown as { [K in StepKind]: z.ZodType };
+
+type Shape<K extends StepKind> = z.output<z.ZodObject<(typeof shapes)[K]>>;
+type CommonOut = z.output<z.ZodObject<typeof common>>;
+
+export type UndoAction = {
+  [K in (typeof UNDO_KINDS)[number]]: { kind: K; title?: string; role?: string; timeout?: number } & Shape<K>;
+}[(typeof UNDO_KINDS)[number]];
+
+export type Step = {
+  [K in StepKind]: { kind: K } & CommonOut & Shape<K> & { undo?: UndoAction; id: string };
+}[StepKind];
+
+export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
+
+export type Parameter = z.output<typeof parameterSchema>;
+
+export const runbookHeader = z.strictObject({
+  id: slug,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  /** Where the procedure comes from (for people reading the runbook). */
+  source: z.string().optional(),
+  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), parameterSchema).default({}),
+  steps: z.array(z.unknown()).min(1, "a runbook needs at least one step"),
+});
+
+export interface Runbook {
+  id: string;
+  title: string;
+  description?: string;
+  source?: string;
+  parameters: Record<string, Parameter>;
+  steps: Step[];
+  /** The file it came from. */
+  file: string;
+  /** `hosts:` entries its steps use. */
+  hosts: string[];
+  /** Hosts the config lacks: the runbook cannot be started until they are added. */
+  missingHosts: string[];
+}

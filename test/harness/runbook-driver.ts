@@ -1,0 +1,216 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { MemoryAdapter } from "../../src/bot/memory.js";
+import type { OutboundMessage } from "../../src/bot/types.js";
+import { ManualClock } from "../../src/clock.js";
+import { runbooksOf } from "../../src/config/runbook-load.js";
+import { bindStep } from "../../src/config/runbook-params.js";
+import { tickRunbooks } from "../../src/jobs/runbook/scheduler.js";
+import { getRun, type RunState, runKey } from "../../src/jobs/runbook/state.js";
+import type { Services } from "../../src/services.js";
+import { startTestBot } from "./bot.js";
+import type { Sshd } from "./sshd.js";
+
+/** The people of a runbook test: who holds which role (console users of the memory adapter). */
+export const CREW = { lead: "lena", engineer: "eve", losa: "olga", losa2: "oscar", nobody: "ned" } as const;
+export const CREW_ROLES = { lead: ["lena"], engineer: ["eve"], losa: ["olga", "oscar"] };
+export const HOLDER: Record<string, string> = { lead: CREW.lead, engineer: CREW.engineer, losa: CREW.losa };
+
+/** Polls until cond() holds (work happens in workers; this waits for it, not for time). */
+export async function until<T>(
+  cond: () => Promise<T | undefined | false>,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A loopback HTTP server answering 200 "ok" to every GET (the runbooks' checks). */
+export async function okServer(): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end("ok");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export interface DriveResult {
+  run: RunState;
+  /** The argv of every command the run should have run, in order. */
+  expected: string[][];
+  downtimeMs?: number;
+}
+
+export interface Driver {
+  services: Services;
+  adapter: MemoryAdapter;
+  clock: ManualClock;
+}
+
+const run = (d: Driver, id: string) => getRun(d.services, runKey(d.services, "console", "console", id));
+
+/**
+ * Lets every loop iteration that is due, or would come due within the next gap,
+ * run to its end, so no iteration runs beside the next step; records each
+ * iteration's command once (counted[name] = iterations already recorded).
+ */
+async function settleLoops(
+  d: Driver,
+  id: string,
+  gapMs: number,
+  counted: Record<string, number>,
+  expected: string[][],
+): Promise<void> {
+  const r = (await run(d, id))!;
+  const rb = runbooksOf(d.services.config).runbooks.get(id)!;
+  for (const name of Object.keys(r.loops)) {
+    const step = bindStep(rb.steps[r.loops[name]!.step]!, r.params);
+    for (;;) {
+      const l = await until(async () => {
+        const x = (await run(d, id))!.loops[name]!;
+        return x.inFlight === undefined && x;
+      }, `loop ${name} to finish its iteration`);
+      if (step.kind === "loop")
+        for (let i = counted[name] ?? 0; i < l.iterations; i++) expected.push(step.argv);
+      counted[name] = l.iterations;
+      if (l.stopped || (await run(d, id))!.status !== "active" || l.nextAt > d.clock.now() + gapMs) break;
+      if (l.nextAt > d.clock.now()) d.clock.advance(l.nextAt - d.clock.now());
+      await tickRunbooks(d.services);
+      await until(
+        async () => (await run(d, id))!.loops[name]!.iterations > l.iterations,
+        `loop ${name} to iterate`,
+      );
+    }
+  }
+}
+
+/**
+ * Drives a started run to its end as its crew would in chat: `next` by the
+ * engineer, acks by a holder of the step's role, confirms by a second LOSA,
+ * waits and loops by moving the clock and ticking the scheduler.
+ */
+export async function driveToEnd(
+  d: Driver,
+  id: string,
+  opts: { gapMs?: number; from?: number; stopBefore?: string } = {},
+): Promise<DriveResult> {
+  const rb = runbooksOf(d.services.config).runbooks.get(id)!;
+  const gapMs = opts.gapMs ?? 20_000;
+  const stop = opts.stopBefore ? rb.steps.findIndex((s) => s.id === opts.stopBefore) : rb.steps.length;
+  if (stop < 0) throw new Error(`${id} has no step ${opts.stopBefore}`);
+  const expected: string[][] = [];
+  const counted: Record<string, number> = {};
+  let downStart: number | undefined;
+  let downEnd: number | undefined;
+  for (let i = opts.from ?? 0; i < stop; i++) {
+    d.clock.advance(gapMs);
+    const r0 = (await run(d, id))!;
+    if (r0.cursor !== i) throw new Error(`expected the run at step ${i + 1}, it is at ${r0.cursor + 1}`);
+    const step = bindStep(rb.steps[i]!, r0.params);
+    await d.adapter.say("!migrate next", CREW.engineer);
+    if (step.irreversible) {
+      await until(
+        async () => (await run(d, id))!.steps[i]!.status === "awaiting-confirm",
+        `confirm of ${i + 1}`,
+      );
+      await d.adapter.say("!migrate confirm", CREW.losa2);
+    }
+    if (step.kind === "manual") {
+      await until(
+        async () => (await run(d, id))!.steps[i]!.status === "awaiting-ack",
+        `ack prompt of ${i + 1}`,
+      );
+      await d.adapter.say("!migrate ack done", HOLDER[step.role!]);
+    }
+    if (step.kind === "wait") {
+      await until(async () => (await run(d, id))!.steps[i]!.status === "waiting", `wait ${i + 1} to start`);
+      d.clock.advance(step.duration);
+      await tickRunbooks(d.services);
+    }
+    if (step.kind === "downtime-start") downStart = d.clock.now();
+    if (step.kind === "downtime-end") downEnd = d.clock.now();
+    const after = await until(
+      async () => {
+        const r = (await run(d, id))!;
+        const sr = r.steps[i]!;
+        if (sr.status === "failed") {
+          const log = sr.job ? await d.services.jobs.log(sr.job) : "";
+          throw new Error(`step ${i + 1} failed: ${sr.result}\n${log}`);
+        }
+        return (r.cursor > i || r.status !== "active") && r;
+      },
+      `step ${i + 1} (${step.title}) to finish`,
+    );
+    if (step.kind === "ssh" || step.kind === "local") expected.push(step.argv);
+    if (step.kind === "check" && step.argv) expected.push(step.argv);
+    if (step.kind === "loop")
+      await until(async () => (await run(d, id))!.loops[step.loop]?.iterations === 1, "first iteration");
+    await settleLoops(d, id, gapMs, counted, expected);
+    if (after.status !== "active") break;
+  }
+  const final = (await run(d, id))!;
+  return {
+    run: final,
+    expected,
+    downtimeMs: downStart !== undefined && downEnd !== undefined ? downEnd - downStart : undefined,
+  };
+}
+
+/** Sends a command and resolves with the bot's next reply that matches. */
+export async function ask(
+  adapter: MemoryAdapter,
+  text: string,
+  user: string,
+  match: (m: OutboundMessage) => boolean,
+): Promise<OutboundMessage> {
+  const n = adapter.sent.length;
+  const p = adapter.waitFor((m) => adapter.sent.indexOf(m) >= n && match(m));
+  await adapter.say(text, user);
+  return p;
+}
+
+/** A bot with the shipped runbooks, the crew's roles, and every host they expect on one sshd, on a ManualClock. */
+export async function startRunbookBot(o: { redisUrl: string; sshd: Sshd }) {
+  const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
+  const t = await startTestBot({
+    redisUrl: o.redisUrl,
+    clock,
+    roles: CREW_ROLES,
+    config: {
+      runbooks: SHIPPED_RUNBOOKS,
+      hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, o.sshd.hostEntry()])),
+    },
+  });
+  return { ...t, clock, driver: { services: t.services, adapter: t.adapter, clock } as Driver };
+}
+
+export const SHIPPED_RUNBOOKS = new URL("../../runbooks", import.meta.url).pathname;
+/** The `hosts:` entries the shipped runbooks expect (docs/runbooks.md). */
+export const SHIPPED_HOSTS = [
+  "juju",
+  "librarian-new",
+  "bastion",
+  "apphost",
+  "ofn-old",
+  "ofn-new",
+  "copr-old",
+];
+
+/** An argv as the sshd harness's fake commands record it: "lpndt [service-stop] [cron-fdt]". */
+export const sshdCall = (argv: readonly string[]) =>
+  `${argv[0]}${argv
+    .slice(1)
+    .map((a) => ` [${a}]`)
+    .join("")}`;

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, spawnBot, writeConfig } from "../harness/child.js";
+import { startRedis } from "../harness/servers.js";
+
+describe("runbook runs across a kill -9 of the bot", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  const config = (prefix: string, extra: Record<string, unknown> = {}) =>
+    writeConfig({
+      redis: redis.url,
+      keyPrefix: prefix,
+      networks: { console: { user: "alice" } },
+      roles: { admin: ["console:alice"] },
+      jobs: { lockMs: 2000, stalledCheckMs: 1000 },
+      runbooks: join(ROOT, "test/fixtures/runbooks-crash"),
+      ...extra,
+    });
+
+  it("keeps a wait's due time through a kill -9 and moves on when it is due", {
+    timeout: 60_000,
+  }, async () => {
+    const cfg = config(`kw${Date.now()}`);
+    const first = spawnBot(["--config", cfg]);
+    first.write("!migrate start crash");
+    await first.waitForLine(/^crash run #1 started by alice/);
+    first.write("!migrate next");
+    const waiting = await first.waitForLine(/^#1 done .*: step 1\/2 "Pause": waiting 3s, until /);
+    const due = /until (\d\d:\d\d:\d\d) UTC/.exec(waiting)![1];
+    await first.kill9();
+    expect(first.stdout()).not.toMatch(/wait over/);
+
+    const second = spawnBot(["--config", cfg]);
+    const over = await second.waitForLine(/^step 1\/2 "Pause" wait over\. Next: step 2\/2/);
+    expect(over).toContain("!migrate next");
+    second.write("!migrate log");
+    await second.waitForLine(/^ 2\. PENDING Look around/);
+    const log = second.stdout();
+    expect(log).toMatch(/step 1 waiting 3s/);
+    expect(log).toMatch(/ 1\. DONE Pause \(wait\) by alice at .*, took [3-9]s jobs #1\n/);
+    expect(log.match(/^step 1\/2 "Pause" wait over/gm)).toHaveLength(1);
+    expect(due).toMatch(/^\d\d:\d\d:\d\d$/);
+    second.end();
+    expect((await second.exited()).code).toBe(0);
+  });
+
+  it("validates every shipped runbook from the command line when the config has their hosts", async () => {
+    const hosts = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
+    const key = join(mkdtempSync(join(tmpdir(), "rb-key-")), "id_ed25519");
+    writeFileSync(key, "a key file (validate only checks it can be read)\n");
+    const hostKey = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
+    const cfg = config(`kv${Date.now()}`, {
+      runbooks: join(ROOT, "runbooks"),
+      hosts: Object.fromEntries(hosts.map((h) => [h, { host: "127.0.0.1", user: "ops", key, hostKey }])),
+    });
+    const bot = spawnBot(["validate", "--config", cfg]);
+    const { code } = await bot.exited();
+    expect(bot.stderr()).toBe("");
+    expect(code).toBe(0);
+    expect(bot.stdout()).toMatch(
+      /^ {2}runbooks: 5 in .*runbooks: copr-instance-upgrade \(20 steps\), hkn-rails-migrate-to-prod \(14 steps\), launchpad-db-deployment \(16 steps\), librarian-migration \(22 steps\), ofn-server-move \(37 steps\)$/m,
+    );
+    expect(bot.stdout()).not.toContain("warning");
+  });
+
+  it("refuses to start with a runbook that does not validate, naming file, step and key", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rb-bad-"));
+    writeFileSync(join(dir, "bad.yaml"), "id: bad\ntitle: Bad\nsteps:\n  - { kind: telnet, title: Poke }\n");
+    const cfg = config(`kb${Date.now()}`, { runbooks: dir });
+    for (const args of [
+      ["validate", "--config", cfg],
+      ["--config", cfg],
+    ]) {
+      const bot = spawnBot(args);
+      bot.end();
+      const { code } = await bot.exited();
+      expect(code).toBe(2);
+      expect(bot.stderr()).toMatch(
+        /^changebot: .*bad\.yaml steps\[0\] "Poke" kind: unknown step kind "telnet"/,
+      );
+    }
+  });
+});
