@@ -218,7 +218,7 @@ export class Router {
   private async reply(
     msg: InboundMessage,
     text: string,
-    opts: { ref?: string; kind?: "reply" | "alarm"; blocks?: unknown[] } = {},
+    opts: { ref?: string; kind?: "reply" | "alarm"; blocks?: unknown[]; outputLines?: number } = {},
   ) {
     await this.services.outbox.send({
       network: msg.network,
@@ -228,6 +228,7 @@ export class Router {
       threadId: msg.threadId,
       ref: opts.ref,
       blocks: opts.blocks,
+      outputLines: opts.outputLines,
     });
   }
 }

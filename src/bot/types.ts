@@ -64,6 +64,8 @@ export interface OutboundMessage {
   actions?: MessageAction[];
   /** Network-specific rich content (Slack Block Kit). Text is the fallback. */
   blocks?: unknown[];
+  /** The text's last N lines are a command's output (Slack shows them as a code block, or a file when long). */
+  outputLines?: number;
 }
 
 export interface MessageAction {

@@ -85,7 +85,7 @@ export const jobCommands: Command[] = [
         lines.push(
           `${out.cut ? `… ${out.cut} earlier lines: !job log ${r.id}\n` : ""}${out.lines.join("\n")}`,
         );
-      await ctx.reply(lines.join("\n"));
+      await ctx.reply(lines.join("\n"), { outputLines: out.lines.length });
     },
   }),
   command({
@@ -99,7 +99,10 @@ export const jobCommands: Command[] = [
     async run(ctx) {
       const r = await mustGet(ctx.services, ctx.args);
       const text = await ctx.services.jobs.log(r.id);
-      await ctx.reply(text ? `#${r.id} log:\n${text.replace(/\n$/, "")}` : `#${r.id} has no output.`);
+      const body = text.replace(/\n$/, "");
+      await ctx.reply(text ? `#${r.id} log:\n${body}` : `#${r.id} has no output.`, {
+        outputLines: text ? body.split("\n").length : 0,
+      });
     },
   }),
   command({

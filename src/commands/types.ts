@@ -8,6 +8,8 @@ export interface ReplyOptions {
   ref?: string;
   kind?: "reply" | "alarm";
   blocks?: unknown[];
+  /** The text's last N lines are output (see OutboundMessage.outputLines). */
+  outputLines?: number;
 }
 
 export interface EnqueueRequest {

@@ -58,6 +58,8 @@ export async function sayInJob(
   rec: JobRecord,
   text: string,
   kind: "reply" | "alarm" = "reply",
+  /** The text's last N lines are output (see OutboundMessage.outputLines). */
+  outputLines?: number,
 ) {
   await services.outbox.send({
     network: rec.network,
@@ -66,6 +68,7 @@ export async function sayInJob(
     text: `#${rec.id} ${text}`,
     threadOf: rec.ref,
     threadId: rec.threadId,
+    ...(outputLines ? { outputLines } : {}),
   });
 }
 
@@ -141,13 +144,15 @@ export async function runJob(
   if (outcome.announce !== false) {
     const took = formatDuration(finished - started);
     let text = `${state === "done" ? "done" : "FAILED"} (${took}): ${outcome.summary}`;
+    let outputLines = 0;
     if (outcome.output) {
       const t = tail(outcome.output, services.config.jobs.chatLines);
       if (t.lines.length) {
         text += `\n${t.cut ? `… ${t.cut} earlier lines: !job log ${id}\n` : ""}${t.lines.join("\n")}`;
+        outputLines = t.lines.length;
       }
     }
-    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm");
+    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines);
   }
   await services.audit.record({
     event: "job",

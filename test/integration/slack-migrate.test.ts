@@ -18,6 +18,11 @@ writeFileSync(
     "    title: Switch the load balancer",
     "    role: losa",
     "    instructions: Point haproxy at <b2> & reload it.",
+    "  - kind: local",
+    "    id: drop-old",
+    "    title: Drop the old backend's database",
+    "    irreversible: true",
+    '    argv: ["/bin/echo", "dropped"]',
     "  - kind: announce",
     "    title: Tell everyone",
     "    text: The cut-over is done.",
@@ -25,7 +30,7 @@ writeFileSync(
   ].join("\n"),
 );
 
-describe("a manual runbook step acknowledged with Slack's button", () => {
+describe("runbook steps acknowledged and confirmed with Slack's buttons", () => {
   const t = slackSuite({ roles: { lead: ["ULEAD"], losa: ["UOPS"] }, config: { runbooks: dir } });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -61,5 +66,41 @@ describe("a manual runbook step acknowledged with Slack's button", () => {
     const after = fake.messages.get(prompt.ts)!;
     expect(after.blocks?.some((b) => b.type === "actions")).toBe(false);
     expect(fake.callsTo("chat.update")).toHaveLength(1);
+  });
+
+  it("an irreversible step runs only after someone else clicks Confirm", async () => {
+    const { fake } = t;
+    fake.users.set("UOPS", "olga");
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!migrate start cutover")));
+    await fake.waitFor(() => fake.posted().find((m) => /started/.test(m.text)), "the run to start");
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!migrate next")));
+    const ack = await fake.waitFor(() => fake.posted().find((m) => m.blocks), "the manual step");
+    await fake.click(ack.ts, "UOPS", 0, "1700000600.000001");
+    await fake.waitForCall("chat.update", (a) => a.ts === ack.ts);
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!migrate next")));
+    const ask = await fake.waitFor(
+      () => fake.posted().find((m) => m.ts !== ack.ts && m.blocks?.some((b) => b.type === "actions")),
+      "the confirmation with its button",
+    );
+    expect(ask.text).toContain("IRREVERSIBLE");
+    expect(ask.blocks!.find((b) => b.type === "actions")!.elements![0]!).toMatchObject({
+      value: "!migrate confirm",
+      text: { text: "Confirm" },
+    });
+    // The person who asked for it cannot confirm it (two-person rule).
+    await fake.click(ask.ts, "ULEAD", 0, "1700000700.000001");
+    await fake.waitFor(
+      () => fake.posted().find((m) => m.thread_ts === ask.ts && /two-person rule/.test(m.text)),
+      "the two-person refusal",
+    );
+    expect(fake.callsTo("chat.update").filter((c) => c.args.ts === ask.ts)).toHaveLength(0);
+    await fake.click(ask.ts, "UOPS", 0, "1700000800.000001");
+    const done = await fake.waitFor(
+      () => fake.posted().find((m) => /#\d+ done/.test(m.text) && m.text.includes("dropped")),
+      "the step's result",
+    );
+    expect(done.text).toContain("```\ndropped\n```");
+    const edit = await fake.waitForCall("chat.update", (a) => a.ts === ask.ts);
+    expect(String(edit.args.text)).toContain("Confirm by <@UOPS>");
   });
 });

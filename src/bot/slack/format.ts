@@ -50,35 +50,37 @@ const KIND_MARK: Partial<Record<OutboundMessage["kind"], string>> = {
 const fence = (s: string) => s.replace(/```/g, "``\u200b`");
 
 /**
- * The first line of what the bot says is prose; any further lines are output
- * (a job's last lines, a log, a list) and are shown as a code block, or, when
- * long, uploaded as a file with the first line as the message.
+ * What the bot says is prose (escaped mrkdwn, line breaks kept); its last
+ * `outputLines` lines, when the sender marks some, are a command's output: a
+ * code block, or, when long, an uploaded file with the prose as the message.
  */
 export function renderText(
-  msg: Pick<OutboundMessage, "text" | "kind">,
+  msg: Pick<OutboundMessage, "text" | "kind" | "outputLines">,
   opts: { attach?: boolean } = {},
 ): Rendered {
-  const [head = "", ...rest] = msg.text.replace(/\n+$/, "").split("\n");
-  const mark = KIND_MARK[msg.kind] ?? "";
-  if (!rest.length) return { text: `${mark}${escapeMrkdwn(head)}` };
-  let body = rest.join("\n");
-  const long = rest.length > LONG_OUTPUT_LINES || body.length > LONG_OUTPUT_CHARS;
+  const all = msg.text.replace(/\n+$/, "").split("\n");
+  const n = Math.min(Math.max(msg.outputLines ?? 0, 0), all.length);
+  const prose = `${KIND_MARK[msg.kind] ?? ""}${escapeMrkdwn(all.slice(0, all.length - n).join("\n"))}`;
+  const out = all.slice(all.length - n);
+  if (!out.length) return { text: prose };
+  let body = out.join("\n");
+  const long = out.length > LONG_OUTPUT_LINES || body.length > LONG_OUTPUT_CHARS;
   if (long && opts.attach === false) {
     // An edited message (progress) keeps its last lines instead of uploading a file each time.
-    const last = rest.slice(-LONG_OUTPUT_LINES).join("\n").slice(-LONG_OUTPUT_CHARS);
-    body = `… ${rest.length - last.split("\n").length} earlier lines\n${last}`;
+    const last = out.slice(-LONG_OUTPUT_LINES).join("\n").slice(-LONG_OUTPUT_CHARS);
+    body = `… ${out.length - last.split("\n").length} earlier lines\n${last}`;
   } else if (long) {
-    const job = /#(\d+)/.exec(head)?.[1];
+    const job = /#(\d+)/.exec(all[0] ?? "")?.[1];
     return {
-      text: `${mark}${escapeMrkdwn(head)} (${rest.length} lines, attached)`,
+      text: `${prose} (${out.length} lines, attached)`,
       file: {
         filename: job ? `job-${job}.txt` : "output.txt",
-        title: head.slice(0, 200),
+        title: (all[0] ?? "output").slice(0, 200),
         content: `${body}\n`,
       },
     };
   }
-  return { text: `${mark}${escapeMrkdwn(head)}\n\`\`\`\n${fence(escapeMrkdwn(body))}\n\`\`\`` };
+  return { text: `${prose}\n\`\`\`\n${fence(escapeMrkdwn(body))}\n\`\`\`` };
 }
 
 /** Block ids and action ids the adapter recognises on a click. */

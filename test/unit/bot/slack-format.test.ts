@@ -27,15 +27,21 @@ describe("Slack text", () => {
     expect(unescapeSlack("ask <@U123|alice> in <#C9|ops>, <!here>")).toBe("ask @U123 in #C9, @here");
   });
 
-  it("the first line is prose, the rest a code block; long output becomes a file", () => {
-    const short = renderText({ kind: "alarm", text: "#4 FAILED: exit 1\nerr: `x` <y>" });
-    expect(short.text).toBe(":warning: #4 FAILED: exit 1\n```\nerr: `x` &lt;y&gt;\n```");
-    const long = renderText({ kind: "reply", text: `#7 log:\n${"line\n".repeat(100)}` });
+  it("prose stays prose; the lines marked as output are a code block, or a file when long", () => {
+    const text = "#4 FAILED: exit 1\nstep 2/3 failed. !migrate retry\nerr: `x` <y>";
+    const short = renderText({ kind: "alarm", text, outputLines: 1 });
+    expect(short.text).toBe(
+      ":warning: #4 FAILED: exit 1\nstep 2/3 failed. !migrate retry\n```\nerr: `x` &lt;y&gt;\n```",
+    );
+    expect(renderText({ kind: "reply", text: "Commands:\n!help — a <b>" }).text).toBe(
+      "Commands:\n!help — a &lt;b&gt;",
+    );
+    const long = renderText({ kind: "reply", text: `#7 log:\n${"line\n".repeat(100)}`, outputLines: 100 });
     expect(long.text).toBe("#7 log: (100 lines, attached)");
     expect(long.file?.filename).toBe("job-7.txt");
     expect(long.file?.content.split("\n")).toHaveLength(101);
     const edited = renderText(
-      { kind: "progress", text: `#7 running\n${"x\n".repeat(100)}` },
+      { kind: "progress", text: `#7 running\n${"x\n".repeat(100)}`, outputLines: 100 },
       { attach: false },
     );
     expect(edited.file).toBeUndefined();
