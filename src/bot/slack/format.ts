@@ -33,6 +33,7 @@ export function stripMention(text: string, botUserId: string): string | undefine
 /** More output than this goes into an uploaded file instead of the message. */
 export const LONG_OUTPUT_LINES = 40;
 export const LONG_OUTPUT_CHARS = 3000;
+const MAX_TEXT = 35_000;
 
 export interface Rendered {
   /** mrkdwn text of the message. */
@@ -60,7 +61,9 @@ export function renderText(
 ): Rendered {
   const all = msg.text.replace(/\n+$/, "").split("\n");
   const n = Math.min(Math.max(msg.outputLines ?? 0, 0), all.length);
-  const prose = `${KIND_MARK[msg.kind] ?? ""}${escapeMrkdwn(all.slice(0, all.length - n).join("\n"))}`;
+  let prose = `${KIND_MARK[msg.kind] ?? ""}${escapeMrkdwn(all.slice(0, all.length - n).join("\n"))}`;
+  // Slack refuses a message over 40,000 characters; say less rather than nothing.
+  if (prose.length > MAX_TEXT) prose = `${prose.slice(0, MAX_TEXT)}… (cut: too long for Slack)`;
   const out = all.slice(all.length - n);
   if (!out.length) return { text: prose };
   let body = out.join("\n");

@@ -46,6 +46,9 @@ describe("Slack text", () => {
     );
     expect(edited.file).toBeUndefined();
     expect(edited.text).toContain("… 60 earlier lines");
+    const huge = renderText({ kind: "reply", text: "x".repeat(50_000) });
+    expect(huge.text.length).toBeLessThan(40_000);
+    expect(huge.text.endsWith("… (cut: too long for Slack)")).toBe(true);
   });
 });
 
