@@ -18,6 +18,8 @@ export interface FakeBehaviour {
   stderr?: string[];
   /** Seconds to sleep before exiting (may be fractional). */
   delay?: number;
+  /** Keep running until this file exists (the test decides when the step ends, not a timer). */
+  holdUntil?: string;
 }
 
 export interface Sshd {
@@ -131,6 +133,7 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
         ...(b.output ?? []).map((l) => `printf '%s\\n' '${l.replace(/'/g, `'\\''`)}'`),
         ...(b.stderr ?? []).map((l) => `printf '%s\\n' '${l.replace(/'/g, `'\\''`)}' >&2`),
         b.delay ? `sleep ${b.delay}` : "",
+        b.holdUntil ? `while [ ! -e '${b.holdUntil}' ]; do sleep 0.05; done` : "",
         `exit ${b.exit ?? 0}`,
       ];
       writeFileSync(join(behaviours, command), `${lines.join("\n")}\n`);

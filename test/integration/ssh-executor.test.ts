@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock.js";
@@ -225,11 +225,12 @@ describe("the SSH executor against a real sshd", () => {
   });
 
   it("posts a progress line for a long step at most every 30 s of the clock", async () => {
-    sshd.behave("pqm-rc", { output: ["phase 1"], delay: 3 });
+    const release = join(sshd.dir, "release-progress");
+    sshd.behave("pqm-rc", { output: ["phase 1"], holdUntil: release });
     const clock = new ManualClock(0);
     const ex = executor({ box: sshd.hostEntry() }, { clock, tickMs: 20 });
     const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 750 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
     };
     try {
       const c = collect(true);
@@ -243,7 +244,8 @@ describe("the SSH executor against a real sshd", () => {
       expect(c.lines).toEqual(["still running on box (31s): phase 1"]);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines.length).toBe(1);
-      await p;
+      writeFileSync(release, "");
+      expect((await p).ok).toBe(true);
     } finally {
       await ex.close();
     }
