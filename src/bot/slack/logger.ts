@@ -5,7 +5,7 @@ import type { Logger } from "../../log.js";
 export function slackLogger(log: Logger): SlackLogger {
   const child = log.child({ component: "slack" });
   const line = (msg: unknown[]) => msg.map((m) => (typeof m === "string" ? m : String(m))).join(" ");
-  let level: LogLevel = LogLevel.INFO;
+  let level: LogLevel = child.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.INFO;
   return {
     debug: (...m: unknown[]) => child.debug(line(m)),
     info: (...m: unknown[]) => child.info(line(m)),
