@@ -223,6 +223,11 @@ export class FakeSlack extends SlackWorkspace {
     return this.envelope("interactive", payload);
   }
 
+  /** Asks every client to reconnect, as Slack does every few hours ("refresh_requested"). */
+  refreshSockets(): void {
+    for (const s of this.sockets) s.send(JSON.stringify({ type: "disconnect", reason: "refresh_requested" }));
+  }
+
   /** Cuts every socket without a close handshake (a network drop). */
   dropSockets(): void {
     for (const s of this.sockets) s.terminate();

@@ -61,6 +61,14 @@ describe("Slack reliability", () => {
     expect(answer.text).toContain("slack:UDEV");
   });
 
+  it("reconnects when Slack asks it to refresh its socket", async () => {
+    const { fake } = t;
+    fake.refreshSockets();
+    await fake.waitForSocket(2);
+    await fake.deliver(eventBody(userMessage(DEV, "UDEV", "!whoami")));
+    await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("You are")), "the answer");
+  });
+
   it("a refusal that retrying cannot change is logged and does not hold up later messages", async () => {
     const { fake } = t;
     fake.failNext("chat.postMessage", { error: "not_in_channel" });
