@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SlackAdapter } from "../../src/bot/slack/adapter.js";
 import { silentLogger } from "../../src/log.js";
-import { APP_TOKEN } from "../harness/slack-api.js";
+import { APP_TOKEN, BOT_TOKEN } from "../harness/slack-api.js";
 import { DEV } from "../harness/slack-bot.js";
 import { eventBody, userMessage } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
@@ -87,8 +87,14 @@ describe("Slack reliability", () => {
       log: silentLogger(),
     });
     await expect(adapter.start()).rejects.toThrow(
-      "Slack refused the bot's token (invalid_auth): check networks.slack",
+      "Slack refused networks.slack.botToken (invalid_auth); check the token",
     );
-    await adapter.stop();
+    const badApp = new SlackAdapter({
+      config: { botToken: BOT_TOKEN, appToken: "xapp-revoked", apiUrl: t.fake.apiUrl, channels: [], port: 0 },
+      log: silentLogger(),
+    });
+    await expect(badApp.start()).rejects.toThrow(
+      "Slack refused networks.slack.appToken (invalid_auth); check the token",
+    );
   });
 });

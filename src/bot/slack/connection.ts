@@ -44,6 +44,8 @@ export class SlackConnection {
   private timer?: NodeJS.Timeout;
   private connecting = false;
   private socketUp = false;
+  /** Which token the call under way uses, to name it when Slack refuses it. */
+  private phase: "botToken" | "appToken" = "botToken";
   private waiters: (() => void)[] = [];
   private readonly slog;
 
@@ -94,11 +96,14 @@ export class SlackConnection {
     try {
       await this.connect();
     } catch (e) {
-      if (isAuthError(e)) {
-        throw new StartupError(`Slack refused the bot's token (${platformError(e)}): check networks.slack`);
-      }
-      if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
-        throw new StartupError(`networks.slack.port ${this.o.config.port} is already in use`);
+      const fatal = isAuthError(e)
+        ? `Slack refused networks.slack.${this.phase} (${platformError(e)}); check the token`
+        : (e as NodeJS.ErrnoException).code === "EADDRINUSE"
+          ? `networks.slack.port ${this.o.config.port} is already in use`
+          : undefined;
+      if (fatal) {
+        await this.stop();
+        throw new StartupError(fatal);
       }
       this.o.log.warn({ err: (e as Error).message }, "Slack is not reachable; will keep trying");
       this.retryLater();
@@ -107,6 +112,7 @@ export class SlackConnection {
 
   private async connect(): Promise<void> {
     if (!this.app) {
+      this.phase = "botToken";
       const web = new webApi.WebClient(this.o.config.botToken, this.clientOptions());
       const r = await web.auth.test();
       const auth: SlackAuth = { botUserId: r.user_id ?? "", botId: r.bot_id, teamId: r.team_id };
@@ -118,6 +124,7 @@ export class SlackConnection {
     this.ready = true;
     for (const w of this.waiters.splice(0)) w();
     if (this.socket) {
+      this.phase = "appToken";
       await this.socket.start();
     } else if (!this.server) {
       const { port, host } = this.o.config;
