@@ -149,11 +149,13 @@ export class Bot {
     adapter.onConnected?.(() => void this.restoreTopics(adapter));
     if (adapter instanceof ConsoleAdapter) {
       adapter.onEnd(() => {
+        // Input ended (or the console closed because the bot is stopping): finish what was asked, then say so.
         void (async () => {
           await Promise.allSettled([...this.inFlight]);
-          await s.outbox.drained(adapter.network);
-          this.resolveScriptDone();
-        })();
+          if (!this.stopping) await s.outbox.drained(adapter.network);
+        })()
+          .catch((e) => s.log.warn({ err: (e as Error).message }, "could not wait for the console's replies"))
+          .finally(() => this.resolveScriptDone());
       });
     }
     this.closers.push(

@@ -74,6 +74,8 @@ async function main(argv: string[]): Promise<void> {
     log.info({ signal }, "shutting down");
     void bot.stop().then(() => process.exit(0));
   };
+  // A stray rejection (a library's callback during a reconnect, say) is logged, never a crash mid-downtime.
+  process.on("unhandledRejection", (e) => log.error({ err: e }, "unhandled rejection"));
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   await bot.start();

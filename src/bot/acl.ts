@@ -45,7 +45,7 @@ export function rolesOf(id: Identity, roles: Record<string, readonly string[]>):
 
 /** Who holds a role, as configured (for "ask one of: …"). */
 export function holdersOf(role: string, roles: Record<string, readonly string[]>): string[] {
-  return [...(roles[role] ?? []), ...(role === ADMIN ? [] : [])];
+  return [...(roles[role] ?? [])];
 }
 
 /** May someone holding `held` run something needing one of `needed`? Empty needed = anyone; admin may do all. */

@@ -164,9 +164,11 @@ export class Router {
       services,
       reply: (text, opts) => this.reply(msg, text, opts),
       enqueue: async (req) => {
-        const rec: JobRecord = await startJob(services, req, msg);
+        const ack = async (r: JobRecord) => {
+          await this.reply(msg, req.ack ? req.ack(r) : `queued #${r.id}: ${req.summary}`, { ref: r.ref });
+        };
+        const rec = await startJob(services, req, msg, req.quiet ? undefined : ack);
         jobs.push(rec.id);
-        if (!req.quiet) await this.reply(msg, `queued #${rec.id}: ${req.summary}`, { ref: rec.ref });
         return rec;
       },
     };

@@ -74,16 +74,13 @@ function lpndtCommand(verb: Verb): Command {
       const service = checkService(cfg, ctx.args, ctx.msg.text, usage);
       const busy = await lockFor(ctx.services, cfg.host).holder();
       const summary = `lpndt ${verb} ${service}`;
-      const rec = await ctx.enqueue({
+      await ctx.enqueue({
         name: "lpndt",
         summary,
-        quiet: true,
         data: { verb, service, idempotent: cfg.idempotent },
+        ack: (rec) =>
+          `queued #${rec.id}: ${summary} on ${where(cfg)}${busy ? ` — waits for #${busy.id} (${busy.summary}), which is running there now` : ""}`,
       });
-      await ctx.reply(
-        `queued #${rec.id}: ${summary} on ${where(cfg)}${busy ? ` — waits for #${busy.id} (${busy.summary}), which is running there now` : ""}`,
-        { ref: rec.ref },
-      );
     },
   });
 }

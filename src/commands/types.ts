@@ -18,8 +18,10 @@ export interface EnqueueRequest {
   /** One line shown in the ack and in !jobs. */
   summary: string;
   data?: Record<string, unknown>;
-  /** Don't post "queued #n" (the command says something better itself). */
+  /** Don't post an ack at all. */
   quiet?: boolean;
+  /** The ack's text instead of "queued #n: summary"; posted before the job can start, so its result threads under it. */
+  ack?: (rec: JobRecord) => string;
   /** Start no earlier than this (ms since epoch). */
   notBefore?: number;
 }

@@ -19,23 +19,30 @@ export function identityKey(u: Identity): string {
 
 /**
  * Creates the job's record, then puts it on the work queue under a deterministic
- * BullMQ id ("j42"), so a second add of the same job is a no-op.
+ * BullMQ id ("j42"), so a second add of the same job is a no-op. Only then is the
+ * ack sent (a user never sees "queued #42" for a job a crash could lose); the
+ * job's own messages wait for it (JobStore.waitAcked), so they follow the ack
+ * and thread under it.
  */
 export async function startJob(
   services: Services,
   req: EnqueueRequest,
   origin: JobOrigin,
+  ack?: (rec: JobRecord) => Promise<void>,
 ): Promise<JobRecord> {
-  const rec = await services.jobs.create({
-    name: req.name,
-    summary: req.summary,
-    by: origin.user.display,
-    byId: identityKey(origin.user),
-    network: origin.network,
-    channel: origin.channel,
-    threadId: origin.threadId,
-    data: req.data ?? {},
-  });
+  const rec = await services.jobs.create(
+    {
+      name: req.name,
+      summary: req.summary,
+      by: origin.user.display,
+      byId: identityKey(origin.user),
+      network: origin.network,
+      channel: origin.channel,
+      threadId: origin.threadId,
+      data: req.data ?? {},
+    },
+    !!ack,
+  );
   await services.queues.get(WORK_QUEUE).add(
     req.name,
     { id: rec.id },
@@ -46,5 +53,9 @@ export async function startJob(
       removeOnFail: { count: 1000 },
     },
   );
+  if (ack) {
+    await ack(rec);
+    await services.jobs.acked(rec.id);
+  }
   return rec;
 }

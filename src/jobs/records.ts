@@ -53,7 +53,10 @@ export class JobStore {
     return `${this.prefix}:joblog:${id}`;
   }
 
-  async create(init: Omit<JobRecord, "id" | "state" | "createdAt" | "runs" | "ref">): Promise<JobRecord> {
+  async create(
+    init: Omit<JobRecord, "id" | "state" | "createdAt" | "runs" | "ref">,
+    ackPending = false,
+  ): Promise<JobRecord> {
     const id = await this.redis.incr(`${this.prefix}:seq:job`);
     const rec: JobRecord = {
       ...init,
@@ -63,11 +66,9 @@ export class JobStore {
       createdAt: this.clock.now(),
       runs: 0,
     };
-    await this.redis
-      .multi()
-      .hset(this.key(id), serialize(rec))
-      .zadd(`${this.prefix}:jobs`, id, String(id))
-      .exec();
+    const m = this.redis.multi().hset(this.key(id), serialize(rec));
+    if (ackPending) m.hset(this.key(id), "ackPending", "1");
+    await m.zadd(`${this.prefix}:jobs`, id, String(id)).exec();
     return rec;
   }
 
@@ -89,6 +90,23 @@ export class JobStore {
       .hincrby(this.key(id), "runs", 1)
       .exec()) as [[Error | null, string | null]];
     return (prev ?? undefined) as JobState | undefined;
+  }
+
+  /** The job's ack is in the outbox: what the job says may follow it now. */
+  async acked(id: number): Promise<void> {
+    await this.redis.hdel(this.key(id), "ackPending");
+  }
+
+  /**
+   * Waits (briefly) until the job's ack is in the outbox, so the job's own messages
+   * come after it and thread under it. A front end that died before acking holds
+   * nothing up for longer than maxMs.
+   */
+  async waitAcked(id: number, maxMs = 5000): Promise<void> {
+    const until = Date.now() + maxMs;
+    while ((await this.redis.hexists(this.key(id), "ackPending")) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   async recent(limit = 10): Promise<JobRecord[]> {

@@ -61,6 +61,7 @@ export async function sayInJob(
   /** The text's last N lines are output (see OutboundMessage.outputLines). */
   outputLines?: number,
 ) {
+  await services.jobs.waitAcked(rec.id);
   await services.outbox.send({
     network: rec.network,
     target: rec.channel,
