@@ -52,9 +52,11 @@ export const loopIterationHandler: JobHandler = {
   async run(job) {
     const s = job.services;
     const { run: key, loop: name, n } = job.record.data as { run: string; loop: string; n: number };
-    const run = await getRun(s, key);
+    // Under the run's lock: the engine records inFlight only when it writes back the run it enqueued this from.
+    const due = await updateRun(s, key, (r) => r.loops[name]?.inFlight === job.record.id);
+    const run = due ? await getRun(s, key) : undefined;
     const loop = run?.loops[name];
-    if (!run || !loop || loop.inFlight !== job.record.id)
+    if (!run || !loop)
       return { ok: false, summary: "this iteration is no longer due; nothing was run", announce: false };
     const step = boundStep(s, run, loop.step);
     if (step.kind !== "loop") return { ok: false, summary: "not a loop step" };

@@ -124,10 +124,14 @@ async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
 
 async function undoStepJob(job: JobContext, d: StepData): Promise<JobOutcome> {
   const s = job.services;
-  const run = await getRun(s, d.run);
-  const sr = run?.steps[d.step];
-  if (run?.status !== "active" || sr?.status !== "undoing" || sr.undoJob !== job.record.id)
-    return { ok: false, summary: "this undo is no longer pending; nothing was run" };
+  // Checked under the run's lock, like a step: the engine enqueues this job while it
+  // holds that lock and records the job id only when it writes the run back.
+  const pending = await updateRun(s, d.run, (r) => {
+    const sr = r.steps[d.step];
+    return r.status === "active" && sr?.status === "undoing" && sr.undoJob === job.record.id;
+  });
+  if (!pending) return { ok: false, summary: "this undo is no longer pending; nothing was run" };
+  const run = (await getRun(s, d.run))!;
   const step = boundStep(s, run, d.step);
   const result = await perform(job, step.undo!, run.runbook, `rb-${run.runbook}-${run.seq}-${d.step}-undo`);
   const ctx = { services: s, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: runbook texts use ${parameter} placeholders
 import { describe, expect, it } from "vitest";
 import type { Step } from "../../../src/config/runbook.js";
 import { bindStep, placeholders, substitute } from "../../../src/config/runbook-params.js";
