@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { withRedisLock } from "../jobs/lock.js";
 import { ErrorCode, UserError } from "./errors.js";
 
 /**
@@ -82,24 +82,8 @@ export class TopicStore {
     return keys.map((k) => k.slice(`${this.prefix}:topic:`.length));
   }
 
-  private async locked<T>(network: string, channel: string, fn: () => Promise<T>): Promise<T> {
-    const lock = `${this.key(network, channel)}:lock`;
-    const token = randomBytes(8).toString("hex");
-    for (let i = 0; ; i++) {
-      if (await this.redis.set(lock, token, "PX", 5000, "NX")) break;
-      if (i > 500) throw new Error(`topic of ${network}:${channel} is locked`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    try {
-      return await fn();
-    } finally {
-      await this.redis.eval(
-        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-        1,
-        lock,
-        token,
-      );
-    }
+  private locked<T>(network: string, channel: string, fn: () => Promise<T>): Promise<T> {
+    return withRedisLock(this.redis, `${this.key(network, channel)}:lock`, fn, 5000);
   }
 
   /** Changes a channel's topic; a people's edit (userEdit) is recorded for !topic undo. */

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { UserError } from "../../bot/errors.js";
 import type { Services } from "../../services.js";
+import { withRedisLock } from "../lock.js";
 
 /**
  * A run of a runbook, whole in Redis (one JSON value per run, changed under a
@@ -145,24 +145,8 @@ export async function createRun(s: Services, run: Omit<RunState, "key" | "seq">)
   });
 }
 
-async function withRunLock<T>(s: Services, key: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${key}:lock`;
-  const token = randomBytes(8).toString("hex");
-  for (let i = 0; ; i++) {
-    if (await s.redis.set(lock, token, "PX", 10_000, "NX")) break;
-    if (i > 1000) throw new Error(`run ${key} stays locked`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  try {
-    return await fn();
-  } finally {
-    await s.redis.eval(
-      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-      1,
-      lock,
-      token,
-    );
-  }
+function withRunLock<T>(s: Services, key: string, fn: () => Promise<T>): Promise<T> {
+  return withRedisLock(s.redis, `${key}:lock`, fn);
 }
 
 /**
