@@ -69,10 +69,6 @@ export class Bot {
     });
   }
 
-  get workerId(): string | undefined {
-    return this.workers?.id;
-  }
-
   async start(): Promise<this> {
     const { config, log } = this.opts;
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
@@ -165,7 +161,6 @@ export class Bot {
         redis: s.redis,
         prefix: s.prefix,
         log: s.log,
-        limiter: adapter.network === "irc" ? undefined : undefined,
       }),
     );
   }

@@ -79,8 +79,6 @@ export interface OutboxWorkerDeps {
   redis: Redis;
   prefix: string;
   log: Logger;
-  /** Network-wide rate limit: at most max messages per duration ms. */
-  limiter?: { max: number; duration: number };
 }
 
 /** Drains one network's outbox into its adapter, one message at a time, in order. */
@@ -147,7 +145,6 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
       {
         concurrency: 1,
-        limiter: deps.limiter,
         // A delivery waiting for a reconnect holds its job; a stall must not drop it.
         maxStalledCount: 1000,
       },
