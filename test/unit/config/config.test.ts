@@ -91,6 +91,16 @@ describe("configuration", () => {
   });
 });
 
+describe("the shipped example configuration", () => {
+  it("fits the schema, with its secrets from the environment", () => {
+    const env = { IRC_PASSWORD: "pw", SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" };
+    const { config } = loadConfig(new URL("../../../examples/changebot.yaml", import.meta.url).pathname, env);
+    expect(config.networks.irc?.channels).toEqual(["#launchpad-dev"]);
+    expect(config.lpndt?.services).toEqual(["cron-fdt", "buildd-manager"]);
+    expect(config.roles.losa).toEqual(["irc:mask:*!*@canonical/*"]);
+  });
+});
+
 describe("durations", () => {
   it("parses and formats", () => {
     expect(parseDuration("90m")).toBe(5_400_000);
