@@ -1,3 +1,4 @@
+import { runbooksOf } from "../../config/runbook-load.js";
 import type { Services } from "../../services.js";
 import { post, runbookOf, stepName } from "./context.js";
 import { completeStep } from "./engine.js";
@@ -13,9 +14,14 @@ import { activeRuns, getRun, note, type RunState, updateRun } from "./state.js";
  * run is changed under its lock, so nothing is started twice).
  */
 export async function tickRunbooks(s: Services): Promise<void> {
-  for (const key of await activeRuns(s)) {
+  const warned = warnedOf(s);
+  const active = await activeRuns(s);
+  for (const key of warned.keys()) if (!active.includes(key)) warned.delete(key);
+  for (const key of active) {
+    let problem: string | undefined;
     try {
-      const said = await updateRun(s, key, (run) => tickRun(s, run));
+      const said: string[] = [];
+      problem = await updateRun(s, key, (run) => tickRun(s, run, said));
       if (said.length) {
         const run = await getRun(s, key);
         if (run)
@@ -23,15 +29,37 @@ export async function tickRunbooks(s: Services): Promise<void> {
             await post(s, run, line, { kind: /interrupted/.test(line) ? "alarm" : "reply" });
       }
     } catch (e) {
-      s.log.warn({ run: key, err: (e as Error).message }, "runbook tick failed");
+      problem = `runbook tick failed: ${(e as Error).message}`;
+    }
+    // A run that cannot move on has the same problem every tick: log it once, and again only if it changes.
+    if (problem === undefined) warned.delete(key);
+    else if (warned.get(key) !== problem) {
+      s.log.warn({ run: key }, problem);
+      warned.set(key, problem);
     }
   }
 }
 
-async function tickRun(s: Services, run: RunState): Promise<string[]> {
-  if (run.status !== "active") return [];
-  const said: string[] = [];
+/** Per bot: each run's last tick failure already logged. */
+const warnedRuns = new WeakMap<Services, Map<string, string>>();
+function warnedOf(s: Services): Map<string, string> {
+  const m = warnedRuns.get(s) ?? new Map<string, string>();
+  warnedRuns.set(s, m);
+  return m;
+}
+
+/** Moves one run on; what to say goes into `said`; returns a problem that keeps the run from moving. */
+async function tickRun(s: Services, run: RunState, said: string[]): Promise<string | undefined> {
+  if (run.status !== "active") return;
   const now = s.clock.now();
+  if (!runbooksOf(s.config).runbooks.has(run.runbook)) {
+    const problem = `runbook ${run.runbook} is no longer loaded; !migrate abort to end run #${run.seq}`;
+    // The channel hears it once: the run remembers it was told, across restarts and processes.
+    if (run.unloaded !== run.runbook) said.push(problem);
+    run.unloaded = run.runbook;
+    return problem;
+  }
+  delete run.unloaded;
   const rb = runbookOf(s, run);
   for (const [i, sr] of run.steps.entries()) {
     if (sr.status === "waiting" && sr.waitUntil !== undefined && now >= sr.waitUntil) {
@@ -62,7 +90,6 @@ async function tickRun(s: Services, run: RunState): Promise<string[]> {
     }
   }
   said.push(...(await tickLoops(s, run)));
-  return said;
 }
 
 /** The production timer. */

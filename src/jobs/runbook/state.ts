@@ -92,6 +92,8 @@ export interface RunState {
   /** Who asked for the rollback (each undo it does is theirs). */
   rollbackBy?: string;
   timeline: TimelineEntry[];
+  /** The runbook this run refers to was found missing and the channel was told (see the scheduler). */
+  unloaded?: string;
 }
 
 export const runKey = (s: Services, network: string, channel: string, runbook: string) =>
