@@ -196,7 +196,7 @@ export class Bot {
   }
 
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */
-  stop(graceMs = 10_000): Promise<void> {
+  stop(graceMs = this.opts.config.jobs.shutdownGraceMs): Promise<void> {
     this.stopping ??= (async () => {
       const log = this.opts.log;
       for (const a of this.adapters)

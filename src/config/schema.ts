@@ -209,6 +209,8 @@ export const configSchema = z.strictObject({
       logCapBytes: z.number().int().positive().default(1_048_576),
       /** Lines of output shown in chat before `!job log` is needed. */
       chatLines: z.number().int().positive().default(10),
+      /** At SIGTERM/SIGINT, how long running jobs get to finish before they are stopped and released. */
+      shutdownGraceMs: durationField.default(10_000),
     })
     .prefault({}),
   /** Two different people for `next` and `confirm` of an irreversible step. */

@@ -62,7 +62,7 @@ export class LocalExecutor implements Executor {
       };
       const stop = (why: "timeout" | "abort") => {
         if (why === "timeout") ending.timedOutAfter = req.timeoutMs;
-        else ending.lost = "the bot stopped the command (shutting down)";
+        else ending.lost = "the bot stopped the command at shutdown";
         ending.stopped = "sent TERM";
         group("SIGTERM");
         timers.push(

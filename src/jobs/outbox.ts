@@ -1,4 +1,4 @@
-import { Worker } from "bullmq";
+import { WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isUserError } from "../bot/errors.js";
 import { fitTopic } from "../bot/topic.js";
@@ -122,17 +122,22 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
 
   const worker = new Worker(
     outboxQueueName(adapter.network),
-    async (job) => {
+    async (job, token) => {
       const msg = job.data as OutboundMessage;
+      // Stopping: the message goes back to the queue (not failed), for whichever process drains it next.
+      const requeue = async (): Promise<never> => {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      };
       // Hold the message (and the queue behind it, keeping order) until it is delivered.
       for (let attempt = 0; ; attempt++) {
-        if (stop.signal.aborted) throw new Error("outbox stopping; the message stays queued");
+        if (stop.signal.aborted) return requeue();
         if (!adapter.isConnected()) await adapter.waitConnected(stop.signal);
         try {
           await deliver(msg);
           return;
         } catch (e) {
-          if (stop.signal.aborted) throw e;
+          if (stop.signal.aborted) return requeue();
           log.warn(
             { network: adapter.network, err: (e as Error).message, attempt },
             "delivery failed; will retry",

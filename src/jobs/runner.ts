@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { Worker } from "bullmq";
+import { WaitingError, Worker } from "bullmq";
 import { isUserError } from "../bot/errors.js";
 import { formatDuration } from "../config/duration.js";
 import type { Services } from "../services.js";
@@ -77,6 +77,10 @@ export async function sayInJob(
  * Runs one job by its record. A job whose record says it was already running
  * when a worker died is not run again unless its handler is idempotent: it is
  * marked interrupted and the channel is asked to check and retry or mark done.
+ *
+ * Returns "released" when the worker's shutdown signal aborted the job while it
+ * ran: its record stays "running" and nothing is said, so whichever worker takes
+ * it next reports it interrupted (or re-runs it, if it is idempotent).
  */
 export async function runJob(
   services: Services,
@@ -84,7 +88,7 @@ export async function runJob(
   id: number,
   worker: string,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<"released" | undefined> {
   const { jobs, log } = services;
   const rec = await jobs.get(id);
   if (!rec) {
@@ -139,6 +143,14 @@ export async function runJob(
       outcome = { ok: false, summary: `internal error (ref ${ref}; details in the bot's log)` };
     }
   }
+  if (signal.aborted) {
+    await jobs.appendLog(
+      id,
+      `\n[the bot shut down while this ran (${outcome.summary}); it is taken up again when a worker is back]\n`,
+    );
+    log.warn({ job: id, outcome: outcome.summary }, "job released at shutdown");
+    return "released";
+  }
   const finished = services.clock.now();
   const state = outcome.ok ? "done" : "failed";
   await jobs.update(id, { state, finishedAt: finished, result: outcome.summary, exit: outcome.exit });
@@ -175,7 +187,14 @@ export function startWorkers(
   const { config } = services;
   const worker = new Worker(
     WORK_QUEUE,
-    async (job) => runJob(services, handlers, Number(job.data.id), id, stop.signal),
+    async (job, token) => {
+      const r = await runJob(services, handlers, Number(job.data.id), id, stop.signal);
+      if (r === "released") {
+        // Back to the queue, not completed: the next worker to take it sees it was running.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+    },
     workerOptions(services.queues.env, {
       concurrency: config.jobs.concurrency,
       lockDuration: config.jobs.lockMs,
@@ -187,16 +206,24 @@ export function startWorkers(
   worker.on("error", (e) => services.log.warn({ err: e.message }, "work queue problem"));
   return {
     id,
-    /** Stop taking jobs; let running ones finish for graceMs, then release them (they come back as interrupted). */
-    close: async (graceMs = 10_000) => {
-      const finished = await Promise.race([
-        worker.close().then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref()),
-      ]);
-      if (!finished) {
-        stop.abort();
-        await worker.close(true);
-      }
+    /**
+     * Stop taking jobs; let running ones finish for graceMs, then abort them (an
+     * executor ends its command as at a timeout) and release them: they come back
+     * as interrupted. A handler that ignores the abort holds shutdown for at most
+     * ABORT_WAIT_MS more.
+     */
+    close: async (graceMs = config.jobs.shutdownGraceMs) => {
+      const closed = worker.close();
+      if (await within(closed, graceMs)) return;
+      stop.abort();
+      if (!(await within(closed, ABORT_WAIT_MS)))
+        services.log.warn("a job did not stop when asked; shutting down without it");
     },
   };
 }
+
+/** After the abort: the executors' TERM, KILL and close take about 3 s. */
+const ABORT_WAIT_MS = 5_000;
+
+const within = (p: Promise<unknown>, ms: number) =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);

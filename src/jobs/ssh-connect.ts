@@ -26,6 +26,8 @@ export interface ConnectOptions {
   /** A tunnel through a jump host, instead of a TCP connection. */
   sock?: Duplex;
   readyTimeoutMs?: number;
+  /** Gives up the handshake (the executor is closing). */
+  signal?: AbortSignal;
 }
 
 /** Key file (with its passphrase from the environment) or ssh-agent; never both guessed. */
@@ -94,11 +96,16 @@ export function connect(o: ConnectOptions): Promise<Client> {
     const fail = (e: SshError) => {
       if (settled) return;
       settled = true;
+      o.signal?.removeEventListener("abort", onAbort);
       client.end();
       reject(e);
     };
+    const onAbort = () => fail(new SshError("connect", `stopped connecting to ${o.name}: shutting down`));
+    if (o.signal?.aborted) return onAbort();
+    o.signal?.addEventListener("abort", onAbort, { once: true });
     client.once("ready", () => {
       settled = true;
+      o.signal?.removeEventListener("abort", onAbort);
       // Small request/response messages: without this, Nagle and delayed ACKs add ~40 ms per step.
       client.setNoDelay(true);
       resolve(client);

@@ -31,6 +31,8 @@ export interface SshExecutorOptions {
 export class SshExecutor implements Executor {
   private readonly pool = new Map<string, Promise<Client>>();
   private closed = false;
+  /** Ends handshakes still in progress when the executor closes. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly o: SshExecutorOptions) {}
 
@@ -51,6 +53,7 @@ export class SshExecutor implements Executor {
         env: this.o.env ?? process.env,
         sock,
         readyTimeoutMs: this.o.readyTimeoutMs,
+        signal: this.closing.signal,
       });
       client.on("error", (e: Error) =>
         this.o.log.warn({ host: name, err: e.message }, "ssh connection error"),
@@ -127,9 +130,13 @@ export class SshExecutor implements Executor {
     // A pooled connection may have died quietly: one fresh try, safe because nothing started yet.
     for (let attempt = 0; attempt < 2 && !stream; attempt++) {
       try {
-        client = await this.connection(name, req.user);
-        stream = await this.openChannel(client, cmd);
+        client = await unlessAborted(this.connection(name, req.user), ctx.signal);
+        stream = await unlessAborted(this.openChannel(client, cmd), ctx.signal, (late) => late.close());
       } catch (e) {
+        if (e === ABORTED) {
+          this.o.log.info({ host: name, job: ctx.jobId }, "remote step not started: shutting down");
+          return notStarted(ctx, `the bot is shutting down; nothing was started on ${name}`);
+        }
         if (e instanceof SshError) {
           this.o.log[e.kind === "hostkey" ? "error" : "warn"]({ host: name, kind: e.kind }, e.message);
           return notStarted(ctx, e.kind === "hostkey" ? `SECURITY: ${e.message}` : e.message);
@@ -181,7 +188,7 @@ export class SshExecutor implements Executor {
       /** TERM, then after a grace KILL and close the session; give up waiting after another grace. */
       const stop = (why: "timeout" | "abort") => {
         if (why === "timeout") ending.timedOutAfter = req.timeoutMs;
-        else ending.lost = "the bot stopped the command (shutting down)";
+        else ending.lost = "the bot stopped the command at shutdown";
         ending.stopped = "sent TERM";
         stream.signal("TERM");
         timers.push(
@@ -215,8 +222,32 @@ export class SshExecutor implements Executor {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     const all = [...this.pool.values()];
     this.pool.clear();
     await Promise.allSettled(all.map((p) => p.then((c) => c.end())));
   }
+}
+
+const ABORTED = Symbol("aborted");
+
+/**
+ * p, or ABORTED thrown as soon as the signal fires (shutdown): a step still
+ * connecting gives up at once instead of holding shutdown for the handshake
+ * timeout. What p yields later is handed to `late` (a channel opened too late is closed).
+ */
+function unlessAborted<T>(p: Promise<T>, signal?: AbortSignal, late?: (v: T) => void): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.then(late, () => {});
+    return Promise.reject(ABORTED);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.then(late, () => {});
+      reject(ABORTED);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

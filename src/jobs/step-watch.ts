@@ -97,7 +97,7 @@ export class StepWatch {
     if (e.timedOutAfter !== undefined) {
       summary = `timed out after ${stepDuration(e.timedOutAfter)} on ${this.o.where}; ${e.stopped ?? "stopped"}${e.exit !== undefined ? ` (exit ${e.exit})` : ""}`;
     } else if (e.lost) {
-      summary = `${e.lost} after ${took}: state unknown — check ${this.o.where}`;
+      summary = `${e.lost}${e.stopped ? ` (${e.stopped})` : ""} after ${took}: state unknown — check ${this.o.where}`;
     } else if (e.exit !== undefined) {
       summary = `exit ${e.exit} in ${took}`;
     } else if (e.signal) {

@@ -20,6 +20,11 @@ export interface FakeBehaviour {
   delay?: number;
   /** Keep running until this file exists (the test decides when the step ends, not a timer). */
   holdUntil?: string;
+  /**
+   * While holding, print this line every 50 ms: once the session is closed the
+   * command dies of SIGPIPE, as a real command with output does.
+   */
+  holdOutput?: string;
 }
 
 export interface Sshd {
@@ -133,7 +138,9 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
         ...(b.output ?? []).map((l) => `printf '%s\\n' '${l.replace(/'/g, `'\\''`)}'`),
         ...(b.stderr ?? []).map((l) => `printf '%s\\n' '${l.replace(/'/g, `'\\''`)}' >&2`),
         b.delay ? `sleep ${b.delay}` : "",
-        b.holdUntil ? `while [ ! -e '${b.holdUntil}' ]; do sleep 0.05; done` : "",
+        b.holdUntil
+          ? `while [ ! -e '${b.holdUntil}' ]; do ${b.holdOutput ? `printf '%s\\n' '${b.holdOutput.replace(/'/g, `'\\''`)}'; ` : ""}sleep 0.05; done`
+          : "",
         `exit ${b.exit ?? 0}`,
       ];
       writeFileSync(join(behaviours, command), `${lines.join("\n")}\n`);
