@@ -132,7 +132,12 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       // Hold the message (and the queue behind it, keeping order) until it is delivered.
       for (let attempt = 0; ; attempt++) {
         if (stop.signal.aborted) return requeue();
-        if (!adapter.isConnected()) await adapter.waitConnected(stop.signal);
+        if (!adapter.isConnected()) {
+          await adapter.waitConnected(stop.signal).catch((e) => {
+            if (!stop.signal.aborted) throw e;
+          });
+          if (stop.signal.aborted) return requeue();
+        }
         try {
           await deliver(msg);
           return;
