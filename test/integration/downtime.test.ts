@@ -46,6 +46,10 @@ describe("downtime announcements on a real redis-server", () => {
       await console.say(`!downtime schedule ${iso(T0)} DB deployment`);
       await console.waitFor((m) => m.text.startsWith("Scheduled #1"));
       await hook.waitFor((h) => h.body.kind === "downtime-scheduled");
+      // Promoting below stands in for BullMQ's own timer: each job's delay is its due time on the bot's clock.
+      const delayed = await q.get(ANNOUNCE_QUEUE).getDelayed();
+      expect(delayed).toHaveLength(6);
+      for (const j of delayed) expect(j.delay, String(j.id)).toBe(j.data.due - (T0 - 50 * H));
       // The default plan of a 90-minute window, walked through on the bot's clock.
       const plan: [string, number][] = [
         ["merge-cutoff", T0 - 48 * H],
