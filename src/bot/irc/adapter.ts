@@ -7,7 +7,8 @@ import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
 import { AccountBook } from "./identity.js";
 import { payloadBytes, splitMessage } from "./lines.js";
-import { altNick, stripAddress } from "./nick.js";
+import { stripAddress } from "./nick.js";
+import { NickKeeper, type Ticker } from "./nick-keeper.js";
 import { Pacer, TokenBucket } from "./pacer.js";
 import { Reconnector } from "./reconnect.js";
 
@@ -22,6 +23,9 @@ export interface IrcAdapterOptions {
   clock?: Clock;
   /** How long to wait for the server to confirm a TOPIC (ms). */
   topicTimeoutMs?: number;
+  /** How often to ask for the configured nick back while under another (default 60 s). */
+  nickRetryMs?: number;
+  ticker?: Ticker;
 }
 
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
@@ -150,13 +154,12 @@ export class IrcAdapter implements ChatAdapter {
       // A channel we cannot join (banned, invite-only) must not hold every message forever.
       this.readyTimer = setTimeout(() => this.markConnected(), 10_000);
     });
-    // Nick taken (433) or, for the variant, too long (432: ngircd allows 9): try another.
-    let attempt = 0;
-    const nextNick = () => {
-      if (!registered && ++attempt <= 20) client.raw(`NICK ${altNick(this.opts.connect.nick, attempt)}`);
-    };
-    client.on("nick in use", nextNick);
-    client.on("nick invalid", nextNick);
+    new NickKeeper(client, this.opts.connect.nick, {
+      write: (line) => this.pacer.write(() => client.raw(line)),
+      log: this.opts.log,
+      retryMs: this.opts.nickRetryMs,
+      ticker: this.opts.ticker,
+    });
     client.on("join", (e) => {
       if (!client.sameNick(e.nick, client.nick)) return;
       this.self = { user: e.ident, host: e.hostname };
