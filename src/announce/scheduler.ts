@@ -12,6 +12,7 @@ export const ANNOUNCE_QUEUE = "announce";
 export interface ScheduledAnnouncement {
   /** The job id: letters, digits, "-", "_" and "."; never a bare integer (BullMQ's rules). */
   key: string;
+  /** The planned due time on the bot's clock (the job's delay is only derived from it). */
   due: number;
   mattersUntil: number;
   text: string;

@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
+import { Queues, WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
+import { completed, idle } from "../harness/announce-time.js";
 import { spawnBot, writeConfig } from "../harness/child.js";
 import { startRedis } from "../harness/servers.js";
 import { startWebhookSink } from "../harness/webhook.js";
 
 const H = 3_600_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const REMINDER = "dt-1-r1-reminder";
 
 describe("a reminder that comes due while the bot is down", () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -30,23 +34,37 @@ describe("a reminder that comes due while the bot is down", () => {
         networks: { console: { user: "alice" } },
         roles: { lead: ["console:alice"] },
         announce: ["console:console", `webhook:${hook.url}`],
-        downtime: { lateAfter: "1s" },
+        downtime: { lateAfter: "0s" },
         jobs: { lockMs: 2000, stalledCheckMs: 1000 },
         dataDir: join(dir, "data"),
       },
       dir,
     );
+    const queues = new Queues({ redisUrl: redis.url, prefix: "crash" });
+    const announce = queues.get(ANNOUNCE_QUEUE);
+    const reminderState = async () => (await announce.getJob(REMINDER))?.getState();
     let bot = spawnBot(["--config", cfg]);
     try {
       // Up and answering first, so the schedule below is handled at once.
       bot.write("!downtime list");
       await bot.waitForLine(/No downtimes scheduled/, 45_000);
-      // The 4 h reminder of this start comes due 6 s after it is scheduled.
-      const due = Date.now() + 6000;
+      // A child process cannot share the test's ManualClock, so this test runs on real time, but
+      // it never waits for a lead time: the start is chosen so that the 4 h reminder is due a
+      // moment (3 s) after the command is sent, far more than the bot needs to confirm and announce
+      // it; the bot is killed as soon as it has, and restarted once that moment has passed. With
+      // lateAfter 0s any delivery after the due time is marked late.
+      const due = Date.now() + 3000;
       bot.write(`!downtime schedule ${new Date(due + 4 * H).toISOString()} Crash test`);
       await bot.waitForLine(/Scheduled #1 "Crash test"/, 45_000);
+      // The kill comes once the "scheduled" announcement is out, so only the reminder is at stake.
+      await hook.waitFor((h) => h.body.kind === "downtime-scheduled" && h.status === 200);
+      for (const name of [WEBHOOK_QUEUE, "outbox-console"]) await idle(queues.get(name));
       await bot.kill9();
-      await sleep(Math.max(0, due - Date.now()) + 2000);
+      expect(await reminderState()).toBe("delayed");
+      // Restart only after the reminder came due (a wait of at most the 3 s moment above).
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now()) + 50));
+      // Nobody ran it while the bot was down.
+      expect(await reminderState()).toBe("delayed");
       expect(hook.hits.filter((h) => h.body.kind === "downtime-reminder")).toEqual([]);
 
       bot = spawnBot(["--config", cfg]);
@@ -55,7 +73,19 @@ describe("a reminder that comes due while the bot is down", () => {
       const hit = await hook.waitFor((h) => h.body.kind === "downtime-reminder", 30_000);
       expect(hit.body.late).toBe(true);
       expect(String(hit.body.text)).toMatch(/^\[late: /);
-      await sleep(2000);
+      // Handled, and nothing left on the way to a target that could post it again.
+      await completed(announce, [REMINDER]);
+      const kv = new Redis(redis.url);
+      expect(await kv.get(`crash:announce:mark:${REMINDER}`).finally(() => kv.quit())).toBe("posted");
+      for (const name of [WEBHOOK_QUEUE, "outbox-console"]) await idle(queues.get(name));
+      // Only the later slots of the plan are still waiting, hours away.
+      const waiting = (await announce.getJobs(["delayed", "wait", "active", "prioritized"])).map((j) => j.id);
+      expect(waiting.sort()).toEqual([
+        "dt-1-r1-early-pause",
+        "dt-1-r1-off-track",
+        "dt-1-r1-overrun",
+        "dt-1-r1-start",
+      ]);
       expect(
         bot
           .stdout()
@@ -66,6 +96,7 @@ describe("a reminder that comes due while the bot is down", () => {
     } finally {
       bot.end();
       await bot.exited();
+      await queues.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 150_000);

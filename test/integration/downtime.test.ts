@@ -1,16 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/announce/announcer.js";
-import { deliver } from "../../src/announce/deliver.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
+import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
-import { ManualClock, systemClock } from "../../src/clock.js";
+import { ManualClock } from "../../src/clock.js";
+import { WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
+import { advanceTo, idle, runDue } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
 import { startRedis } from "../harness/servers.js";
 import { startWebhookSink } from "../harness/webhook.js";
 
-const H = 3_600_000;
+const M = 60_000;
+const H = 60 * M;
 const iso = (t: number) => new Date(t).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("downtime announcements on a real redis-server", () => {
   let redis: Awaited<ReturnType<typeof startRedis>>;
@@ -24,30 +26,53 @@ describe("downtime announcements on a real redis-server", () => {
     await redis?.stop();
   });
 
-  it("posts every announcement of the plan to every target exactly once", async () => {
+  it("posts every announcement of the plan to every target exactly once, each at its due time", async () => {
     const irc = new MemoryAdapter("irc", 390, ["#ops"]);
     const console = new MemoryAdapter("console", 390, ["console"]);
+    const T0 = Date.UTC(2026, 11, 3, 14, 0);
+    const clock = new ManualClock(T0 - 50 * H);
     const t = await startTestBot({
       redisUrl: redis.url,
+      clock,
       adapters: [console, irc],
       config: {
         announce: ["console:console", "irc:#ops", `webhook:${hook.url}`],
         webhookSecret: "s3cret",
-        // The whole plan compressed into seconds: every slot comes due during the test.
-        downtime: {
-          window: "2s",
-          leadTimes: { mergeCutoff: "3s", reminder: "2500ms", earlyPause: "2s", offTrack: "1s" },
-        },
       },
     });
+    const q = t.services.queues;
     const mark = hook.hits.length;
     try {
-      const start = systemClock.now() + 4000;
-      await console.say(`!downtime schedule ${iso(start)} DB deployment`);
+      await console.say(`!downtime schedule ${iso(T0)} DB deployment`);
       await console.waitFor((m) => m.text.startsWith("Scheduled #1"));
-      await console.waitFor((m) => /window ended .* overrunning/.test(m.text), 15_000);
-      await sleep(1500);
-      const kinds = ["scheduled", "merge-cutoff", "reminder", "early-pause", "start", "off-track", "overrun"];
+      await hook.waitFor((h) => h.body.kind === "downtime-scheduled");
+      // Promoting below stands in for BullMQ's own timer: each job's delay is its due time on the bot's clock.
+      const delayed = await q.get(ANNOUNCE_QUEUE).getDelayed();
+      expect(delayed).toHaveLength(6);
+      for (const j of delayed) expect(j.delay, String(j.id)).toBe(j.data.due - (T0 - 50 * H));
+      // The default plan of a 90-minute window, walked through on the bot's clock.
+      const plan: [string, number][] = [
+        ["merge-cutoff", T0 - 48 * H],
+        ["reminder", T0 - 4 * H],
+        ["early-pause", T0 - 30 * M],
+        ["start", T0],
+        ["off-track", T0 + 30 * M],
+        ["overrun", T0 + 90 * M],
+      ];
+      for (const [kind, due] of plan) {
+        // A minute before its due time nothing is posted; at its due time exactly this one is.
+        expect(await advanceTo(clock, q, due - M), kind).toEqual([]);
+        expect(await advanceTo(clock, q, due), kind).toEqual([`dt-1-r1-${kind}`]);
+        const hit = await hook.waitFor((h) => h.body.kind === `downtime-${kind}`);
+        expect(hit.body.late, kind).toBe(false);
+        expect(hit.body.due, kind).toBe(iso(due));
+        for (const a of [console, irc]) await a.waitFor((m) => m.text === hit.body.text);
+      }
+      await console.waitFor((m) => m.kind === "alarm" && /window ended .* overrunning/.test(m.text));
+      // Nothing left that could post again: every queue on the way to a target is empty.
+      for (const name of [ANNOUNCE_QUEUE, WEBHOOK_QUEUE, "outbox-console", "outbox-irc"])
+        await idle(q.get(name));
+      const kinds = ["scheduled", ...plan.map(([k]) => k)];
       const mine = hook.accepted().slice(mark);
       for (const kind of kinds) {
         expect(
@@ -65,11 +90,12 @@ describe("downtime announcements on a real redis-server", () => {
         expect(anns.map((m) => m.text)).toEqual(mine.map((h) => h.body.text));
       }
       expect(console.topics.get("console")).toBe("Downtime in progress");
+      clock.advance(7 * M);
       await console.say("!downtime done 1");
-      await console.waitFor((m) => /Downtime #1 \(DB deployment\) is complete: it took \d/.test(m.text));
+      await console.waitFor((m) => /Downtime #1 \(DB deployment\) is complete: it took 1h 37m/.test(m.text));
       await console.waitFor((m) => m.kind === "topic" && m.text === "");
       await console.say("!downtime list all");
-      await console.waitFor((m) => /#1 "DB deployment" done .* took/.test(m.text));
+      await console.waitFor((m) => /#1 "DB deployment" done .* took 1h 37m/.test(m.text));
     } finally {
       await t.stop();
     }
@@ -105,18 +131,19 @@ describe("downtime announcements on a real redis-server", () => {
     }
   });
 
-  it("move withdraws the old reminders: none of them is posted", async () => {
-    const clock = new ManualClock(Date.now());
+  it("move withdraws the old reminders and cancel the rest: none of them is posted", async () => {
+    const base = Date.UTC(2026, 11, 1, 8, 0);
+    const clock = new ManualClock(base);
     const t = await startTestBot({ redisUrl: redis.url, clock });
+    const q = t.services.queues;
+    const announced = () => t.adapter.sent.filter((m) => m.kind === "announce" || m.kind === "alarm");
     try {
-      // The 4 h reminder of this start comes due 2 s from now.
-      await t.adapter.say(`!downtime schedule ${iso(clock.now() + 4 * H + 2000)} Early`);
+      // First planned for 14:00 (reminder due 10:00), then moved to 18:00 (reminder due 14:00).
+      await t.adapter.say(`!downtime schedule ${iso(base + 6 * H)} Early`);
       await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
-      await t.adapter.say(`!downtime move 1 ${iso(clock.now() + 10 * H)}`);
+      await t.adapter.say(`!downtime move 1 ${iso(base + 10 * H)}`);
       await t.adapter.waitFor((m) => m.text.startsWith("Moved #1"));
       await t.adapter.waitFor((m) => m.kind === "announce" && m.text.includes("moved from"));
-      await sleep(3500);
-      expect(t.adapter.texts().filter((x) => x.startsWith("Reminder"))).toEqual([]);
       const waiting = await scheduler(t.services).waitingKeys();
       expect(waiting.filter((k) => k.startsWith("dt-1-r1-"))).toEqual([]);
       expect(waiting.filter((k) => k.startsWith("dt-1-r2-")).sort()).toEqual(
@@ -128,11 +155,36 @@ describe("downtime announcements on a real redis-server", () => {
           "dt-1-r2-start",
         ].sort(),
       );
+      const beforeOld = announced().length;
+      // Past the old reminder (10:00) and the old early-pause notice (13:30): nothing comes due.
+      expect(await advanceTo(clock, q, base + 5 * H + 45 * M)).toEqual([]);
+      // At 14:00 only the new reminder does, naming the new start.
+      expect(await advanceTo(clock, q, base + 6 * H)).toEqual(["dt-1-r2-reminder"]);
+      await t.adapter.waitFor((m) =>
+        m.text.startsWith("Reminder: Downtime #1 (Early) starts 2026-12-01 18:00 UTC"),
+      );
+      // Past the old start, off-track check and overrun (14:00–15:30): still nothing of the old plan.
+      expect(await advanceTo(clock, q, base + 7 * H + 31 * M)).toEqual([]);
+      await idle(q.get("outbox-console"));
+      expect(
+        announced()
+          .slice(beforeOld)
+          .map((m) => m.text),
+      ).toEqual([
+        "Reminder: Downtime #1 (Early) starts 2026-12-01 18:00 UTC (in 4h), window 2026-12-01 18:00 UTC–19:30 UTC (1h 30m).",
+      ]);
+
       await t.adapter.say("!downtime cancel 1 not needed");
       await t.adapter.waitFor(
         (m) => m.kind === "announce" && m.text === "Downtime #1 (Early) is cancelled: not needed.",
       );
       expect(await scheduler(t.services).waitingKeys()).toEqual([]);
+      const afterCancel = announced().length;
+      // Past the whole cancelled plan (its overrun alarm was due 19:30): nothing runs, nothing is posted.
+      expect(await advanceTo(clock, q, base + 12 * H)).toEqual([]);
+      await idle(q.get(ANNOUNCE_QUEUE));
+      await idle(q.get("outbox-console"));
+      expect(announced().slice(afterCancel)).toEqual([]);
     } finally {
       await t.stop();
     }
@@ -184,84 +236,29 @@ describe("downtime announcements on a real redis-server", () => {
   });
 
   it("drops a reminder that came due while the bot was down once its moment (T0) has passed", async () => {
-    const clock = new ManualClock(Date.now());
+    const T0 = Date.UTC(2026, 11, 1, 14, 0);
+    const clock = new ManualClock(T0 - 5 * H);
     const first = await startTestBot({ redisUrl: redis.url, clock, role: "frontend" });
-    const start = clock.now() + 4 * H + 1500;
-    await first.adapter.say(`!downtime schedule ${iso(start)} Missed`);
+    await first.adapter.say(`!downtime schedule ${iso(T0)} Missed`);
     await first.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
     await first.stop();
     // The bot was down past the start of the window: the reminder no longer matters.
-    clock.set(start + 60_000);
-    await sleep(2000);
+    clock.set(T0 + M);
     const t = await startTestBot({ redisUrl: redis.url, clock, prefix: first.prefix });
     try {
-      const key = `${first.prefix}:announce:mark:dt-1-r1-reminder`;
-      for (let i = 0; i < 100 && !(await t.services.redis.get(key)); i++) await sleep(50);
-      expect(await t.services.redis.get(key)).toBe("dropped");
-      expect(t.adapter.texts().filter((x) => x.includes("Reminder"))).toEqual([]);
-    } finally {
-      await t.stop();
-    }
-  });
-
-  it("an announcement repeated under the same id is posted once, even after its first delivery was cleaned up", async () => {
-    const t = await startTestBot({ redisUrl: redis.url });
-    try {
-      const outbox = t.services.queues.get("outbox-console");
-      await t.services.announcer.announce("only once", { id: "dup-check" });
-      await t.adapter.waitFor((m) => m.text === "only once");
-      // Enough other messages that the outbox's retention removes the first delivery's job.
-      for (let i = 0; i < 520; i++)
-        await t.services.outbox.send({
-          network: "console",
-          target: "console",
-          kind: "reply",
-          text: `filler ${i}`,
-        });
-      await t.adapter.waitFor((m) => m.text === "filler 519");
-      expect((await outbox.getCompleted(0, 1000)).some((j) => j.id === "dup-check-console_console")).toBe(
-        false,
+      const ran = await runDue(t.services.queues, clock.now());
+      expect(ran).toEqual(["dt-1-r1-reminder", "dt-1-r1-early-pause", "dt-1-r1-start"]);
+      const mark = (slot: string) => t.services.redis.get(`${first.prefix}:announce:mark:dt-1-r1-${slot}`);
+      expect(await mark("reminder")).toBe("dropped");
+      expect(await mark("early-pause")).toBe("dropped");
+      // The start still matters during the window: it is posted, a minute late (under lateAfter, so unmarked).
+      expect(await mark("start")).toBe("posted");
+      await t.adapter.waitFor(
+        (m) => m.kind === "announce" && m.text.startsWith("Downtime #1 (Missed) has begun"),
       );
-      await t.services.announcer.announce("only once", { id: "dup-check" });
-      await t.services.outbox.send({ network: "console", target: "console", kind: "reply", text: "after" });
-      await t.adapter.waitFor((m) => m.text === "after");
-      expect(t.adapter.texts().filter((x) => x === "only once")).toHaveLength(1);
-    } finally {
-      await t.stop();
-    }
-  });
-
-  it("a redelivered announcement job posts nothing the second time", async () => {
-    const t = await startTestBot({ redisUrl: redis.url });
-    try {
-      const a = { key: "redeliver-check", due: Date.now(), mattersUntil: Date.now() + H, text: "once only" };
-      const hooks = { stillWanted: async () => true };
-      expect(await deliver(t.services, a, hooks)).toBe("posted");
-      expect(await deliver(t.services, a, hooks)).toBe("duplicate");
-      await t.adapter.waitFor((m) => m.text === "once only");
-      await sleep(500);
-      expect(t.adapter.texts().filter((x) => x === "once only")).toHaveLength(1);
-    } finally {
-      await t.stop();
-    }
-  });
-
-  it("a webhook that fails twice then succeeds gets exactly one delivery", async () => {
-    const t = await startTestBot({ redisUrl: redis.url, config: { announce: [`webhook:${hook.url}`] } });
-    const mark = hook.hits.length;
-    try {
-      hook.fail(2);
-      await scheduler(t.services).schedule({
-        key: "retry-check",
-        due: Date.now(),
-        mattersUntil: Date.now() + H,
-        text: "retry me",
-      });
-      await hook.waitFor((h) => h.body.text === "retry me" && h.status === 200);
-      await sleep(2500);
-      const mine = hook.hits.slice(mark);
-      expect(mine.map((h) => h.status)).toEqual([503, 503, 200]);
-      expect(new Set(mine.map((h) => h.headers["x-changebot-delivery"])).size).toBe(1);
+      await idle(t.services.queues.get("outbox-console"));
+      expect(t.adapter.texts().filter((x) => x.includes("Reminder"))).toEqual([]);
+      expect(t.adapter.texts().filter((x) => x.includes("begin pausing"))).toEqual([]);
     } finally {
       await t.stop();
     }

@@ -6,10 +6,12 @@ import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange
 import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
 import { AccountBook } from "./identity.js";
-import { payloadBytes, splitMessage } from "./lines.js";
-import { altNick, stripAddress } from "./nick.js";
+import { payloadBytes } from "./lines.js";
+import { stripAddress } from "./nick.js";
+import { NickKeeper, type Ticker } from "./nick-keeper.js";
 import { Pacer, TokenBucket } from "./pacer.js";
 import { Reconnector } from "./reconnect.js";
+import { LineSender } from "./sender.js";
 
 export interface IrcAdapterOptions {
   connect: ConnectOptions;
@@ -22,6 +24,9 @@ export interface IrcAdapterOptions {
   clock?: Clock;
   /** How long to wait for the server to confirm a TOPIC (ms). */
   topicTimeoutMs?: number;
+  /** How often to ask for the configured nick back while under another (default 60 s). */
+  nickRetryMs?: number;
+  ticker?: Ticker;
 }
 
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
@@ -40,6 +45,7 @@ export class IrcAdapter implements ChatAdapter {
   private accounts!: AccountBook;
   private chans!: ChannelBook;
   private readonly pacer: Pacer;
+  private readonly sender: LineSender;
   private readonly reconnector: Reconnector;
   private messageHandler?: (m: InboundMessage) => unknown;
   private readonly topicHandlers: ((c: TopicChange) => void)[] = [];
@@ -49,14 +55,13 @@ export class IrcAdapter implements ChatAdapter {
   private connected = false;
   private readyTimer?: NodeJS.Timeout;
   private self: { user?: string; host?: string } = {};
-  /** Lines of a message not yet delivered when the connection dropped. */
-  private readonly unsent = new Map<string, string[]>();
   private readonly boot = randomBytes(3).toString("hex");
   private seq = 0;
 
   constructor(private readonly opts: IrcAdapterOptions) {
     const clock = opts.clock ?? systemClock;
     this.pacer = new Pacer(new TokenBucket(opts.burst, opts.linesPerSecond, clock));
+    this.sender = new LineSender(this.pacer);
     this.reconnector = new Reconnector(() => this.connectOnce(), opts.log);
   }
 
@@ -143,20 +148,19 @@ export class IrcAdapter implements ChatAdapter {
       },
     );
     let registered = false;
-    client.on("registered", () => {
+    client.on("registered", (e) => {
       registered = true;
-      this.opts.log.info({ server: this.opts.connect.host, nick: client.nick }, "irc: registered");
+      this.opts.log.info({ server: this.opts.connect.host, nick: e.nick }, "irc: registered");
       for (const c of this.opts.channels) void this.pacer.write(() => client.join(c));
       // A channel we cannot join (banned, invite-only) must not hold every message forever.
       this.readyTimer = setTimeout(() => this.markConnected(), 10_000);
     });
-    // Nick taken (433) or, for the variant, too long (432: ngircd allows 9): try another.
-    let attempt = 0;
-    const nextNick = () => {
-      if (!registered && ++attempt <= 20) client.raw(`NICK ${altNick(this.opts.connect.nick, attempt)}`);
-    };
-    client.on("nick in use", nextNick);
-    client.on("nick invalid", nextNick);
+    new NickKeeper(client, this.opts.connect.nick, {
+      write: (line) => this.pacer.write(() => client.raw(line)),
+      log: this.opts.log,
+      retryMs: this.opts.nickRetryMs,
+      ticker: this.opts.ticker,
+    });
     client.on("join", (e) => {
       if (!client.sameNick(e.nick, client.nick)) return;
       this.self = { user: e.ident, host: e.hostname };
@@ -218,33 +222,13 @@ export class IrcAdapter implements ChatAdapter {
     await this.messageHandler?.(msg);
   }
 
-  /**
-   * Says a message, line by line through the pacer. If the connection drops
-   * halfway, the outbox sends the message again once reconnected; the lines
-   * already delivered are not repeated.
-   */
+  /** Says a message through the pacer; a message cut off by a disconnect resumes (LineSender). */
   async send(msg: OutboundMessage): Promise<SentRef> {
     if (!this.connected) throw new Error("irc: not connected");
-    const client = this.client;
     let text = msg.text;
     if (msg.actions?.length) text += `\n${actionHint(msg.actions)}`;
-    const key = `${msg.target}\0${text}`;
-    const lines =
-      this.unsent.get(key) ?? splitMessage(text, payloadBytes(client.nick, msg.target, this.self));
-    this.unsent.delete(key);
-    try {
-      while (lines.length) {
-        await this.pacer.write(() => {
-          if (!client.connected) throw new Error("irc: disconnected while sending");
-          client.raw(`PRIVMSG ${msg.target} :${lines[0]}`);
-        });
-        lines.shift();
-      }
-    } catch (e) {
-      if (this.unsent.size > 100) this.unsent.clear();
-      this.unsent.set(key, lines);
-      throw e;
-    }
+    const { client } = this;
+    await this.sender.send(client, msg.target, text, payloadBytes(client.nick, msg.target, this.self));
     return {};
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { IrcNetConfig } from "../../config/schema.js";
 import type { Logger } from "../../log.js";
 import { StartupError } from "../errors.js";
-import { IrcAdapter } from "./adapter.js";
+import { IrcAdapter, type IrcAdapterOptions } from "./adapter.js";
 
 function readPem(path: string, what: string): string {
   try {
@@ -12,8 +12,16 @@ function readPem(path: string, what: string): string {
   }
 }
 
-/** The IRC adapter for `networks.irc` (client certificate files are read here, once). */
-export function createIrcAdapter(c: IrcNetConfig, name: string, log: Logger): IrcAdapter {
+/**
+ * The IRC adapter for `networks.irc` (client certificate files are read here, once).
+ * `extra` sets what is not configuration (an injected ticker for the nick retry).
+ */
+export function createIrcAdapter(
+  c: IrcNetConfig,
+  name: string,
+  log: Logger,
+  extra: Partial<IrcAdapterOptions> = {},
+): IrcAdapter {
   const sasl = c.sasl && {
     mechanism: c.sasl.mechanism,
     account: c.sasl.account,
@@ -38,5 +46,6 @@ export function createIrcAdapter(c: IrcNetConfig, name: string, log: Logger): Ir
     linesPerSecond: c.linesPerSecond,
     burst: c.burst,
     log: log.child({ network: "irc" }),
+    ...extra,
   });
 }
