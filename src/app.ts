@@ -119,7 +119,7 @@ export class Bot {
     this.router = new Router(this.services);
     if (this.role !== "frontend") {
       this.workers = startWorkers(this.services, this.services.handlers);
-      this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock));
+      this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock, config.jobs));
       this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
       this.closers.push(startRunbookScheduler(this.services));
     }

@@ -71,7 +71,14 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 }
 
 /** Delivers webhook announcements: a JSON POST, signed when a secret is set, retried with backoff. */
-export function startWebhookWorker(queues: Queues, secret: string | undefined, log: Logger, clock: Clock) {
+export function startWebhookWorker(
+  queues: Queues,
+  secret: string | undefined,
+  log: Logger,
+  clock: Clock,
+  /** How soon a post whose worker died is retried (config jobs.lockMs / stalledCheckMs). */
+  locks: { lockMs: number; stalledCheckMs: number } = { lockMs: 30_000, stalledCheckMs: 30_000 },
+) {
   const worker = new Worker(
     WEBHOOK_QUEUE,
     async (job) => {
@@ -99,7 +106,11 @@ export function startWebhookWorker(queues: Queues, secret: string | undefined, l
         throw new Error(`webhook answered ${res.status}`);
       }
     },
-    workerOptions(queues.env, { concurrency: 4 }),
+    workerOptions(queues.env, {
+      concurrency: 4,
+      lockDuration: locks.lockMs,
+      stalledInterval: locks.stalledCheckMs,
+    }),
   );
   worker.on("failed", (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
