@@ -160,6 +160,15 @@ export async function driveToEnd(
     await settleLoops(d, id, gapMs, counted, expected);
     if (after.status !== "active") break;
   }
+  // The run's state moves on before its jobs' last messages are delivered; let them arrive,
+  // so a caller's next command is not answered by an earlier step's news.
+  const drained = async () => {
+    const jobs = (await d.services.jobs.recent(50)).filter(
+      (j) => j.state === "queued" || j.state === "running",
+    );
+    return jobs.length === 0 && (await d.services.outbox.pending(d.adapter.network)) === 0;
+  };
+  await until(drained, "the last steps' messages to be delivered");
   const final = (await run(d, id))!;
   return {
     run: final,

@@ -78,7 +78,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
     await driveToEnd(t.driver, "ofn-server-move", { stopBefore: "switch-db" });
     sshd.clearCalls();
-    const ask1 = await reply("!migrate next", CREW.lead, /IRREVERSIBLE/);
+    const ask1 = await reply("!migrate next", CREW.lead, /is IRREVERSIBLE/);
     expect(ask1.text).toMatch(
       /^step 28\/37 "Database switch: drop the new server's database" is IRREVERSIBLE .* someone other than lena/,
     );
