@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
+import { startRedis } from "./servers.js";
 
 export interface WebhookHit {
   headers: IncomingHttpHeaders;
@@ -59,4 +61,24 @@ export async function startWebhookSink() {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * Registers beforeAll/afterAll for a describe block that needs a redis-server and
+ * a webhook sink; their handles are on the returned object once the block runs.
+ */
+export function redisAndWebhook() {
+  const w = {} as {
+    redis: Awaited<ReturnType<typeof startRedis>>;
+    hook: Awaited<ReturnType<typeof startWebhookSink>>;
+  };
+  beforeAll(async () => {
+    w.redis = await startRedis();
+    w.hook = await startWebhookSink();
+  });
+  afterAll(async () => {
+    await w.hook?.close();
+    await w.redis?.stop();
+  });
+  return w;
 }

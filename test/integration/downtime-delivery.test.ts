@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deliver } from "../../src/announce/deliver.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
 import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
 import { WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
 import { completed, idle } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
-import { startRedis } from "../harness/servers.js";
-import { startWebhookSink } from "../harness/webhook.js";
+import { redisAndWebhook } from "../harness/webhook.js";
 
 const H = 3_600_000;
 
 describe("announcement delivery is at most once, on a real redis-server", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let hook: Awaited<ReturnType<typeof startWebhookSink>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-    hook = await startWebhookSink();
-  });
-  afterAll(async () => {
-    await hook?.close();
-    await redis?.stop();
-  });
+  const w = redisAndWebhook();
 
   it("an announcement repeated under the same id is posted once, even after its first delivery was cleaned up", async () => {
-    const t = await startTestBot({ redisUrl: redis.url });
+    const t = await startTestBot({ redisUrl: w.redis.url });
     try {
       const outbox = t.services.queues.get("outbox-console");
       await t.services.announcer.announce("only once", { id: "dup-check" });
@@ -50,7 +40,7 @@ describe("announcement delivery is at most once, on a real redis-server", () => 
   });
 
   it("a redelivered announcement job posts nothing the second time", async () => {
-    const t = await startTestBot({ redisUrl: redis.url });
+    const t = await startTestBot({ redisUrl: w.redis.url });
     try {
       const a = { key: "redeliver-check", due: Date.now(), mattersUntil: Date.now() + H, text: "once only" };
       const hooks = { stillWanted: async () => true };
@@ -66,22 +56,22 @@ describe("announcement delivery is at most once, on a real redis-server", () => 
   });
 
   it("a webhook that fails twice then succeeds gets exactly one delivery", async () => {
-    const t = await startTestBot({ redisUrl: redis.url, config: { announce: [`webhook:${hook.url}`] } });
-    const mark = hook.hits.length;
+    const t = await startTestBot({ redisUrl: w.redis.url, config: { announce: [`webhook:${w.hook.url}`] } });
+    const mark = w.hook.hits.length;
     try {
-      hook.fail(2);
+      w.hook.fail(2);
       await scheduler(t.services).schedule({
         key: "retry-check",
         due: Date.now(),
         mattersUntil: Date.now() + H,
         text: "retry me",
       });
-      await hook.waitFor((h) => h.body.text === "retry me" && h.status === 200);
+      await w.hook.waitFor((h) => h.body.text === "retry me" && h.status === 200);
       // The announcement was handed on once and no webhook attempt is left to run.
       await completed(t.services.queues.get(ANNOUNCE_QUEUE), ["retry-check"]);
       await idle(t.services.queues.get(WEBHOOK_QUEUE));
       await idle(t.services.queues.get(ANNOUNCE_QUEUE));
-      const mine = hook.hits.slice(mark);
+      const mine = w.hook.hits.slice(mark);
       expect(mine.map((h) => h.status)).toEqual([503, 503, 200]);
       expect(new Set(mine.map((h) => h.headers["x-changebot-delivery"])).size).toBe(1);
     } finally {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/announce/announcer.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
 import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
@@ -7,24 +7,14 @@ import { ManualClock } from "../../src/clock.js";
 import { WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
 import { advanceTo, idle, runDue } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
-import { startRedis } from "../harness/servers.js";
-import { startWebhookSink } from "../harness/webhook.js";
+import { redisAndWebhook } from "../harness/webhook.js";
 
 const M = 60_000;
 const H = 60 * M;
 const iso = (t: number) => new Date(t).toISOString();
 
 describe("downtime announcements on a real redis-server", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let hook: Awaited<ReturnType<typeof startWebhookSink>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-    hook = await startWebhookSink();
-  });
-  afterAll(async () => {
-    await hook?.close();
-    await redis?.stop();
-  });
+  const w = redisAndWebhook();
 
   it("posts every announcement of the plan to every target exactly once, each at its due time", async () => {
     const irc = new MemoryAdapter("irc", 390, ["#ops"]);
@@ -32,20 +22,20 @@ describe("downtime announcements on a real redis-server", () => {
     const T0 = Date.UTC(2026, 11, 3, 14, 0);
     const clock = new ManualClock(T0 - 50 * H);
     const t = await startTestBot({
-      redisUrl: redis.url,
+      redisUrl: w.redis.url,
       clock,
       adapters: [console, irc],
       config: {
-        announce: ["console:console", "irc:#ops", `webhook:${hook.url}`],
+        announce: ["console:console", "irc:#ops", `webhook:${w.hook.url}`],
         webhookSecret: "s3cret",
       },
     });
     const q = t.services.queues;
-    const mark = hook.hits.length;
+    const mark = w.hook.hits.length;
     try {
       await console.say(`!downtime schedule ${iso(T0)} DB deployment`);
       await console.waitFor((m) => m.text.startsWith("Scheduled #1"));
-      await hook.waitFor((h) => h.body.kind === "downtime-scheduled");
+      await w.hook.waitFor((h) => h.body.kind === "downtime-scheduled");
       // Promoting below stands in for BullMQ's own timer: each job's delay is its due time on the bot's clock.
       const delayed = await q.get(ANNOUNCE_QUEUE).getDelayed();
       expect(delayed).toHaveLength(6);
@@ -63,7 +53,7 @@ describe("downtime announcements on a real redis-server", () => {
         // A minute before its due time nothing is posted; at its due time exactly this one is.
         expect(await advanceTo(clock, q, due - M), kind).toEqual([]);
         expect(await advanceTo(clock, q, due), kind).toEqual([`dt-1-r1-${kind}`]);
-        const hit = await hook.waitFor((h) => h.body.kind === `downtime-${kind}`);
+        const hit = await w.hook.waitFor((h) => h.body.kind === `downtime-${kind}`);
         expect(hit.body.late, kind).toBe(false);
         expect(hit.body.due, kind).toBe(iso(due));
         for (const a of [console, irc]) await a.waitFor((m) => m.text === hit.body.text);
@@ -73,7 +63,7 @@ describe("downtime announcements on a real redis-server", () => {
       for (const name of [ANNOUNCE_QUEUE, WEBHOOK_QUEUE, "outbox-console", "outbox-irc"])
         await idle(q.get(name));
       const kinds = ["scheduled", ...plan.map(([k]) => k)];
-      const mine = hook.accepted().slice(mark);
+      const mine = w.hook.accepted().slice(mark);
       for (const kind of kinds) {
         expect(
           mine.filter((h) => h.body.kind === `downtime-${kind}`),
@@ -103,7 +93,7 @@ describe("downtime announcements on a real redis-server", () => {
 
   it("refuses a start inside the 4 h notice unless --short-notice, then says it was missed", async () => {
     const clock = new ManualClock(Date.UTC(2026, 11, 1, 10, 0));
-    const t = await startTestBot({ redisUrl: redis.url, clock });
+    const t = await startTestBot({ redisUrl: w.redis.url, clock });
     try {
       await t.adapter.say("!downtime schedule 2026-12-01 13:00 UTC");
       await t.adapter.waitFor((m) =>
@@ -134,7 +124,7 @@ describe("downtime announcements on a real redis-server", () => {
   it("move withdraws the old reminders and cancel the rest: none of them is posted", async () => {
     const base = Date.UTC(2026, 11, 1, 8, 0);
     const clock = new ManualClock(base);
-    const t = await startTestBot({ redisUrl: redis.url, clock });
+    const t = await startTestBot({ redisUrl: w.redis.url, clock });
     const q = t.services.queues;
     const announced = () => t.adapter.sent.filter((m) => m.kind === "announce" || m.kind === "alarm");
     try {
@@ -193,7 +183,7 @@ describe("downtime announcements on a real redis-server", () => {
   it("abort moves to a backup 25 h away, and asks for a new window when it is 23 h away", async () => {
     const T0 = Date.UTC(2026, 11, 1, 14, 0);
     const clock = new ManualClock(T0 - 5 * H);
-    const t = await startTestBot({ redisUrl: redis.url, clock });
+    const t = await startTestBot({ redisUrl: w.redis.url, clock });
     try {
       await t.adapter.say(`!downtime schedule ${iso(T0)} backup=${iso(T0 + 25 * H)} A`);
       await t.adapter.say(`!downtime schedule ${iso(T0)} backup=${iso(T0 + 23 * H)} B`);
@@ -238,13 +228,13 @@ describe("downtime announcements on a real redis-server", () => {
   it("drops a reminder that came due while the bot was down once its moment (T0) has passed", async () => {
     const T0 = Date.UTC(2026, 11, 1, 14, 0);
     const clock = new ManualClock(T0 - 5 * H);
-    const first = await startTestBot({ redisUrl: redis.url, clock, role: "frontend" });
+    const first = await startTestBot({ redisUrl: w.redis.url, clock, role: "frontend" });
     await first.adapter.say(`!downtime schedule ${iso(T0)} Missed`);
     await first.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
     await first.stop();
     // The bot was down past the start of the window: the reminder no longer matters.
     clock.set(T0 + M);
-    const t = await startTestBot({ redisUrl: redis.url, clock, prefix: first.prefix });
+    const t = await startTestBot({ redisUrl: w.redis.url, clock, prefix: first.prefix });
     try {
       const ran = await runDue(t.services.queues, clock.now());
       expect(ran).toEqual(["dt-1-r1-reminder", "dt-1-r1-early-pause", "dt-1-r1-start"]);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Ticker } from "../../src/bot/irc/nick-keeper.js";
-import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
+import { type IrcUser, ircWorld, startIrcBot } from "../harness/irc.js";
 
 /** The nick retry timer, fired by the test instead of every 60 s. */
 class ManualTicker implements Ticker {
@@ -23,21 +22,8 @@ const whoami = (nick: string) =>
   new RegExp(`^You are irc:mask:${nick}!~${nick}@127\\.0\\.0\\.1 \\(${nick}, `);
 
 describe("changebot takes its own nick back on ngircd", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let ircd: Ngircd;
-  const users: IrcUser[] = [];
-  const user = async (nick: string, username = nick) => {
-    const u = await new IrcUser(nick, username).connect(ircd.port);
-    users.push(u);
-    return u;
-  };
-  beforeAll(async () => {
-    [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
-  });
-  afterAll(async () => {
-    for (const u of users) u.quit();
-    await Promise.all([redis?.stop(), ircd?.stop()]);
-  });
+  const world = ircWorld();
+  const { user } = world;
 
   /** A squatter on "changebot", the bot on a variant in `channel`, and ivy there to talk to it. */
   const squatted = async (channel: string, squatterJoins: boolean) => {
@@ -45,8 +31,8 @@ describe("changebot takes its own nick back on ngircd", () => {
     if (squatterJoins) await squatter.join(channel);
     const ticker = new ManualTicker();
     const t = await startIrcBot({
-      redisUrl: redis.url,
-      port: ircd.port,
+      redisUrl: world.redis.url,
+      port: world.ircd.port,
       channels: [channel],
       adapter: { ticker },
     });

@@ -1,29 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
+import { describe, expect, it } from "vitest";
+import { IrcUser, ircWorld, startIrcBot, startNgircd } from "../harness/irc.js";
 import { startRedis } from "../harness/servers.js";
 
 /** changebot on a real ngircd, driven by real IRC clients. */
 describe("changebot on IRC (ngircd)", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let ircd: Ngircd;
-  const users: IrcUser[] = [];
-  const user = async (nick: string, username = nick) => {
-    const u = await new IrcUser(nick, username).connect(ircd.port);
-    users.push(u);
-    return u;
-  };
-  beforeAll(async () => {
-    [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
-  });
-  afterAll(async () => {
-    for (const u of users) u.quit();
-    await Promise.all([redis?.stop(), ircd?.stop()]);
-  });
+  const world = ircWorld();
+  const { user } = world;
 
   it("puts PQM in RC mode in the topic another client sees, and takes it out again", async () => {
     const t = await startIrcBot({
-      redisUrl: redis.url,
-      port: ircd.port,
+      redisUrl: world.redis.url,
+      port: world.ircd.port,
       channels: ["#rc"],
       roles: { lead: ["irc:mask:alice!~alice@127.0.0.1"] },
     });
@@ -45,7 +32,7 @@ describe("changebot on IRC (ngircd)", () => {
   });
 
   it("answers when addressed by nick in the channel, and privately to a private message", async () => {
-    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#talk"] });
+    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#talk"] });
     try {
       const carol = await user("carol");
       await carol.join("#talk");
@@ -67,8 +54,8 @@ describe("changebot on IRC (ngircd)", () => {
 
   it("keeps the topic within the server's TOPICLEN by shortening people's segment, and says so", async () => {
     const t = await startIrcBot({
-      redisUrl: redis.url,
-      port: ircd.port,
+      redisUrl: world.redis.url,
+      port: world.ircd.port,
       channels: ["#long"],
       roles: { lead: ["irc:mask:hank!~hank@127.0.0.1"] },
     });
@@ -95,8 +82,8 @@ describe("changebot on IRC (ngircd)", () => {
   });
 
   it("registers under another nick when its nick is taken, and still answers", async () => {
-    const squatter = await new IrcUser("changebot", "squatter").connect(ircd.port);
-    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#nick"] });
+    const squatter = await new IrcUser("changebot", "squatter").connect(world.ircd.port);
+    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#nick"] });
     try {
       // ngircd allows 9 characters, so "changebot_" is refused too.
       expect(t.irc.nick).toBe("changeb_2");
@@ -117,8 +104,8 @@ describe("changebot on IRC (ngircd)", () => {
     owner.raw("TOPIC #locked :people's topic");
     await owner.waitUntil(() => owner.topics.get("#locked") === "people's topic", "the owner's topic");
     const t = await startIrcBot({
-      redisUrl: redis.url,
-      port: ircd.port,
+      redisUrl: world.redis.url,
+      port: world.ircd.port,
       channels: ["#locked"],
       roles: { lead: ["irc:mask:owner!~owner@127.0.0.1"] },
     });
@@ -133,8 +120,8 @@ describe("changebot on IRC (ngircd)", () => {
 
   it("refuses a user who took a role holder's nick but not their hostmask", async () => {
     const t = await startIrcBot({
-      redisUrl: redis.url,
-      port: ircd.port,
+      redisUrl: world.redis.url,
+      port: world.ircd.port,
       channels: ["#spoof"],
       roles: { lead: ["irc:mask:dave!~dave@127.0.0.1"] },
     });
@@ -151,7 +138,7 @@ describe("changebot on IRC (ngircd)", () => {
   });
 
   it("splits a 600-byte line of multi-byte text into lines that arrive intact", async () => {
-    const t = await startIrcBot({ redisUrl: redis.url, port: ircd.port, channels: ["#utf"] });
+    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#utf"] });
     try {
       const erin = await user("erin");
       await erin.join("#utf");
