@@ -95,6 +95,14 @@ async function openDowntime(ctx: CommandContext<string[]>, usage: string, allowN
   return d;
 }
 
+/** A downtime that can still be cancelled or moved: scheduled (or waiting for a new window), not in progress. */
+async function notStartedDowntime(ctx: CommandContext<string[]>, usage: string) {
+  const d = await openDowntime(ctx, usage, true);
+  if (d.status === "started")
+    throw new UserError(`Downtime #${d.id} is in progress: use !downtime done or abort.`);
+  return d;
+}
+
 const cancel = command<string[]>({
   family: "downtime",
   name: "cancel",
@@ -105,9 +113,7 @@ const cancel = command<string[]>({
   roles: LEADS,
   async run(ctx) {
     const s = ctx.services;
-    const d = await openDowntime(ctx, this.usage, true);
-    if (d.status === "started")
-      throw new UserError(`Downtime #${d.id} is in progress: use !downtime done or abort.`);
+    const d = await notStartedDowntime(ctx, this.usage);
     await unscheduleSlots(s, d);
     Object.assign(d, {
       status: "cancelled",
@@ -132,9 +138,7 @@ const move = command<string[]>({
   roles: LEADS,
   async run(ctx) {
     const s = ctx.services;
-    const d = await openDowntime(ctx, this.usage, true);
-    if (d.status === "started")
-      throw new UserError(`Downtime #${d.id} is in progress: use !downtime done or abort.`);
+    const d = await notStartedDowntime(ctx, this.usage);
     const rest = ctx.args.slice(1).filter((w) => w !== "--short-notice");
     if (!rest.length) throw new UserError(`missing the new start — usage: ${this.usage}`);
     const start = parseTime(rest).at;
