@@ -14,7 +14,7 @@ import { Client } from "irc-framework";
 import { Bot } from "../src/app.js";
 import { createIrcAdapter } from "../src/bot/irc/factory.js";
 import { parseConfig } from "../src/config/load.js";
-import { silentLogger } from "../src/log.js";
+import { silentLogger } from "../src/core/log.js";
 import { IrcUser, startNgircd } from "../test/harness/irc.js";
 import { startRedis } from "../test/harness/servers.js";
 import { ms, printTable, summarize } from "./stats.js";

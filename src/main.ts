@@ -3,10 +3,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
-import { ConfigError, StartupError } from "./bot/errors.js";
+import { ConfigError, StartupError } from "./core/errors.js";
 import { loadConfig } from "./config/load.js";
 import { validateAll } from "./config/validate.js";
-import { createLogger } from "./log.js";
+import { createLogger } from "./core/log.js";
 
 const USAGE = `usage:
   changebot [run] [--config FILE] [--role all|frontend|worker]   start the bot (default: console + private Redis)

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { UserError } from "../bot/errors.js";
+import { UserError } from "../core/errors.js";
 
 export type DowntimeStatus = "scheduled" | "started" | "done" | "cancelled" | "aborted";
 

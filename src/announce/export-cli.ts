@@ -1,8 +1,8 @@
-import { StartupError } from "../bot/errors.js";
-import { systemClock } from "../clock.js";
+import { StartupError } from "../core/errors.js";
+import { systemClock } from "../core/clock.js";
 import type { Config } from "../config/schema.js";
-import { connectRedis } from "../jobs/redis.js";
-import type { Logger } from "../log.js";
+import { connectRedis } from "../infra/redis.js";
+import type { Logger } from "../core/log.js";
 import { DowntimeStore } from "./downtimes.js";
 import { downtimesToIcs } from "./ics.js";
 import { describe } from "./render.js";

@@ -1,6 +1,6 @@
-import { UsageError, UserError } from "../bot/errors.js";
-import { parseDuration } from "../config/duration.js";
-import { parseTime } from "./time.js";
+import { UsageError, UserError } from "../core/errors.js";
+import { parseDuration } from "../core/duration.js";
+import { parseTime } from "../core/time.js";
 
 export interface ScheduleArgs {
   start: number;

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
-import type { Clock } from "../clock.js";
-import type { Queues } from "../jobs/queues.js";
+import type { Clock } from "../core/clock.js";
+import type { Queues } from "../infra/queues.js";
 
 /**
  * Announcements due later are delayed BullMQ jobs with deterministic ids, so a

@@ -1,4 +1,4 @@
-import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef } from "./types.js";
+import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef } from "../core/messages.js";
 
 /**
  * An in-process adapter for tests and benchmarks (Hubot's DummyAdapter, Bolt's

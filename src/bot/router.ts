@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { closest, distance } from "fastest-levenshtein";
 import { type Command, type CommandContext, commandKey } from "../commands/types.js";
-import { identityKey, startJob } from "../jobs/enqueue.js";
-import type { JobRecord } from "../jobs/records.js";
-import type { Services } from "../services.js";
-import { allowed, rolesOf } from "./acl.js";
-import { ErrorCode, isUserError, PermissionError, UsageError, UserError } from "./errors.js";
-import { type ParsedCommand, parseCommand } from "./parse.js";
-import type { InboundMessage } from "./types.js";
+import { identityKey, startJob } from "../infra/enqueue.js";
+import type { JobRecord } from "../infra/job-store.js";
+import type { Services } from "../domain/services.js";
+import { allowed, rolesOf } from "../core/identity.js";
+import { ErrorCode, isUserError, PermissionError, UsageError, UserError } from "../core/errors.js";
+import { type ParsedCommand, parseCommand } from "../core/parse.js";
+import type { InboundMessage } from "../core/messages.js";
 
 /** Longest command line accepted (bytes); longer ones are refused with a clear message. */
 export const MAX_COMMAND_BYTES = 4096;

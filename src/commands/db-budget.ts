@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { UsageError } from "../bot/errors.js";
-import { parseDuration } from "../config/duration.js";
-import { budget, parseAppliedLines, verdict } from "../jobs/budget.js";
+import { UsageError } from "../core/errors.js";
+import { parseDuration } from "../core/duration.js";
+import { budget, parseAppliedLines, verdict } from "../domain/db-budget.js";
 import type { JobHandler } from "../jobs/runner.js";
 import { type Command, command } from "./types.js";
 

@@ -1,10 +1,10 @@
 import type { Downtime } from "../announce/downtimes.js";
 import { slotKey } from "../announce/lifecycle.js";
 import type { Plan } from "../announce/plan.js";
-import { formatUtc, when } from "../announce/time.js";
-import { UserError } from "../bot/errors.js";
-import { formatDuration } from "../config/duration.js";
-import type { Services } from "../services.js";
+import { formatUtc, when } from "../core/time.js";
+import { UserError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
+import type { Services } from "../domain/services.js";
 
 /** Shared by the !downtime commands. */
 export const LEADS = ["lead"];

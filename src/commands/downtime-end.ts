@@ -3,9 +3,9 @@ import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../
 import { planAbort } from "../announce/plan.js";
 import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
-import { formatUtc, relative, when } from "../announce/time.js";
-import { UserError } from "../bot/errors.js";
-import { formatDuration } from "../config/duration.js";
+import { formatUtc, relative, when } from "../core/time.js";
+import { UserError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
 import { announceNow, LEADS, planSummary } from "./downtime-common.js";
 import { type Command, command } from "./types.js";
 

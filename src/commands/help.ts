@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { allowed } from "../bot/acl.js";
-import { UserError } from "../bot/errors.js";
+import { allowed } from "../core/identity.js";
+import { UserError } from "../core/errors.js";
 import { neededRoles } from "../bot/router.js";
-import { identityKey } from "../jobs/enqueue.js";
+import { identityKey } from "../infra/enqueue.js";
 import { noArgs } from "./args.js";
 import { type Command, command } from "./types.js";
 

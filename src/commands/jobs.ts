@@ -1,8 +1,8 @@
-import { UserError } from "../bot/errors.js";
-import { formatDuration } from "../config/duration.js";
-import { type JobRecord, tail } from "../jobs/records.js";
+import { UserError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
+import { type JobRecord, tail } from "../infra/job-store.js";
 import type { JobHandler } from "../jobs/runner.js";
-import type { Services } from "../services.js";
+import type { Services } from "../domain/services.js";
 import { jobId, noArgs } from "./args.js";
 import { type Command, command } from "./types.js";
 

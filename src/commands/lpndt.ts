@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { UsageError, UserError } from "../bot/errors.js";
+import { UsageError, UserError } from "../core/errors.js";
 import type { Config } from "../config/schema.js";
-import { execContextFor, LOCAL_HOST } from "../jobs/exec.js";
-import { JobLock } from "../jobs/host-lock.js";
-import { showCommand } from "../jobs/quote.js";
+import { execContextFor, LOCAL_HOST } from "../exec/dispatch.js";
+import { JobLock } from "../infra/job-lock.js";
+import { showCommand } from "../exec/quote.js";
 import type { JobHandler } from "../jobs/runner.js";
-import type { Services } from "../services.js";
+import type { Services } from "../domain/services.js";
 import { type Command, command } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
-import { loopIterationHandler } from "../jobs/runbook/loops.js";
-import { runbookStepHandler } from "../jobs/runbook/steps.js";
+import { loopIterationHandler } from "../domain/runbook/loops.js";
+import { runbookStepHandler } from "../jobs/runbook-step.js";
 import type { JobHandler } from "../jobs/runner.js";
 
 /** The !migrate family and the job handlers its runs use. */

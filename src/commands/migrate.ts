@@ -1,14 +1,14 @@
 import { z } from "zod";
-import { UserError } from "../bot/errors.js";
-import { keyValues } from "../bot/parse.js";
+import { UserError } from "../core/errors.js";
+import { keyValues } from "../core/parse.js";
 import { runbooksOf } from "../config/runbook-load.js";
-import { identityKey } from "../jobs/enqueue.js";
-import type { EngineCtx } from "../jobs/runbook/context.js";
-import { nextHint, nextStep, startRun } from "../jobs/runbook/engine.js";
-import { describeKinds, renderLog, renderPlan, renderStatus } from "../jobs/runbook/render.js";
-import { ackStep, confirmStep, retryStep, skipStep } from "../jobs/runbook/respond.js";
-import { channelRuns, getRun, lastRun, type RunState } from "../jobs/runbook/state.js";
-import { abortRun, rollback, undoStep } from "../jobs/runbook/undo.js";
+import { identityKey } from "../infra/enqueue.js";
+import type { EngineCtx } from "../domain/runbook/context.js";
+import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
+import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/render.js";
+import { ackStep, confirmStep, retryStep, skipStep } from "../domain/runbook/respond.js";
+import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
+import { abortRun, rollback, undoStep } from "../domain/runbook/undo.js";
 import { type Command, type CommandContext, command } from "./types.js";
 
 /**

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { configuredChannels, setManagedSegment } from "../announce/topic.js";
-import { UserError } from "../bot/errors.js";
-import { formatDuration } from "../config/duration.js";
-import { allIdempotent, runSteps } from "../jobs/remote-steps.js";
+import { configuredChannels, setManagedSegment } from "../domain/topic.js";
+import { UserError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
+import { allIdempotent, runSteps } from "../domain/remote-steps.js";
 import type { JobHandler } from "../jobs/runner.js";
-import type { Services } from "../services.js";
+import type { Services } from "../domain/services.js";
 import { noArgs, text } from "./args.js";
 import { type Command, command } from "./types.js";
 

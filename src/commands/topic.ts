@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { publishTopic } from "../announce/topic.js";
-import { UserError } from "../bot/errors.js";
-import { SEPARATOR, type TopicSegment } from "../bot/topic.js";
-import type { Services } from "../services.js";
+import { publishTopic } from "../domain/topic.js";
+import { UserError } from "../core/errors.js";
+import { SEPARATOR, type TopicSegment } from "../domain/topic-store.js";
+import type { Services } from "../domain/services.js";
 import { noArgs, requiredText } from "./args.js";
 import { type Command, type CommandContext, command } from "./types.js";
 

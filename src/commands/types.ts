@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { InboundMessage } from "../bot/types.js";
-import type { JobRecord } from "../jobs/records.js";
-import type { Services } from "../services.js";
+import type { InboundMessage } from "../core/messages.js";
+import type { JobRecord } from "../infra/job-store.js";
+import type { Services } from "../domain/services.js";
 
 export interface ReplyOptions {
   /** Remember this message under a ref, so later messages can thread under it or replace it. */

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { ConfigError } from "../bot/errors.js";
+import { ConfigError } from "../core/errors.js";
 import { type Config, configSchema } from "./schema.js";
 
 /** The project's root folder (where the shipped runbooks/ live). */

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
-import { ConfigError } from "../bot/errors.js";
-import { LOCAL_HOST } from "../jobs/exec.js";
+import { ConfigError } from "../core/errors.js";
+import { LOCAL_HOST } from "../exec/dispatch.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
   type Runbook,

@@ -1,4 +1,4 @@
-import { UserError } from "../bot/errors.js";
+import { UserError } from "../core/errors.js";
 import type { Parameter, Runbook, Step, UndoAction } from "./runbook.js";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { durationField } from "./duration.js";
+import { durationField } from "../core/duration.js";
 
 /**
  * A runbook: a planned change written down once as data (YAML in the `runbooks:`

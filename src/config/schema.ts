@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { durationField } from "./duration.js";
+import { durationField } from "../core/duration.js";
 
 /**
  * The configuration file, validated at start and by `changebot validate`.

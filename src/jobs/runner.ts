@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { WaitingError, Worker } from "bullmq";
-import { isUserError } from "../bot/errors.js";
-import { formatDuration } from "../config/duration.js";
-import type { Services } from "../services.js";
-import { WORK_QUEUE, workerOptions } from "./queues.js";
-import { type JobRecord, TERMINAL, tail } from "./records.js";
+import { isUserError } from "../core/errors.js";
+import { formatDuration } from "../core/duration.js";
+import type { Services } from "../domain/services.js";
+import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
+import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 
 /** What a handler reports back; the runner turns it into the job's state and the chat message. */
 export interface JobOutcome {

@@ -1,7 +1,7 @@
 import type { Job, Queue } from "bullmq";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "../../src/announce/scheduler.js";
-import type { ManualClock } from "../../src/clock.js";
-import type { Queues } from "../../src/jobs/queues.js";
+import type { ManualClock } from "../../src/core/clock.js";
+import type { Queues } from "../../src/infra/queues.js";
 
 /**
  * Moving time for announcement tests. The bot runs on a ManualClock, but

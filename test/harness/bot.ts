@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { Bot, type BotOptions } from "../../src/app.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
-import type { Clock } from "../../src/clock.js";
+import type { Clock } from "../../src/core/clock.js";
 import { parseConfig } from "../../src/config/load.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger } from "../../src/core/log.js";
 
 /**
  * An in-process bot on a real Redis with a MemoryAdapter as its only network.

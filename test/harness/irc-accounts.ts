@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../../src/jobs/redis.js";
+import { freePort } from "../../src/infra/redis.js";
 import { IrcUser, selfSignedCert } from "./irc.js";
 import { type RunningServer, requireBinary, spawnServer, waitForPort } from "./servers.js";
 

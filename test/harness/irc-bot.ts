@@ -13,7 +13,7 @@ export async function startIrcBot(o: {
 }) {
   const { parseConfig } = await import("../../src/config/load.js");
   const { createIrcAdapter } = await import("../../src/bot/irc/factory.js");
-  const { silentLogger } = await import("../../src/log.js");
+  const { silentLogger } = await import("../../src/core/log.js");
   const { startTestBot } = await import("./bot.js");
   const { randomBytes } = await import("node:crypto");
   const prefix = `t${randomBytes(4).toString("hex")}`;

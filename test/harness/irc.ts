@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "irc-framework";
 import { afterAll, beforeAll } from "vitest";
-import { freePort } from "../../src/jobs/redis.js";
+import { freePort } from "../../src/infra/redis.js";
 import { type RunningServer, requireBinary, spawnServer, startRedis } from "./servers.js";
 
 /** A self-signed certificate for 127.0.0.1 in dir (cert.pem, key.pem), made with Debian's openssl. */

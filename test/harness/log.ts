@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import pino from "pino";
-import { REDACT_PATHS } from "../../src/log.js";
+import { REDACT_PATHS } from "../../src/core/log.js";
 
 /** A real pino logger (with the bot's redaction) whose lines a test can read. */
 export function capturingLogger() {

@@ -1,13 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
-import type { OutboundMessage } from "../../src/bot/types.js";
-import { ManualClock } from "../../src/clock.js";
+import type { OutboundMessage } from "../../src/core/messages.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import { tickRunbooks } from "../../src/jobs/runbook/scheduler.js";
-import { getRun, type RunState, runKey } from "../../src/jobs/runbook/state.js";
-import type { Services } from "../../src/services.js";
+import { tickRunbooks } from "../../src/domain/runbook/scheduler.js";
+import { getRun, type RunState, runKey } from "../../src/domain/runbook/state.js";
+import type { Services } from "../../src/domain/services.js";
 import { startTestBot } from "./bot.js";
 import type { Sshd } from "./sshd.js";
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBinary, freePort, redisServerArgs } from "../../src/jobs/redis.js";
+import { findBinary, freePort, redisServerArgs } from "../../src/infra/redis.js";
 
 /**
  * Real servers for integration tests, each on a free loopback port in a temp

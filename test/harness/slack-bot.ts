@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Bot } from "../../src/app.js";
 import { SlackAdapter } from "../../src/bot/slack/adapter.js";
 import { parseConfig } from "../../src/config/load.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger } from "../../src/core/log.js";
 import type { FakeSlack } from "./slack.js";
 import { APP_TOKEN, BOT_TOKEN } from "./slack-api.js";
 

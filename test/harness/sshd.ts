@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { fingerprint } from "../../src/jobs/hostkey.js";
+import { fingerprint } from "../../src/exec/hostkey.js";
 import { requireBinary, spawnServer } from "./servers.js";
 
 /**

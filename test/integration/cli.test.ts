@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../src/jobs/redis.js";
+import { freePort } from "../../src/infra/redis.js";
 import { spawnBot } from "../harness/child.js";
 import { requireBinary } from "../harness/servers.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
-import { Queues, WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
+import { Queues, WEBHOOK_QUEUE } from "../../src/infra/queues.js";
 import { completed, idle } from "../harness/announce-time.js";
 import { spawnBot, writeConfig } from "../harness/child.js";
 import { redisAndWebhook } from "../harness/webhook.js";

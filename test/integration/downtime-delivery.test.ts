@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deliver } from "../../src/announce/deliver.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
 import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
-import { WEBHOOK_QUEUE } from "../../src/jobs/queues.js";
+import { WEBHOOK_QUEUE } from "../../src/infra/queues.js";
 import { completed, idle } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
 import { redisAndWebhook } from "../harness/webhook.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
-import { ManualClock } from "../../src/clock.js";
-import { freePort } from "../../src/jobs/redis.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { freePort } from "../../src/infra/redis.js";
 import { startTestBot } from "../harness/bot.js";
 import { startRedis } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryAdapter } from "../../src/bot/memory.js";
-import { outboxQueueName } from "../../src/jobs/queues.js";
+import { outboxQueueName } from "../../src/infra/queues.js";
 import { startTestBot } from "../harness/bot.js";
 import { startRedis } from "../harness/servers.js";
 

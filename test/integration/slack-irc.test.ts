@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot } from "../../src/app.js";
 import { parseConfig } from "../../src/config/load.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger } from "../../src/core/log.js";
 import { IrcUser, type Ngircd, startNgircd } from "../harness/irc.js";
 import { startRedis } from "../harness/servers.js";
 import { FakeSlack } from "../harness/slack.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SlackAdapter } from "../../src/bot/slack/adapter.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger } from "../../src/core/log.js";
 import { APP_TOKEN, BOT_TOKEN } from "../harness/slack-api.js";
 import { DEV } from "../harness/slack-bot.js";
 import { eventBody, userMessage } from "../harness/slack-events.js";

@@ -4,10 +4,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
+import { systemClock } from "../../src/core/clock.js";
 import { parseConfig } from "../../src/config/load.js";
-import { fingerprint } from "../../src/jobs/hostkey.js";
-import { SshExecutor } from "../../src/jobs/ssh.js";
+import { fingerprint } from "../../src/exec/hostkey.js";
+import { SshExecutor } from "../../src/exec/ssh.js";
 import { capturingLogger } from "../harness/log.js";
 import { requireBinary } from "../harness/servers.js";
 

@@ -1,4 +1,4 @@
-import { UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
 import type { IrcClient } from "./client.js";
 
 /** What the bot knows of one channel it is in. */

@@ -1,4 +1,4 @@
-import type { Identity } from "../types.js";
+import type { Identity } from "../../core/messages.js";
 import type { IrcClient, PrivmsgEvent } from "./client.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock.js";
+import type { Clock } from "../../core/clock.js";
 
 /**
  * A token bucket: `burst` lines at once, then `perSecond`. Servers count lines

@@ -1,4 +1,4 @@
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 
 /** Delay before reconnect attempt n (0-based): doubling from 250 ms up to 30 s, with ±50% jitter. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {

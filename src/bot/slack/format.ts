@@ -1,4 +1,4 @@
-import type { MessageAction, OutboundMessage } from "../types.js";
+import type { MessageAction, OutboundMessage } from "../../core/messages.js";
 
 /**
  * Text both ways between the bot and Slack's mrkdwn. Everything the bot says is

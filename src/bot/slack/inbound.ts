@@ -1,4 +1,4 @@
-import type { Identity, InboundMessage } from "../types.js";
+import type { Identity, InboundMessage } from "../../core/messages.js";
 import { stripMention, unescapeSlack } from "./format.js";
 
 /**

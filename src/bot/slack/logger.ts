@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as SlackLogger } from "@slack/bolt";
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 
 /** Bolt's and the Slack SDK's log lines, into the bot's pino log (secrets redacted there). */
 export function slackLogger(log: Logger): SlackLogger {

@@ -1,5 +1,5 @@
 import type { webApi } from "@slack/bolt";
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 
 const TTL_MS = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deliveryDecision, planAbort, planAnnouncements } from "../../../src/announce/plan.js";
-import { ManualClock } from "../../../src/clock.js";
+import { ManualClock } from "../../../src/core/clock.js";
 import { configSchema } from "../../../src/config/schema.js";
 
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { UserError } from "../../../src/bot/errors.js";
+import { UserError } from "../../../src/core/errors.js";
 import { MemoryAdapter } from "../../../src/bot/memory.js";
 import { allCommands } from "../../../src/commands/index.js";
 import { type Command, command, commandKey } from "../../../src/commands/types.js";

@@ -4,7 +4,7 @@ import { SlackAdapter } from "../../../src/bot/slack/adapter.js";
 import { escapeMrkdwn, renderText, unescapeSlack } from "../../../src/bot/slack/format.js";
 import { toInbound } from "../../../src/bot/slack/inbound.js";
 import { parseConfig } from "../../../src/config/load.js";
-import { silentLogger } from "../../../src/log.js";
+import { silentLogger } from "../../../src/core/log.js";
 
 const ctx = {
   network: "slack",

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/bot/errors.js";
-import { formatDuration, parseDuration } from "../../../src/config/duration.js";
+import { ConfigError } from "../../../src/core/errors.js";
+import { formatDuration, parseDuration } from "../../../src/core/duration.js";
 import { embeddedDefault, loadConfig, parseConfig } from "../../../src/config/load.js";
 
 const write = (text: string) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../src/config/load.js";
-import { checkHosts } from "../../../src/jobs/ssh-validate.js";
+import { checkHosts } from "../../../src/exec/ssh-validate.js";
 
 const host = {
   host: "bastion.internal",

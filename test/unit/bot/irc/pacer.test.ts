@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TokenBucket } from "../../../../src/bot/irc/pacer.js";
 import { backoffMs } from "../../../../src/bot/irc/reconnect.js";
-import { ManualClock } from "../../../../src/clock.js";
+import { ManualClock } from "../../../../src/core/clock.js";
 
 describe("pacing lines", () => {
   it("allows a burst, then one line per 1/rate seconds", () => {

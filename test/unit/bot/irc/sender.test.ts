@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { IrcClient } from "../../../../src/bot/irc/client.js";
 import { Pacer, TokenBucket } from "../../../../src/bot/irc/pacer.js";
 import { LineSender } from "../../../../src/bot/irc/sender.js";
-import { ManualClock } from "../../../../src/clock.js";
+import { ManualClock } from "../../../../src/core/clock.js";
 
 /** One connection's worth of what the sender uses: it drops after `lives` lines. */
 function connection(lives: number) {

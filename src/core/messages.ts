@@ -1,0 +1,116 @@
+import type { TopicSegment } from "../domain/topic-store.js";
+
+/**
+ * The chat core's contract. Every network (console, irc, slack) is a ChatAdapter;
+ * everything the router sees is an InboundMessage; everything the bot says is an
+ * OutboundMessage carried by the outbox (src/jobs/outbox.ts).
+ */
+
+/** Who sent a message, as the network vouches for it. Never a bare IRC nick. */
+export interface Identity {
+  /** Network name: "console", "irc", "slack". */
+  network: string;
+  /** Stable id on that network: console user, IRC nick, Slack user id. */
+  id: string;
+  /** What to call them in replies. */
+  display: string;
+  /** A services account (IRC) or team id qualified account (Slack), when the network gives one. */
+  account?: string;
+  /** IRC only: nick!user@host, for `irc:mask:` rules. */
+  mask?: string;
+}
+
+export interface InboundMessage {
+  network: string;
+  /** Where a reply goes: a channel, or the sender for a private message. */
+  channel: string;
+  user: Identity;
+  text: string;
+  /** Unique per network; used to drop redeliveries. */
+  id: string;
+  /** Thread to answer in (Slack). */
+  threadId?: string;
+  /** The bot was addressed directly (DM, mention, `changebot: …`): no prefix needed. */
+  addressed?: boolean;
+  /** The message came from this bot or another bot: never a command. */
+  fromBot?: boolean;
+  raw?: unknown;
+}
+
+export type OutboundKind = "reply" | "announce" | "alarm" | "progress" | "topic";
+
+export interface OutboundMessage {
+  network: string;
+  /** Channel (or user) to deliver to. */
+  target: string;
+  kind: OutboundKind;
+  /** For kind "topic": the full new topic. Otherwise the text to say. */
+  text: string;
+  /** Explicit thread on the network (Slack ts). */
+  threadId?: string;
+  /** Remember the network's id for this message under this ref (e.g. "j42"), to thread later ones under it. */
+  ref?: string;
+  /** Thread under the message sent earlier with this ref, if the network has threads. */
+  threadOf?: string;
+  /** Replace the message sent earlier with this ref, if the network can edit (Slack chat.update). */
+  replaces?: string;
+  /** For kind "topic": the segments, so the adapter's limit shortens people's segments, never the bot's. */
+  topic?: TopicSegment[];
+  /**
+   * Buttons (Slack Block Kit) that run a chat command as the person who clicks,
+   * through the router, so the role check is exactly the typed command's. Networks
+   * without buttons show "(answer with !migrate ack)" instead.
+   */
+  actions?: MessageAction[];
+  /** Network-specific rich content (Slack Block Kit). Text is the fallback. */
+  blocks?: unknown[];
+  /** The text's last N lines are a command's output (Slack shows them as a code block, or a file when long). */
+  outputLines?: number;
+}
+
+export interface MessageAction {
+  label: string;
+  /** The command a click runs, e.g. "!migrate ack". */
+  command: string;
+  style?: "primary" | "danger";
+}
+
+export interface SentRef {
+  /** The network's id of the sent message (Slack ts), if it has one. */
+  id?: string;
+}
+
+export interface TopicChange {
+  network: string;
+  channel: string;
+  topic: string;
+  by?: string;
+}
+
+export type AdapterStatus = "connecting" | "connected" | "disconnected";
+
+export interface ChatAdapter {
+  readonly network: string;
+  /** Longest topic the network accepts (IRC TOPICLEN, Slack 250). */
+  readonly topicMaxLength: number;
+  /** How the topic limit is counted (IRC: UTF-8 bytes, the default; Slack: characters). */
+  measureTopic?: (s: string) => number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True while messages can be delivered. */
+  isConnected(): boolean;
+  /** Resolves when connected; rejects if the signal aborts first. */
+  waitConnected(signal?: AbortSignal): Promise<void>;
+  /** The handler may return a promise; the console's scripting mode waits for it before the next line. */
+  onMessage(handler: (msg: InboundMessage) => unknown): void;
+  /** Someone (or the server) changed a topic. Optional. */
+  onTopic?(handler: (change: TopicChange) => void): void;
+  /** The adapter (re)connected: e.g. to restore bot-managed topic segments. Optional. */
+  onConnected?(handler: () => void): void;
+  send(msg: OutboundMessage): Promise<SentRef>;
+  /** Throws a UserError the channel should see when the bot may not set the topic. */
+  setTopic(channel: string, topic: string): Promise<void>;
+  getTopic(channel: string): Promise<string | undefined>;
+  /** Channels this adapter serves, as announcement targets. */
+  channels(): string[];
+}

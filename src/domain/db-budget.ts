@@ -1,0 +1,57 @@
+import { formatDuration } from "../core/duration.js";
+
+/**
+ * The DB time budget of seed 001: production takes about twice the aggregate
+ * time of the staging restore, plus 10 minutes; it must fit the window.
+ */
+export const SAFETY_MS = 10 * 60_000;
+
+export interface PatchTime {
+  patch: string;
+  seconds: number;
+}
+
+const APPLIED = /(\d+-\d+-\d+)\s+applied just now in\s+(\d+(?:\.\d+)?)\s+seconds/;
+
+/**
+ * Patch times from staging restore logs (`2208-30-0 applied just now in 70.5
+ * seconds`). A patch seen in several logs counts once, with its last time (the
+ * logs of repeated restores list the same patches again).
+ */
+export function parseAppliedLines(text: string): PatchTime[] {
+  const byPatch = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = APPLIED.exec(line);
+    if (!m) continue;
+    byPatch.delete(m[1]!);
+    byPatch.set(m[1]!, Number(m[2]));
+  }
+  return [...byPatch].map(([patch, seconds]) => ({ patch, seconds }));
+}
+
+export interface Budget {
+  stagingMs: number;
+  productionMs: number;
+  windowMs: number;
+  fits: boolean;
+}
+
+export function budget(stagingSeconds: readonly number[], windowMs: number): Budget {
+  const stagingMs = Math.round(stagingSeconds.reduce((a, b) => a + b, 0) * 1000);
+  const productionMs = 2 * stagingMs + SAFETY_MS;
+  return { stagingMs, productionMs, windowMs, fits: productionMs <= windowMs };
+}
+
+/** Like formatDuration, but keeps the seconds next to hours (a verdict can turn on one second). */
+function precise(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return formatDuration(s * 1000);
+  return `${formatDuration(s * 1000 - (s % 60) * 1000)}${s % 60 ? ` ${s % 60}s` : ""}`;
+}
+
+export function verdict(b: Budget, what = "staging"): string {
+  const est = `${what} ${precise(b.stagingMs)} → production estimate 2 × ${precise(b.stagingMs)} + 10m = ${precise(b.productionMs)}`;
+  return b.fits
+    ? `Within budget: ${est}, fits the ${precise(b.windowMs)} window with ${precise(b.windowMs - b.productionMs)} to spare.`
+    : `OVER BUDGET: ${est}, ${precise(b.productionMs - b.windowMs)} more than the ${precise(b.windowMs)} window. Merge fewer revisions or back out the slow patch.`;
+}

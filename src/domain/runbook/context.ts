@@ -1,0 +1,130 @@
+import { holdersOf } from "../../core/identity.js";
+import { UserError } from "../../core/errors.js";
+import type { MessageAction } from "../../core/messages.js";
+import type { EnqueueRequest } from "../../commands/types.js";
+import type { Runbook, Step } from "../../config/runbook.js";
+import { runbooksOf } from "../../config/runbook-load.js";
+import { bindStep, substitute } from "../../config/runbook-params.js";
+import type { Services } from "../services.js";
+import { startJob } from "../../infra/enqueue.js";
+import type { JobRecord } from "../../infra/job-store.js";
+import type { RunState } from "./state.js";
+
+/** Who does something to a run: shown name, identity key as role rules match it, roles held. */
+export interface Actor {
+  display: string;
+  id: string;
+  roles: readonly string[];
+}
+
+/** What an engine operation needs: the services, who acts, and how to start a job and say things. */
+export interface EngineCtx {
+  services: Services;
+  actor: Actor;
+  /** Starts a job (from a command: replies "queued #n" at once). */
+  enqueue(req: EnqueueRequest): Promise<JobRecord>;
+}
+
+export function runbookOf(s: Services, run: Pick<RunState, "runbook">): Runbook {
+  const rb = runbooksOf(s.config).runbooks.get(run.runbook);
+  if (!rb) throw new UserError(`The runbook ${run.runbook} is no longer loaded; !migrate abort this run.`);
+  return rb;
+}
+
+/** The run's step i with its parameters filled in. */
+export function boundStep(s: Services, run: RunState, i: number): Step {
+  return bindStep(runbookOf(s, run).steps[i]!, run.params);
+}
+
+/** Says something in the run's channel (and thread). */
+export async function post(
+  s: Services,
+  run: Pick<RunState, "network" | "channel" | "threadId">,
+  text: string,
+  opts: { kind?: "reply" | "alarm" | "announce"; actions?: MessageAction[] } = {},
+): Promise<void> {
+  await s.outbox.send({
+    network: run.network,
+    target: run.channel,
+    kind: opts.kind ?? "reply",
+    text,
+    threadId: run.threadId,
+    actions: opts.actions,
+  });
+}
+
+/** Jobs the engine starts on its own (loop iterations, the next undo of a rollback), in the run's channel. */
+export function botEnqueue(s: Services, run: RunState): EngineCtx["enqueue"] {
+  return (req) =>
+    startJob(s, req, {
+      network: run.network,
+      channel: run.channel,
+      threadId: run.threadId,
+      user: { network: run.network, id: s.config.name, display: s.config.name },
+    });
+}
+
+export function botActor(s: Services): Actor {
+  return { display: s.config.name, id: `bot:${s.config.name}`, roles: ["admin"] };
+}
+
+export const holds = (actor: Actor, role: string) =>
+  actor.roles.includes("admin") || actor.roles.includes(role);
+
+/** "losa (held by console:bob, irc:account:carol)". */
+export function whoHolds(s: Services, role: string): string {
+  const holders = holdersOf(role, s.config.roles);
+  const admins = role === "admin" ? [] : holdersOf("admin", s.config.roles);
+  const list = [...holders, ...admins.filter((a) => !holders.includes(a)).map((a) => `${a} (admin)`)];
+  return `${role} (held by ${list.length ? list.join(", ") : "nobody in the config: add someone under roles:"})`;
+}
+
+export const utcTime = (t: number) => `${new Date(t).toISOString().slice(11, 19)} UTC`;
+export const utcStamp = (t: number) => `${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+
+/** "step 6/13 "Stop cron jobs"": the title given, or the runbook's with the run's parameters filled in. */
+export function stepName(rb: Runbook, i: number, title?: string | Readonly<Record<string, string>>): string {
+  const raw = rb.steps[i]!.title;
+  const shown = typeof title === "string" ? title : title ? substituteSafe(raw, title) : raw;
+  return `step ${i + 1}/${rb.steps.length} "${shown}"`;
+}
+
+function substituteSafe(text: string, params: Readonly<Record<string, string>>): string {
+  try {
+    return substitute(text, params);
+  } catch {
+    return text;
+  }
+}
+
+/** What a step does, in a few words: "ssh on bastion: lpndt service-stop cron-fdt". */
+export function describeStep(s: Step): string {
+  switch (s.kind) {
+    case "ssh":
+      return `ssh ${s.user ? `${s.user}@` : ""}${s.host}: ${s.argv.join(" ")}`;
+    case "local":
+      return `local: ${s.argv.join(" ")}`;
+    case "manual":
+      return `manual, acknowledged by ${s.role}`;
+    case "wait":
+      return `wait ${fmt(s.duration)}`;
+    case "loop":
+      return `loop "${s.loop}" every ${fmt(s.every)}${s.host ? ` on ${s.host}` : ""}: ${s.argv.join(" ")}`;
+    case "stop-loop":
+      return `stop loop "${s.loop}"`;
+    case "check":
+      return s.http
+        ? `check GET ${s.http.url} → ${s.http.status}${s.http.body ? ` containing "${s.http.body}"` : ""}`
+        : `check${s.host ? ` on ${s.host}` : ""}: ${s.argv!.join(" ")} exits 0`;
+    case "topic":
+      return s.segment ? `topic segment "${s.segment}"` : "clear the topic segment";
+    case "announce":
+      return "announcement";
+    case "downtime-start":
+      return "downtime starts";
+    case "downtime-end":
+      return "downtime ends";
+  }
+}
+
+import { formatDuration as fmt } from "../../core/duration.js";

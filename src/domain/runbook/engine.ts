@@ -1,0 +1,197 @@
+import { PermissionError, UserError } from "../../core/errors.js";
+import type { Runbook } from "../../config/runbook.js";
+import { resolveParams } from "../../config/runbook-params.js";
+import type { Services } from "../services.js";
+import {
+  boundStep,
+  describeStep,
+  type EngineCtx,
+  holds,
+  post,
+  runbookOf,
+  stepName,
+  whoHolds,
+} from "./context.js";
+import { createRun, note, type RunState, type StepRun, updateRun } from "./state.js";
+
+/**
+ * The forward half of a run: start, next, confirm, ack, retry, skip, and moving
+ * the cursor on when a step is over. Every change happens under the run's lock
+ * in Redis; steps that do work are jobs (src/jobs/runbook/steps.ts).
+ */
+
+export const STEP_JOB = "runbook-step";
+const RUNNABLE = ["pending", "undone", "skipped"];
+
+export async function startRun(
+  ctx: EngineCtx & { network: string; channel: string; threadId?: string },
+  rb: Runbook,
+  given: Record<string, string>,
+): Promise<RunState> {
+  const s = ctx.services;
+  if (rb.missingHosts.length)
+    throw new UserError(
+      `${rb.id} needs the host(s) ${rb.missingHosts.join(", ")}, which the config's hosts: lacks; nothing started.`,
+    );
+  const params = resolveParams(rb, given);
+  const now = s.clock.now();
+  const run = await createRun(s, {
+    runbook: rb.id,
+    network: ctx.network,
+    channel: ctx.channel,
+    threadId: ctx.threadId,
+    params,
+    status: "active",
+    startedBy: ctx.actor.display,
+    startedById: ctx.actor.id,
+    startedAt: now,
+    cursor: 0,
+    steps: rb.steps.map(() => ({ status: "pending", jobs: [] })),
+    loops: {},
+    downtime: {},
+    timeline: [{ at: now, who: ctx.actor.display, what: `started${fmtParams(params)}` }],
+  });
+  await s.audit.record({
+    event: "runbook",
+    who: ctx.actor.id,
+    command: `start ${rb.id}`,
+    outcome: `run #${run.seq}`,
+  });
+  return run;
+}
+
+const fmtParams = (p: Record<string, string>) => {
+  const e = Object.entries(p);
+  return e.length ? ` with ${e.map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
+};
+
+/** "Next: step 7/13 … — !migrate next", or that the run is over. */
+export function nextHint(s: Services, run: RunState): string {
+  const rb = runbookOf(s, run);
+  if (run.status !== "active") return `The run is ${run.status}. See !migrate log.`;
+  if (run.cursor >= rb.steps.length) return "All steps are done.";
+  const st = boundStep(s, run, run.cursor);
+  const flags = [describeStep(st), st.irreversible ? "IRREVERSIBLE: a second person confirms" : ""].filter(
+    Boolean,
+  );
+  return `Next: ${stepName(rb, run.cursor, st.title)} (${flags.join("; ")}) — !migrate next`;
+}
+
+/** Marks step i over and moves the cursor on; ends the run after the last step. Returns what to say. */
+export function completeStep(s: Services, run: RunState, i: number, who: string, what: string): string {
+  const rb = runbookOf(s, run);
+  const now = s.clock.now();
+  const sr = run.steps[i]!;
+  sr.status = "done";
+  sr.finishedAt = now;
+  note(run, now, who, `step ${i + 1} ${what}`, i);
+  if (run.cursor === i) run.cursor = i + 1;
+  if (run.cursor < rb.steps.length) return `${stepName(rb, i, run.params)} ${what}. ${nextHint(s, run)}`;
+  run.status = "finished";
+  run.endedAt = now;
+  const open = Object.values(run.loops).filter((l) => !l.stopped);
+  for (const l of open) {
+    l.stopped = true;
+    l.stoppedAt = now;
+  }
+  note(run, now, who, "finished");
+  return `${stepName(rb, i, run.params)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${
+    open.length ? ` Stopped the loop(s) still running: ${open.map((l) => l.name).join(", ")}.` : ""
+  } See !migrate log.`;
+}
+
+function busy(s: Services, run: RunState, i: number, sr: StepRun): string | undefined {
+  const rb = runbookOf(s, run);
+  const name = stepName(rb, i, run.params);
+  switch (sr.status) {
+    case "awaiting-confirm":
+      return `${name} is irreversible and waits for !migrate confirm by someone other than ${sr.by}.`;
+    case "awaiting-ack":
+      return `${name} waits for !migrate ack by ${whoHolds(s, boundStep(s, run, i).role ?? "losa")}.`;
+    case "running":
+      return `${name} is running as #${sr.job}; see !job ${sr.job}.`;
+    case "waiting":
+      return `${name} is waiting until ${new Date(sr.waitUntil ?? 0).toISOString()}.`;
+    case "failed":
+      return `${name} failed (${sr.result ?? "see its job"}): !migrate retry, or !migrate skip <reason>.`;
+    case "interrupted":
+      return `${name} was interrupted (state unknown, #${sr.job}): check by hand, then !migrate retry, !job done ${sr.job}, or !migrate skip <reason>.`;
+    case "undoing":
+      return `${name} is being undone; wait for it.`;
+    default:
+      return undefined;
+  }
+}
+
+/** `!migrate next`: does the current step (or asks for a confirm first, for an irreversible one). */
+export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
+  const s = ctx.services;
+  await updateRun(s, key, async (run) => {
+    mustBeActive(run);
+    const rb = runbookOf(s, run);
+    if (run.rollingBack) throw new UserError("A rollback is in progress; wait for it to stop.");
+    const undoing = run.steps.findIndex((x) => x.status === "undoing");
+    if (undoing >= 0)
+      throw new UserError(`${stepName(rb, undoing, run.params)} is being undone; wait for it.`);
+    const i = run.cursor;
+    if (i >= rb.steps.length) throw new UserError("All steps are done.");
+    const sr = run.steps[i]!;
+    const why = busy(s, run, i, sr);
+    if (why) throw new UserError(why);
+    if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
+    const step = boundStep(s, run, i);
+    if (step.kind !== "manual" && step.role && !holds(ctx.actor, step.role))
+      throw new PermissionError(
+        `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
+      );
+    sr.by = ctx.actor.display;
+    sr.byId = ctx.actor.id;
+    if (step.irreversible) {
+      sr.status = "awaiting-confirm";
+      note(run, s.clock.now(), ctx.actor.display, `asked for irreversible step ${i + 1}`, i);
+      const second = s.config.twoPersonRule ? `someone other than ${ctx.actor.display}` : "a losa or lead";
+      await post(
+        s,
+        run,
+        `${stepName(rb, i, step.title)} is IRREVERSIBLE (${describeStep(step)}). It runs only after !migrate confirm by ${second}.`,
+        { kind: "alarm", actions: [{ label: "Confirm", command: "!migrate confirm", style: "danger" }] },
+      );
+      return;
+    }
+    await beginStep(ctx, run, i);
+  });
+}
+
+/** Posts a manual step, or starts the job that does an automated one. Called under the run's lock. */
+export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promise<void> {
+  const s = ctx.services;
+  const rb = runbookOf(s, run);
+  const step = boundStep(s, run, i);
+  const sr = run.steps[i]!;
+  sr.startedAt = s.clock.now();
+  if (step.kind === "manual") {
+    sr.status = "awaiting-ack";
+    note(run, sr.startedAt, ctx.actor.display, `posted manual step ${i + 1}`, i);
+    await post(
+      s,
+      run,
+      `${stepName(rb, i, step.title)} — manual, for ${step.role}:\n${step.instructions.trim()}\nWhen it is done, !migrate ack [note] by ${whoHolds(s, step.role!)}.`,
+      { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
+    );
+    return;
+  }
+  sr.status = "running";
+  const idempotent = step.idempotent || !["ssh", "local"].includes(step.kind);
+  const rec = await ctx.enqueue({
+    name: STEP_JOB,
+    summary: `${rb.id} ${stepName(rb, i, step.title)}: ${describeStep(step)}`,
+    data: { run: run.key, step: i, mode: "do", idempotent },
+  });
+  sr.job = rec.id;
+  if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
+}
+
+export function mustBeActive(run: RunState): void {
+  if (run.status !== "active")
+    throw new UserError(`${run.runbook} run #${run.seq} is ${run.status}; !migrate start begins a new one.`);
+}

@@ -1,0 +1,99 @@
+import { formatDuration } from "../../core/duration.js";
+import type { Runbook } from "../../config/runbook.js";
+import { bindStep } from "../../config/runbook-params.js";
+import type { Services } from "../services.js";
+import { describeStep, runbookOf, utcStamp, utcTime } from "./context.js";
+import type { RunState, StepRun } from "./state.js";
+
+/** What `!migrate start`, `status`, `log` and `list` show. */
+
+export function renderPlan(rb: Runbook, params: Record<string, string>): string {
+  const lines = rb.steps.map((raw, i) => {
+    const s = bindStep(raw, params);
+    const flags = [
+      s.kind === "manual" ? `manual: ${s.role} acks` : s.kind,
+      s.irreversible ? "IRREVERSIBLE" : "",
+      s.undo ? "undoable" : "",
+    ].filter(Boolean);
+    return `${String(i + 1).padStart(2)}. ${s.title} [${flags.join(", ")}]`;
+  });
+  return lines.join("\n");
+}
+
+const took = (a?: number, b?: number) => (a !== undefined && b !== undefined ? formatDuration(b - a) : "");
+
+function stepLine(s: Services, run: RunState, i: number, sr: StepRun): string {
+  const rb = runbookOf(s, run);
+  const step = bindStep(rb.steps[i]!, run.params);
+  const who = [
+    sr.by ? `by ${sr.by}` : "",
+    sr.confirmBy ? `confirmed by ${sr.confirmBy}` : "",
+    sr.ackBy ? `acked by ${sr.ackBy}` : "",
+    sr.undoBy && ["undone", "undoing", "undo-failed"].includes(sr.status) ? `undo by ${sr.undoBy}` : "",
+  ].filter(Boolean);
+  const when = sr.startedAt !== undefined ? `${utcTime(sr.startedAt)}` : "";
+  const dur = took(sr.startedAt, sr.finishedAt);
+  const jobs = sr.jobs.length ? ` jobs ${sr.jobs.map((j) => `#${j}`).join(" ")}` : "";
+  const extra = [
+    sr.note ? `"${sr.note}"` : "",
+    sr.status === "failed" || sr.status === "interrupted" ? sr.result : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return `${String(i + 1).padStart(2)}. ${sr.status.toUpperCase()} ${step.title} (${step.kind})${who.length ? ` ${who.join(", ")}` : ""}${when ? ` at ${when}` : ""}${dur ? `, took ${dur}` : ""}${jobs}${extra ? ` — ${extra}` : ""}`;
+}
+
+export function downtimeLine(run: RunState): string | undefined {
+  const { start, end } = run.downtime;
+  if (start === undefined) return undefined;
+  if (end === undefined) return `Downtime: since ${utcStamp(start)} (not ended yet)`;
+  return `Downtime: ${utcStamp(start)} → ${utcTime(end)}, measured ${formatDuration(end - start)}`;
+}
+
+function loopLines(run: RunState): string[] {
+  return Object.values(run.loops).map(
+    (l) =>
+      `Loop "${l.name}": ${l.iterations} iteration(s), ${l.failures} failed, ${l.stopped ? `stopped at ${utcTime(l.stoppedAt ?? 0)}` : `running, next at ${utcTime(l.nextAt)}`}${l.last ? `; last: ${l.last}` : ""}`,
+  );
+}
+
+export function renderStatus(s: Services, run: RunState, hint: string): string {
+  const rb = runbookOf(s, run);
+  const done = run.steps.filter((x) => ["done", "skipped"].includes(x.status)).length;
+  const head = `${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy} at ${utcStamp(run.startedAt)}: ${done}/${rb.steps.length} steps done or skipped.`;
+  const cur = run.cursor < rb.steps.length ? stepLine(s, run, run.cursor, run.steps[run.cursor]!) : "";
+  const undoing = run.steps
+    .map((x, i) => (x.status === "undoing" ? stepLine(s, run, i, x) : ""))
+    .filter(Boolean);
+  return [head, cur && `Current: ${cur.trim()}`, ...undoing, ...loopLines(run), downtimeLine(run), hint]
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function renderLog(s: Services, run: RunState): string {
+  const rb = runbookOf(s, run);
+  const end =
+    run.endedAt !== undefined
+      ? `, ended ${utcStamp(run.endedAt)} (${formatDuration(run.endedAt - run.startedAt)})`
+      : "";
+  const params = Object.entries(run.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  const lines = [
+    `${rb.id} run #${run.seq} (${run.status}): started by ${run.startedBy} at ${utcStamp(run.startedAt)}${end}${params ? `; ${params}` : ""}`,
+    ...run.steps.map((sr, i) => stepLine(s, run, i, sr)),
+    ...loopLines(run),
+    downtimeLine(run) ?? "Downtime: no downtime markers were passed",
+    "Timeline:",
+    ...run.timeline.map((t) => `  ${utcTime(t.at)} ${t.who}: ${t.what}`),
+  ];
+  return lines.join("\n");
+}
+
+export function describeKinds(rb: Runbook): string {
+  const manual = rb.steps.filter((x) => x.kind === "manual").length;
+  const irr = rb.steps.filter((x) => x.irreversible).length;
+  return `${rb.steps.length} steps (${manual} manual${irr ? `, ${irr} irreversible` : ""})`;
+}
+
+export { describeStep };

@@ -1,0 +1,111 @@
+import { runbooksOf } from "../../config/runbook-load.js";
+import type { Services } from "../services.js";
+import { post, runbookOf, stepName } from "./context.js";
+import { completeStep } from "./engine.js";
+import { tickLoops } from "./loops.js";
+import { activeRuns, getRun, note, type RunState, updateRun } from "./state.js";
+
+/**
+ * What moves a run on without anyone typing: due waits, due loop iterations,
+ * and noticing that a step's job was interrupted by a restart. Due times are
+ * in Redis and compared with services.clock, so a wait survives a restart and
+ * tests drive it with a ManualClock: advance the clock, call tickRunbooks().
+ * In a running bot a timer calls it every second (several processes may: each
+ * run is changed under its lock, so nothing is started twice).
+ */
+export async function tickRunbooks(s: Services): Promise<void> {
+  const warned = warnedOf(s);
+  const active = await activeRuns(s);
+  for (const key of warned.keys()) if (!active.includes(key)) warned.delete(key);
+  for (const key of active) {
+    let problem: string | undefined;
+    try {
+      const said: string[] = [];
+      problem = await updateRun(s, key, (run) => tickRun(s, run, said));
+      if (said.length) {
+        const run = await getRun(s, key);
+        if (run)
+          for (const line of said)
+            await post(s, run, line, { kind: /interrupted/.test(line) ? "alarm" : "reply" });
+      }
+    } catch (e) {
+      problem = `runbook tick failed: ${(e as Error).message}`;
+    }
+    // A run that cannot move on has the same problem every tick: log it once, and again only if it changes.
+    if (problem === undefined) warned.delete(key);
+    else if (warned.get(key) !== problem) {
+      s.log.warn({ run: key }, problem);
+      warned.set(key, problem);
+    }
+  }
+}
+
+/** Per bot: each run's last tick failure already logged. */
+const warnedRuns = new WeakMap<Services, Map<string, string>>();
+function warnedOf(s: Services): Map<string, string> {
+  const m = warnedRuns.get(s) ?? new Map<string, string>();
+  warnedRuns.set(s, m);
+  return m;
+}
+
+/** Moves one run on; what to say goes into `said`; returns a problem that keeps the run from moving. */
+async function tickRun(s: Services, run: RunState, said: string[]): Promise<string | undefined> {
+  if (run.status !== "active") return;
+  const now = s.clock.now();
+  if (!runbooksOf(s.config).runbooks.has(run.runbook)) {
+    const problem = `runbook ${run.runbook} is no longer loaded; !migrate abort to end run #${run.seq}`;
+    // The channel hears it once: the run remembers it was told, across restarts and processes.
+    if (run.unloaded !== run.runbook) said.push(problem);
+    run.unloaded = run.runbook;
+    return problem;
+  }
+  delete run.unloaded;
+  const rb = runbookOf(s, run);
+  for (const [i, sr] of run.steps.entries()) {
+    if (sr.status === "waiting" && sr.waitUntil !== undefined && now >= sr.waitUntil) {
+      said.push(completeStep(s, run, i, s.config.name, "wait over"));
+      continue;
+    }
+    if (sr.status === "running" && sr.job !== undefined) {
+      const rec = await s.jobs.get(sr.job);
+      if (rec?.state === "interrupted" && !rec.resolution) {
+        sr.status = "interrupted";
+        sr.result = rec.result;
+        note(run, now, s.config.name, `step ${i + 1} interrupted (#${rec.id})`, i);
+        said.push(
+          `${stepName(rb, i, run.params)} was interrupted (#${rec.id}); it is not re-run. Check by hand, then !migrate retry, !job done ${rec.id}, or !migrate skip <reason>.`,
+        );
+      }
+    }
+    if (sr.status === "undoing" && sr.undoJob !== undefined) {
+      const rec = await s.jobs.get(sr.undoJob);
+      if (rec?.state === "interrupted") {
+        sr.status = "undo-failed";
+        run.rollingBack = false;
+        note(run, now, s.config.name, `undo of step ${i + 1} interrupted (#${rec.id})`, i);
+        said.push(
+          `The undo of ${stepName(rb, i, run.params)} was interrupted (#${rec.id}); check by hand, then !migrate undo again.`,
+        );
+      }
+    }
+  }
+  said.push(...(await tickLoops(s, run)));
+}
+
+/** The production timer. */
+export function startRunbookScheduler(s: Services, everyMs = 1000): { close(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = tickRunbooks(s).finally(() => {
+      running = undefined;
+    });
+  }, everyMs);
+  timer.unref();
+  return {
+    close: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { configuredChannels, setManagedSegment } from "../topic.js";
+import { UserError } from "../../core/errors.js";
+import type { Services } from "../services.js";
+import { boundStep, type EngineCtx, post, runbookOf, stepName, whoHolds } from "./context.js";
+import { mustBeActive, nextHint } from "./engine.js";
+import { note, type RunState, updateRun } from "./state.js";
+
+/**
+ * The backward half (the saga): `undo` runs the newest done step's undo;
+ * `rollback` keeps going, newest first, and stops at an irreversible step,
+ * saying so; `abort` ends the run and stops its background loops.
+ */
+
+export const UNDO_JOB = "runbook-step";
+
+const IN_PROGRESS = ["running", "awaiting-ack", "awaiting-confirm", "undoing"];
+
+/**
+ * Undoes done steps newest first until one with a real undo has been started
+ * (a job or a manual step to ack), an irreversible step is reached, or none is
+ * left. Steps that leave nothing to undo (checks, waits, announcements) are
+ * marked undone on the way; a loop step's undo stops its loop. Under the run's lock.
+ */
+export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
+  const s = ctx.services;
+  const rb = runbookOf(s, run);
+  const now = s.clock.now();
+  const who = run.rollingBack && run.rollbackBy ? run.rollbackBy : ctx.actor.display;
+  const passed: number[] = [];
+  for (let i = Math.min(run.cursor, rb.steps.length - 1); i >= 0; i--) {
+    const sr = run.steps[i]!;
+    if (sr.status === "waiting" && i === run.cursor) {
+      sr.status = "pending";
+      sr.waitUntil = undefined;
+      continue;
+    }
+    if (sr.status !== "done") continue;
+    const step = boundStep(s, run, i);
+    if (step.irreversible) {
+      run.rollingBack = false;
+      run.cursor = i + 1;
+      note(run, now, ctx.actor.display, `undo stopped at irreversible step ${i + 1}`, i);
+      return `${said(rb.id, passed, run)}Stopped at ${stepName(rb, i, step.title)}: it is irreversible and cannot be undone; it and the steps before it stay done. ${nextHint(s, run)}`;
+    }
+    if (step.kind === "loop") {
+      const loop = run.loops[step.loop];
+      if (loop && !loop.stopped) {
+        loop.stopped = true;
+        loop.stoppedAt = now;
+      }
+    }
+    if (!step.undo) {
+      sr.status = "undone";
+      sr.undoneAt = now;
+      sr.undoBy = who;
+      run.cursor = i;
+      passed.push(i);
+      note(
+        run,
+        now,
+        ctx.actor.display,
+        `step ${i + 1} undone (nothing to undo${step.kind === "loop" ? "; loop stopped" : ""})`,
+        i,
+      );
+      continue;
+    }
+    run.cursor = i;
+    sr.status = "undoing";
+    sr.undoBy = who;
+    const prefix = said(rb.id, passed, run);
+    if (step.undo.kind === "manual") {
+      sr.undoJob = undefined;
+      note(run, now, ctx.actor.display, `posted the manual undo of step ${i + 1}`, i);
+      await post(
+        s,
+        run,
+        `${prefix}Undo of ${stepName(rb, i, step.title)} — manual, for ${step.undo.role}:\n${step.undo.instructions.trim()}\nWhen it is done, !migrate ack by ${whoHolds(s, step.undo.role ?? "losa")}.`,
+        { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
+      );
+      return "";
+    }
+    const rec = await ctx.enqueue({
+      name: UNDO_JOB,
+      summary: `${rb.id} undo of ${stepName(rb, i, step.title)}`,
+      data: { run: run.key, step: i, mode: "undo", idempotent: false },
+    });
+    sr.undoJob = rec.id;
+    note(run, now, ctx.actor.display, `started the undo of step ${i + 1} as #${rec.id}`, i);
+    return prefix;
+  }
+  const rolling = run.rollingBack;
+  run.rollingBack = false;
+  run.cursor = 0;
+  const head = `${said(rb.id, passed, run)}Nothing left to undo: the run is back before step 1.`;
+  if (!rolling) return head;
+  run.status = "rolled-back";
+  run.endedAt = now;
+  note(run, now, ctx.actor.display, "rolled back");
+  return `${head} ${run.runbook} run #${run.seq} is rolled back.`;
+}
+
+const said = (_id: string, passed: number[], _run: RunState) =>
+  passed.length ? `Nothing to undo for step(s) ${passed.map((i) => i + 1).join(", ")}. ` : "";
+
+function mustBeIdle(s: Services, run: RunState): void {
+  const rb = runbookOf(s, run);
+  const i = run.steps.findIndex((x) => IN_PROGRESS.includes(x.status));
+  if (i >= 0)
+    throw new UserError(
+      `${stepName(rb, i, run.params)} is ${run.steps[i]!.status}; finish, skip or wait for it first.`,
+    );
+}
+
+/** `!migrate undo`: the newest done step's undo. */
+export async function undoStep(ctx: EngineCtx, key: string): Promise<string> {
+  return updateRun(ctx.services, key, async (run) => {
+    mustBeActive(run);
+    mustBeIdle(ctx.services, run);
+    run.rollingBack = false;
+    return undoNext(ctx, run);
+  });
+}
+
+/** `!migrate rollback`: undo in reverse order until the start or an irreversible step. */
+export async function rollback(ctx: EngineCtx, key: string): Promise<string> {
+  return updateRun(ctx.services, key, async (run) => {
+    mustBeActive(run);
+    mustBeIdle(ctx.services, run);
+    run.rollingBack = true;
+    run.rollbackBy = ctx.actor.display;
+    note(run, ctx.services.clock.now(), ctx.actor.display, "rollback started");
+    return undoNext(ctx, run);
+  });
+}
+
+/** An undo is over (its job finished, or its manual step was acked). Under the run's lock. */
+export async function finishUndo(
+  ctx: EngineCtx,
+  run: RunState,
+  i: number,
+  ok: boolean,
+  what: string,
+): Promise<string> {
+  const s = ctx.services;
+  const rb = runbookOf(s, run);
+  const sr = run.steps[i]!;
+  const now = s.clock.now();
+  note(run, now, ctx.actor.display, `step ${i + 1} ${what}`, i);
+  if (!ok) {
+    sr.status = "undo-failed";
+    run.rollingBack = false;
+    return `The undo of ${stepName(rb, i, run.params)} FAILED: ${what}. Fix it by hand, then !migrate undo again or !migrate abort.`;
+  }
+  sr.status = "undone";
+  sr.undoneAt = now;
+  const head = `${stepName(rb, i, run.params)} ${what}.`;
+  if (!run.rollingBack) return `${head} ${nextHint(s, run)}`;
+  return `${head} ${await undoNext(ctx, run)}`.trim();
+}
+
+/** `!migrate abort [reason]`: ends the run, stops its loops and waits, clears its topic segment. */
+export async function abortRun(ctx: EngineCtx, key: string, reason: string): Promise<string> {
+  const s = ctx.services;
+  return updateRun(s, key, async (run) => {
+    mustBeActive(run);
+    const now = s.clock.now();
+    const stopped: string[] = [];
+    for (const l of Object.values(run.loops)) {
+      if (l.stopped) continue;
+      l.stopped = true;
+      l.stoppedAt = now;
+      stopped.push(`${l.name} (${l.iterations} iterations)`);
+    }
+    for (const sr of run.steps) if (sr.status === "waiting") sr.status = "pending";
+    run.status = "aborted";
+    run.endedAt = now;
+    run.rollingBack = false;
+    note(run, now, ctx.actor.display, `aborted${reason ? `: ${reason}` : ""}`);
+    await setManagedSegment(s, `runbook:${run.runbook}`, undefined, configuredChannels(s));
+    const running = run.steps.filter((x) => x.status === "running").map((x) => `#${x.job}`);
+    return `${run.runbook} run #${run.seq} aborted by ${ctx.actor.display}${reason ? `: ${reason}` : ""}.${
+      stopped.length ? ` Stopped loop(s): ${stopped.join(", ")}.` : ""
+    }${running.length ? ` Still running (not killed): ${running.join(", ")}.` : ""}`;
+  });
+}

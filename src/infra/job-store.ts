@@ -1,0 +1,183 @@
+import type { Redis } from "ioredis";
+import type { Clock } from "../core/clock.js";
+
+/**
+ * What `!jobs`, `!job 42` and `!job log 42` show: one record per job, kept in
+ * Redis apart from BullMQ's own bookkeeping so it survives removal of finished
+ * jobs, with the job's output log beside it (capped).
+ */
+
+export type JobState = "queued" | "running" | "done" | "failed" | "interrupted" | "cancelled";
+export const TERMINAL: readonly JobState[] = ["done", "failed", "interrupted", "cancelled"];
+
+export interface JobRecord {
+  id: number;
+  /** Handler name ("ping", "rc-mode", "lpndt", …). */
+  name: string;
+  /** One line: what it does ("lpndt service-stop cron-fdt"). */
+  summary: string;
+  state: JobState;
+  /** Who asked, as shown ("alice"), and as matched ("console:alice"). */
+  by: string;
+  byId: string;
+  network: string;
+  channel: string;
+  /** The ref of the ack message, so results thread under it. */
+  ref: string;
+  threadId?: string;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  /** How many times a worker began it (1 for a job that ran exactly once). */
+  runs: number;
+  worker?: string;
+  exit?: number;
+  result?: string;
+  data: Record<string, unknown>;
+  /** Set when someone resolved an interrupted job by hand (`!job done`) or it was retried as another job. */
+  resolution?: string;
+}
+
+export class JobStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly clock: Clock,
+    private readonly logCapBytes = 1_048_576,
+  ) {}
+
+  private key(id: number) {
+    return `${this.prefix}:job:${id}`;
+  }
+  private logKey(id: number) {
+    return `${this.prefix}:joblog:${id}`;
+  }
+
+  async create(
+    init: Omit<JobRecord, "id" | "state" | "createdAt" | "runs" | "ref">,
+    ackPending = false,
+  ): Promise<JobRecord> {
+    const id = await this.redis.incr(`${this.prefix}:seq:job`);
+    const rec: JobRecord = {
+      ...init,
+      id,
+      ref: `j${id}`,
+      state: "queued",
+      createdAt: this.clock.now(),
+      runs: 0,
+    };
+    const m = this.redis.multi().hset(this.key(id), serialize(rec));
+    if (ackPending) m.hset(this.key(id), "ackPending", "1");
+    await m.zadd(`${this.prefix}:jobs`, id, String(id)).exec();
+    return rec;
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    const h = await this.redis.hgetall(this.key(id));
+    return h.id ? deserialize(h) : undefined;
+  }
+
+  async update(id: number, patch: Partial<JobRecord>): Promise<void> {
+    await this.redis.hset(this.key(id), serialize(patch));
+  }
+
+  /** Marks the record running and counts the run; returns the state it had before. */
+  async begin(id: number, worker: string): Promise<JobState | undefined> {
+    const [[, prev]] = (await this.redis
+      .multi()
+      .hget(this.key(id), "state")
+      .hset(this.key(id), { state: "running", startedAt: this.clock.now(), worker })
+      .hincrby(this.key(id), "runs", 1)
+      .exec()) as [[Error | null, string | null]];
+    return (prev ?? undefined) as JobState | undefined;
+  }
+
+  /** The job's ack is in the outbox: what the job says may follow it now. */
+  async acked(id: number): Promise<void> {
+    await this.redis.hdel(this.key(id), "ackPending");
+  }
+
+  /**
+   * Waits (briefly) until the job's ack is in the outbox, so the job's own messages
+   * come after it and thread under it. A front end that died before acking holds
+   * nothing up for longer than maxMs.
+   */
+  async waitAcked(id: number, maxMs = 5000): Promise<void> {
+    const until = Date.now() + maxMs;
+    while ((await this.redis.hexists(this.key(id), "ackPending")) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async recent(limit = 10): Promise<JobRecord[]> {
+    const ids = await this.redis.zrevrange(`${this.prefix}:jobs`, 0, limit - 1);
+    const recs = await Promise.all(ids.map((i) => this.get(Number(i))));
+    return recs.filter((r): r is JobRecord => !!r);
+  }
+
+  /** Appends output to the job's log; past the cap, one note and nothing more. */
+  async appendLog(id: number, text: string): Promise<void> {
+    if (!text) return;
+    const size = await this.redis.strlen(this.logKey(id));
+    if (size >= this.logCapBytes) return;
+    const room = this.logCapBytes - size;
+    const buf = Buffer.from(text);
+    if (buf.length <= room) {
+      await this.redis.append(this.logKey(id), text);
+      return;
+    }
+    const cut = buf
+      .subarray(0, room)
+      .toString()
+      .replace(/\uFFFD$/, "");
+    await this.redis.append(
+      this.logKey(id),
+      `${cut}\n[log cap of ${this.logCapBytes} bytes reached; further output dropped]\n`,
+    );
+  }
+
+  async log(id: number): Promise<string> {
+    return (await this.redis.get(this.logKey(id))) ?? "";
+  }
+}
+
+function serialize(rec: Partial<JobRecord>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rec)) {
+    if (v === undefined) continue;
+    out[k] = k === "data" ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+function deserialize(h: Record<string, string>): JobRecord {
+  const num = (k: string) => (h[k] !== undefined && h[k] !== "" ? Number(h[k]) : undefined);
+  return {
+    id: Number(h.id),
+    name: h.name ?? "",
+    summary: h.summary ?? "",
+    state: (h.state ?? "queued") as JobState,
+    by: h.by ?? "",
+    byId: h.byId ?? "",
+    network: h.network ?? "",
+    channel: h.channel ?? "",
+    ref: h.ref ?? `j${h.id}`,
+    threadId: h.threadId,
+    createdAt: num("createdAt") ?? 0,
+    startedAt: num("startedAt"),
+    finishedAt: num("finishedAt"),
+    runs: num("runs") ?? 0,
+    worker: h.worker,
+    exit: num("exit"),
+    result: h.result,
+    data: h.data ? JSON.parse(h.data) : {},
+    resolution: h.resolution,
+  };
+}
+
+/** The last n lines of a text, and whether anything was cut. */
+export function tail(text: string, n: number): { lines: string[]; cut: number } {
+  const lines = text.replace(/\n$/, "").split("\n");
+  if (lines.length === 1 && lines[0] === "") return { lines: [], cut: 0 };
+  return { lines: lines.slice(-n), cut: Math.max(0, lines.length - n) };
+}

@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, join, resolve } from "node:path";
+import { Redis, type RedisOptions } from "ioredis";
+import { StartupError } from "../core/errors.js";
+import { type Logger, maskUrl } from "../core/log.js";
+
+export const REDIS_PACKAGE_HINT =
+  "redis-server is not installed: install Debian's package (apt-get install redis-server), or set REDIS_URL (or redis: in the config) to a Redis you run";
+
+/** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? res(addr.port) : rej(new Error("no port"))));
+    });
+  });
+}
+
+/** A program on PATH (or in /usr/sbin, /sbin, where Debian puts daemons), or undefined. */
+export function findBinary(name: string, path = process.env.PATH ?? ""): string | undefined {
+  const dirs = [...path.split(delimiter).filter(Boolean), "/usr/sbin", "/sbin"];
+  for (const d of dirs) {
+    const f = join(d, name);
+    try {
+      accessSync(f, constants.X_OK);
+      return f;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** ioredis options from a redis:// URL; BullMQ needs maxRetriesPerRequest null for its blocking calls. */
+export function redisOptions(url: string): RedisOptions {
+  const u = new URL(url);
+  const opts: RedisOptions = {
+    host: u.hostname || "127.0.0.1",
+    port: u.port ? Number(u.port) : 6379,
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5000),
+  };
+  if (u.username) opts.username = decodeURIComponent(u.username);
+  if (u.password) opts.password = decodeURIComponent(u.password);
+  const db = u.pathname.replace(/^\//, "");
+  if (db) opts.db = Number(db);
+  if (u.protocol === "rediss:") opts.tls = {};
+  return opts;
+}
+
+/** How changebot runs redis-server: loopback only, no RDB snapshots, append-only when state must survive. */
+export function redisServerArgs(port: number, dir: string, appendonly: boolean): string[] {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
+  return [...args, "--appendonly", appendonly ? "yes" : "no", "--daemonize", "no"];
+}
+
+export interface PrivateRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `redis-server` on a free loopback port with append-only persistence in
+ * dataDir, so state survives a restart of the bot. Stopped by stop() or when the
+ * bot exits.
+ */
+export async function startPrivateRedis(dataDir: string, log: Logger): Promise<PrivateRedis> {
+  const bin = findBinary("redis-server");
+  if (!bin) throw new StartupError(REDIS_PACKAGE_HINT);
+  const dir = resolve(dataDir, "redis");
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const args = redisServerArgs(port, dir, true);
+  let child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stopping = false;
+  const output: string[] = [];
+  const watch = (c: ChildProcess) => {
+    c.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
+    c.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
+    c.on("exit", (code, signal) => {
+      if (stopping) return;
+      log.error({ code, signal }, "private redis-server exited; restarting it");
+      setTimeout(() => {
+        if (stopping) return;
+        child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+        watch(child);
+      }, 500).unref();
+    });
+  };
+  watch(child);
+  const killOnExit = () => child.kill("SIGTERM");
+  process.on("exit", killOnExit);
+  const url = `redis://127.0.0.1:${port}`;
+  // Wait until it answers; replaying a large append-only file can take a moment.
+  const probe = new Redis({
+    port,
+    host: "127.0.0.1",
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on("error", () => {});
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch {
+      probe.disconnect();
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new StartupError(
+          `private redis-server did not start: ${output.join("").trim().split("\n").pop() ?? "no output"}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  log.info({ url, dir }, "private redis-server started");
+  return {
+    url,
+    stop: async () => {
+      stopping = true;
+      process.off("exit", killOnExit);
+      if (child.exitCode !== null) return;
+      await new Promise<void>((r) => {
+        child.once("exit", () => r());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+      });
+    },
+  };
+}
+
+/**
+ * Connects and checks the server answers within a few seconds, so an unreachable
+ * REDIS_URL is one clear line at start, not a hang. After start, a Redis that
+ * goes away is reported and reconnected by ioredis.
+ */
+export async function connectRedis(url: string, log: Logger, name = "main"): Promise<Redis> {
+  const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectionName: `changebot-${name}` });
+  let lastError = "";
+  let started = false;
+  client.on("error", (e: Error) => {
+    if (started && e.message !== lastError)
+      log.warn({ redis: maskUrl(url), err: e.message }, "redis connection problem");
+    lastError = e.message;
+  });
+  client.on("ready", () => {
+    if (lastError) log.info({ redis: maskUrl(url) }, "redis connection restored");
+    lastError = "";
+  });
+  const timeout = new Promise<never>((_, rej) =>
+    setTimeout(
+      () =>
+        rej(new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${lastError || "no answer within 5s"}`)),
+      5000,
+    ).unref(),
+  );
+  try {
+    await Promise.race([client.connect().then(() => client.ping()), timeout]);
+    started = true;
+  } catch (e) {
+    client.disconnect();
+    if (e instanceof StartupError) throw e;
+    throw new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${lastError || (e as Error).message}`);
+  }
+  return client;
+}
