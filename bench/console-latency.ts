@@ -15,11 +15,11 @@ import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { Bot } from "../src/app.js";
 import { MemoryAdapter } from "../src/bot/memory.js";
-import type { OutboundMessage } from "../src/core/messages.js";
 import { parseConfig } from "../src/config/load.js";
+import { silentLogger } from "../src/core/log.js";
+import type { OutboundMessage } from "../src/core/messages.js";
 import { queueOptions } from "../src/infra/queues.js";
 import { startPrivateRedis } from "../src/infra/redis.js";
-import { silentLogger } from "../src/core/log.js";
 import { ms, printTable, summarize } from "./stats.js";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "1000" } } });

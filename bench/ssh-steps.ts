@@ -7,11 +7,11 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { systemClock } from "../src/core/clock.js";
 import { parseConfig } from "../src/config/load.js";
+import { systemClock } from "../src/core/clock.js";
+import { silentLogger } from "../src/core/log.js";
 import type { ExecContext } from "../src/exec/executor.js";
 import { SshExecutor } from "../src/exec/ssh.js";
-import { silentLogger } from "../src/core/log.js";
 import { requireBinary } from "../test/harness/servers.js";
 import { startSshd } from "../test/harness/sshd.js";
 

@@ -2,28 +2,29 @@ import type { Redis } from "ioredis";
 import { Announcer, startWebhookWorker } from "./announce/announcer.js";
 import { startAnnounceWorker } from "./announce/deliver.js";
 import { downtimeHooks } from "./announce/lifecycle.js";
-import { publishTopic } from "./domain/topic.js";
 import { createAdapters } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { type HandleResult, Router } from "./bot/router.js";
-import { TopicStore } from "./domain/topic-store.js";
-import type { ChatAdapter, InboundMessage } from "./core/messages.js";
-import { type Clock, systemClock } from "./core/clock.js";
-import { allCommands, buildHandlers } from "./commands/index.js";
+import { allCommands } from "./commands/index.js";
 import type { Command } from "./commands/types.js";
 import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
+import { type Clock, systemClock } from "./core/clock.js";
+import { type Logger, maskUrl } from "./core/log.js";
+import type { ChatAdapter, InboundMessage } from "./core/messages.js";
+import { startRunbookScheduler } from "./domain/runbook/scheduler.js";
+import type { Services } from "./domain/services.js";
+import { publishTopic } from "./domain/topic.js";
+import { TopicStore } from "./domain/topic-store.js";
+import { createExecutor } from "./exec/dispatch.js";
 import { AuditLog } from "./infra/audit.js";
 import { JobEvents } from "./infra/events.js";
-import { createExecutor } from "./exec/dispatch.js";
+import { JobStore } from "./infra/job-store.js";
 import { Outbox, startOutboxWorker } from "./infra/outbox.js";
 import { Queues } from "./infra/queues.js";
-import { JobStore } from "./infra/job-store.js";
 import { connectRedis, type PrivateRedis, startPrivateRedis } from "./infra/redis.js";
-import { startRunbookScheduler } from "./domain/runbook/scheduler.js";
+import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
-import { type Logger, maskUrl } from "./core/log.js";
-import type { Services } from "./domain/services.js";
 
 /** all: chat front end and worker (the default); frontend: adapters, router, outbox; worker: runs jobs. */
 export type ProcessRole = "all" | "frontend" | "worker";
@@ -112,13 +113,12 @@ export class Bot {
       outbox,
       topics: new TopicStore(this.redis, prefix),
       announcer: new Announcer(outbox, queues, config.announce, clock),
-      commands: this.opts.commands ?? allCommands,
-      handlers: this.opts.handlers ?? buildHandlers(),
       exec: createExecutor(config, log, clock, env),
     };
-    this.router = new Router(this.services);
+    const handlers = this.opts.handlers ?? buildHandlers();
+    this.router = new Router(this.services, this.opts.commands ?? allCommands, handlers);
     if (this.role !== "frontend") {
-      this.workers = startWorkers(this.services, this.services.handlers);
+      this.workers = startWorkers(this.services, handlers);
       this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock, config.jobs));
       this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
       this.closers.push(startRunbookScheduler(this.services));

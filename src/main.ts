@@ -3,10 +3,11 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
-import { ConfigError, StartupError } from "./core/errors.js";
 import { loadConfig } from "./config/load.js";
 import { validateAll } from "./config/validate.js";
+import { ConfigError, StartupError } from "./core/errors.js";
 import { createLogger } from "./core/log.js";
+import { validateHosts } from "./exec/ssh-validate.js";
 
 const USAGE = `usage:
   changebot [run] [--config FILE] [--role all|frontend|worker]   start the bot (default: console + private Redis)
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const verb = positionals[0] ?? "run";
   const loaded = loadConfig(values.config);
   if (verb === "validate") {
-    const report = await validateAll(loaded);
+    const report = await validateAll(loaded, [validateHosts]);
     process.stdout.write(`${report}\n`);
     return;
   }

@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
 import { Worker } from "bullmq";
-import type { OutboundMessage } from "../core/messages.js";
 import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/log.js";
+import type { OutboundMessage } from "../core/messages.js";
+import { parseTarget } from "../core/targets.js";
 import type { Outbox } from "../infra/outbox.js";
 import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../infra/queues.js";
-import type { Logger } from "../core/log.js";
-import { parseTarget } from "../core/targets.js";
 
 export interface AnnounceOptions {
   /** Targets to use instead of the configured `announce:` list. */

@@ -1,6 +1,6 @@
 import { Worker } from "bullmq";
-import { workerOptions } from "../infra/queues.js";
 import type { Services } from "../domain/services.js";
+import { workerOptions } from "../infra/queues.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./render.js";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./scheduler.js";

@@ -1,8 +1,8 @@
-import { StartupError } from "../core/errors.js";
-import { systemClock } from "../core/clock.js";
 import type { Config } from "../config/schema.js";
-import { connectRedis } from "../infra/redis.js";
+import { systemClock } from "../core/clock.js";
+import { StartupError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
+import { connectRedis } from "../infra/redis.js";
 import { DowntimeStore } from "./downtimes.js";
 import { downtimesToIcs } from "./ics.js";
 import { describe } from "./render.js";

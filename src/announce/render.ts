@@ -1,8 +1,8 @@
-import { formatDuration } from "../core/duration.js";
 import type { LeadTimes } from "../config/schema.js";
+import { formatDuration } from "../core/duration.js";
+import { formatUtc, relative, when } from "../core/time.js";
 import type { Downtime } from "./downtimes.js";
 import type { SlotKind } from "./plan.js";
-import { formatUtc, relative, when } from "../core/time.js";
 
 /** The words of each announcement; times always in UTC, with the time left where it helps. */
 export const name = (d: Pick<Downtime, "id" | "title">) =>

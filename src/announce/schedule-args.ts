@@ -1,5 +1,5 @@
-import { UsageError, UserError } from "../core/errors.js";
 import { parseDuration } from "../core/duration.js";
+import { UsageError, UserError } from "../core/errors.js";
 import { parseTime } from "../core/time.js";
 
 export interface ScheduleArgs {

@@ -1,9 +1,9 @@
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../core/log.js";
+import type { ChatAdapter } from "../core/messages.js";
 import { ConsoleAdapter } from "./console.js";
 import { createIrcAdapter } from "./irc/factory.js";
 import { SlackAdapter } from "./slack/adapter.js";
-import type { ChatAdapter } from "../core/messages.js";
 
 /** The adapters the config asks for, one per configured network. */
 export function createAdapters(config: Config, log: Logger): ChatAdapter[] {

@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { createInterface, type Interface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { ChatAdapter, InboundMessage, MessageAction, OutboundMessage, SentRef } from "../core/messages.js";
+import type {
+  ChatAdapter,
+  InboundMessage,
+  MessageAction,
+  OutboundMessage,
+  SentRef,
+} from "../core/messages.js";
 
 /** How networks without buttons offer a message's actions. */
 export function actionHint(actions: readonly MessageAction[]): string {

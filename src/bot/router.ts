@@ -1,13 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { closest, distance } from "fastest-levenshtein";
+import { findCommand, neededRoles, senderRoles, suggest } from "../commands/registry.js";
 import { type Command, type CommandContext, commandKey } from "../commands/types.js";
-import { identityKey, startJob } from "../infra/enqueue.js";
-import type { JobRecord } from "../infra/job-store.js";
-import type { Services } from "../domain/services.js";
-import { allowed, rolesOf } from "../core/identity.js";
 import { ErrorCode, isUserError, PermissionError, UsageError, UserError } from "../core/errors.js";
-import { type ParsedCommand, parseCommand } from "../core/parse.js";
+import { allowed, identityKey } from "../core/identity.js";
 import type { InboundMessage } from "../core/messages.js";
+import { parseCommand } from "../core/parse.js";
+import type { Services } from "../domain/services.js";
+import { startJob } from "../infra/enqueue.js";
+import type { JobRecord } from "../infra/job-store.js";
+import type { HandlerRegistry } from "../jobs/runner.js";
 
 /** Longest command line accepted (bytes); longer ones are refused with a clear message. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -21,52 +23,6 @@ export interface HandleResult {
 
 type Middleware = (msg: InboundMessage) => Promise<HandleResult["outcome"] | undefined>;
 
-/** The roles a command needs: config `permissions` ("family sub", then "family") over the command's default. */
-export function neededRoles(services: Services, c: Command): readonly string[] {
-  const p = services.config.permissions;
-  return p[commandKey(c)] ?? (c.name ? p[c.family] : undefined) ?? c.roles;
-}
-
-export function senderRoles(services: Services, msg: Pick<InboundMessage, "user">): string[] {
-  return rolesOf(msg.user, services.config.roles);
-}
-
-/** Finds "!family sub …" or "!family …"; the sub-command wins when both exist. */
-export function findCommand(
-  commands: readonly Command[],
-  parsed: ParsedCommand,
-): { cmd: Command; words: string[] } | undefined {
-  const sub = parsed.args[0]?.toLowerCase();
-  const inFamily = commands.filter((c) => c.family === parsed.family);
-  const bySub = sub !== undefined ? inFamily.find((c) => c.name === sub) : undefined;
-  if (bySub) return { cmd: bySub, words: parsed.args.slice(1) };
-  const bare = inFamily.find((c) => c.name === "");
-  if (bare) return { cmd: bare, words: parsed.args };
-  return undefined;
-}
-
-/** "did you mean …" for a family or a sub-command that does not exist. */
-export function suggest(commands: readonly Command[], parsed: ParsedCommand, prefix: string): string {
-  const families = [...new Set(commands.map((c) => c.family))];
-  const inFamily = commands.filter((c) => c.family === parsed.family);
-  if (inFamily.length) {
-    const subs = inFamily.map((c) => c.name).filter(Boolean);
-    const given = parsed.args[0] ?? "";
-    const near = given ? closest(given.toLowerCase(), subs) : undefined;
-    const hint =
-      near && distance(near, given.toLowerCase()) <= 3
-        ? ` Did you mean ${prefix}${parsed.family} ${near}?`
-        : "";
-    return `${prefix}${parsed.family} has no sub-command "${given}".${hint} It has: ${subs.join(", ")}.`;
-  }
-  const near = closest(parsed.family, families);
-  const close =
-    near &&
-    (distance(near, parsed.family) <= Math.max(2, Math.floor(near.length / 3)) ||
-      near.startsWith(parsed.family));
-  return `Unknown command ${prefix}${parsed.family}.${close ? ` Did you mean ${prefix}${near}?` : ""} Try ${prefix}help.`;
-}
-
 /**
  * Turns chat lines into commands: ignore the bot's own messages, drop
  * redeliveries, parse, look up, check the role, run. A UserError reaches the
@@ -76,7 +32,11 @@ export function suggest(commands: readonly Command[], parsed: ParsedCommand, pre
 export class Router {
   private readonly middleware: Middleware[];
 
-  constructor(private readonly services: Services) {
+  constructor(
+    private readonly services: Services,
+    private readonly commands: readonly Command[],
+    private readonly handlers: HandlerRegistry,
+  ) {
     this.middleware = [this.ignoreBots, this.dedupe];
   }
 
@@ -117,9 +77,9 @@ export class Router {
     }
     const parsed = parseCommand(msg.text, prefix, msg.addressed);
     if (!parsed) return "ignored";
-    const found = findCommand(services.commands, parsed);
+    const found = findCommand(this.commands, parsed);
     if (!found) {
-      await this.reply(msg, suggest(services.commands, parsed, prefix));
+      await this.reply(msg, suggest(this.commands, parsed, prefix));
       await services.audit.record({
         event: "command",
         who: identityKey(msg.user),
@@ -148,10 +108,10 @@ export class Router {
     const parsedArgs = cmd.args.safeParse(words);
     if (!parsedArgs.success) {
       // "!topic ad x": a near-miss of a sub-command says so, rather than "bad arguments to !topic".
-      const subs = services.commands.filter((c) => c.family === cmd.family && c.name).map((c) => c.name);
+      const subs = this.commands.filter((c) => c.family === cmd.family && c.name).map((c) => c.name);
       const first = words[0]?.toLowerCase();
       if (!cmd.name && first && subs.length && distance(closest(first, subs), first) <= 2) {
-        throw new UserError(suggest(services.commands, parsed, prefix), ErrorCode.UnknownCommand);
+        throw new UserError(suggest(this.commands, parsed, prefix), ErrorCode.UnknownCommand);
       }
       const issue = parsedArgs.error.issues[0];
       throw new UsageError(issue?.message ?? "bad arguments", cmd.usage);
@@ -162,6 +122,8 @@ export class Router {
       words,
       roles,
       services,
+      commands: this.commands,
+      handlers: this.handlers,
       reply: (text, opts) => this.reply(msg, text, opts),
       enqueue: async (req) => {
         const ack = async (r: JobRecord) => {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { UsageError } from "../core/errors.js";
 import { parseDuration } from "../core/duration.js";
-import { budget, parseAppliedLines, verdict } from "../domain/db-budget.js";
-import type { JobHandler } from "../jobs/runner.js";
+import { UsageError } from "../core/errors.js";
+import { budget, verdict } from "../domain/db-budget.js";
+import { jobRequest } from "../domain/job-kinds.js";
 import { type Command, command } from "./types.js";
 
 /** !db-budget: will the DB patches fit the downtime window? From numbers, or from staging logs over SSH. */
@@ -55,43 +55,6 @@ const args = z.array(z.string()).transform((words, ctx): Args => {
   return { ...out, seconds };
 });
 
-export const dbBudgetHandler: JobHandler = {
-  name: "db-budget",
-  // Only reads logs.
-  idempotent: true,
-  async run({ record, services, log, signal }) {
-    const { host, glob, windowMs } = record.data as { host: string; glob: string; windowMs: number };
-    const r = await services.exec.execute(
-      {
-        host,
-        // $1 unquoted: the remote shell expands the glob (it was checked to hold no metacharacters).
-        argv: ["sh", "-c", 'grep -h -e "applied just now in" -- $1', "sh", glob],
-        timeoutMs: services.config.hosts[host]?.timeout,
-      },
-      { jobId: record.id, log, signal },
-    );
-    const patches = parseAppliedLines(r.output);
-    if (!patches.length) {
-      const why =
-        r.exit === 1
-          ? 'no "applied just now in" lines in those logs'
-          : /No such file/.test(r.output)
-            ? "no log file matches that glob"
-            : r.summary;
-      return { ok: false, summary: `${host}:${glob}: ${why}` };
-    }
-    const b = budget(
-      patches.map((p) => p.seconds),
-      windowMs,
-    );
-    return {
-      ok: true,
-      summary: verdict(b, `staging (${patches.length} patch${patches.length === 1 ? "" : "es"})`),
-      output: patches.map((p) => `${p.patch} ${p.seconds}s`).join("\n"),
-    };
-  },
-};
-
 export const dbBudgetCommands: Command[] = [
   command<Args>({
     family: "db-budget",
@@ -114,11 +77,9 @@ export const dbBudgetCommands: Command[] = [
           `"${host}" is not a host in the config (hosts: ${Object.keys(s.config.hosts).join(", ") || "none"})`,
           USAGE,
         );
-      await ctx.enqueue({
-        name: "db-budget",
-        summary: `db-budget ${host}:${glob}`,
-        data: { host, glob, windowMs },
-      });
+      await ctx.enqueue(
+        jobRequest("db-budget", { host, glob: glob!, windowMs }, { summary: `db-budget ${host}:${glob}` }),
+      );
     },
   }),
 ];

@@ -1,9 +1,9 @@
 import type { Downtime } from "../announce/downtimes.js";
 import { slotKey } from "../announce/lifecycle.js";
 import type { Plan } from "../announce/plan.js";
-import { formatUtc, when } from "../core/time.js";
-import { UserError } from "../core/errors.js";
 import { formatDuration } from "../core/duration.js";
+import { UserError } from "../core/errors.js";
+import { formatUtc, when } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 
 /** Shared by the !downtime commands. */

@@ -3,9 +3,9 @@ import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../
 import { planAbort } from "../announce/plan.js";
 import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
-import { formatUtc, relative, when } from "../core/time.js";
-import { UserError } from "../core/errors.js";
 import { formatDuration } from "../core/duration.js";
+import { UserError } from "../core/errors.js";
+import { formatUtc, relative, when } from "../core/time.js";
 import { announceNow, LEADS, planSummary } from "./downtime-common.js";
 import { type Command, command } from "./types.js";
 

@@ -9,9 +9,9 @@ import {
 } from "../announce/lifecycle.js";
 import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId, parseScheduleArgs } from "../announce/schedule-args.js";
-import { formatUtc, parseTime } from "../core/time.js";
-import { UserError } from "../core/errors.js";
 import { formatDuration } from "../core/duration.js";
+import { UserError } from "../core/errors.js";
+import { formatUtc, parseTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import { announceNow, checkStart, LEADS, planSummary } from "./downtime-common.js";
 import { downtimeEnd } from "./downtime-end.js";

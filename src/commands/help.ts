@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { allowed } from "../core/identity.js";
 import { UserError } from "../core/errors.js";
-import { neededRoles } from "../bot/router.js";
-import { identityKey } from "../infra/enqueue.js";
+import { allowed, identityKey } from "../core/identity.js";
 import { noArgs } from "./args.js";
+import { neededRoles } from "./registry.js";
 import { type Command, command } from "./types.js";
 
 /** !help [command] and !whoami. Help runs the ACL in dry-run: a user sees only what they may run. */
@@ -19,7 +18,7 @@ export const helpCommands: Command[] = [
     async run(ctx) {
       const { services } = ctx;
       const p = services.config.prefix;
-      const mine = services.commands.filter((c) => allowed(ctx.roles, neededRoles(services, c)));
+      const mine = ctx.commands.filter((c) => allowed(ctx.roles, neededRoles(services, c)));
       const want = ctx.args.map((w) =>
         w.replace(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), "").toLowerCase(),
       );
@@ -27,7 +26,7 @@ export const helpCommands: Command[] = [
         const [family, sub] = want;
         const matching = mine.filter((c) => c.family === family && (sub === undefined || c.name === sub));
         if (!matching.length) {
-          const exists = services.commands.some((c) => c.family === family);
+          const exists = ctx.commands.some((c) => c.family === family);
           throw new UserError(
             exists
               ? `You may not run any ${p}${family} command${sub ? ` "${sub}"` : ""}.`

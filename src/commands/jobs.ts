@@ -1,8 +1,8 @@
-import { UserError } from "../core/errors.js";
 import { formatDuration } from "../core/duration.js";
-import { type JobRecord, tail } from "../infra/job-store.js";
-import type { JobHandler } from "../jobs/runner.js";
+import { UserError } from "../core/errors.js";
+import { jobRequest } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
+import { type JobRecord, tail } from "../infra/job-store.js";
 import { jobId, noArgs } from "./args.js";
 import { type Command, command } from "./types.js";
 
@@ -31,14 +31,6 @@ async function unresolved(services: Services, id: number, verb: string): Promise
 }
 
 /** A queued job that does nothing: checks the whole path from chat through the queue and back. */
-export const pingHandler: JobHandler = {
-  name: "ping",
-  idempotent: true,
-  async run() {
-    return { ok: true, summary: "pong" };
-  },
-};
-
 export const jobCommands: Command[] = [
   command({
     family: "ping",
@@ -48,7 +40,7 @@ export const jobCommands: Command[] = [
     args: noArgs,
     roles: [],
     async run(ctx) {
-      await ctx.enqueue({ name: "ping", summary: "ping" });
+      await ctx.enqueue(jobRequest("ping", {}, { summary: "ping" }));
     },
   }),
   command({
@@ -122,7 +114,7 @@ export const jobCommands: Command[] = [
         data: r.data,
       });
       await services.jobs.update(r.id, { resolution: `retried as #${next.id} by ${ctx.msg.user.display}` });
-      await services.handlers.get(r.name)?.onResolved?.(r, services, "retried");
+      await ctx.handlers.get(r.name)?.onResolved?.(r, services, "retried");
     },
   }),
   command({
@@ -145,9 +137,7 @@ export const jobCommands: Command[] = [
         outcome: resolution,
       });
       await services.events.publish(r.id, "done");
-      await services.handlers
-        .get(r.name)
-        ?.onResolved?.({ ...r, state: "done", resolution }, services, "done");
+      await ctx.handlers.get(r.name)?.onResolved?.({ ...r, state: "done", resolution }, services, "done");
       await ctx.reply(`#${r.id} ${resolution}.`);
     },
   }),

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { UserError } from "../core/errors.js";
-import { keyValues } from "../core/parse.js";
 import { runbooksOf } from "../config/runbook-load.js";
-import { identityKey } from "../infra/enqueue.js";
+import { UserError } from "../core/errors.js";
+import { identityKey } from "../core/identity.js";
+import { keyValues } from "../core/parse.js";
 import type { EngineCtx } from "../domain/runbook/context.js";
 import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
 import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/render.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { publishTopic } from "../domain/topic.js";
 import { UserError } from "../core/errors.js";
-import { SEPARATOR, type TopicSegment } from "../domain/topic-store.js";
+import { SEPARATOR, type TopicSegment } from "../core/topic.js";
 import type { Services } from "../domain/services.js";
+import { publishTopic } from "../domain/topic.js";
 import { noArgs, requiredText } from "./args.js";
 import { type Command, type CommandContext, command } from "./types.js";
 

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import type { InboundMessage } from "../core/messages.js";
-import type { JobRecord } from "../infra/job-store.js";
 import type { Services } from "../domain/services.js";
+import type { EnqueueRequest } from "../infra/enqueue.js";
+import type { JobRecord } from "../infra/job-store.js";
+import type { HandlerRegistry } from "../jobs/runner.js";
 
 export interface ReplyOptions {
   /** Remember this message under a ref, so later messages can thread under it or replace it. */
@@ -12,19 +14,7 @@ export interface ReplyOptions {
   outputLines?: number;
 }
 
-export interface EnqueueRequest {
-  /** Handler name in the job registry. */
-  name: string;
-  /** One line shown in the ack and in !jobs. */
-  summary: string;
-  data?: Record<string, unknown>;
-  /** Don't post an ack at all. */
-  quiet?: boolean;
-  /** The ack's text instead of "queued #n: summary"; posted before the job can start, so its result threads under it. */
-  ack?: (rec: JobRecord) => string;
-  /** Start no earlier than this (ms since epoch). */
-  notBefore?: number;
-}
+export type { EnqueueRequest };
 
 export interface CommandContext<A = unknown> {
   msg: InboundMessage;
@@ -34,6 +24,10 @@ export interface CommandContext<A = unknown> {
   /** Roles the sender holds. */
   roles: string[];
   services: Services;
+  /** Every command the bot knows (for !help and "did you mean"). */
+  commands: readonly Command[];
+  /** Every job handler (for !job retry / done). */
+  handlers: HandlerRegistry;
   reply(text: string, opts?: ReplyOptions): Promise<void>;
   /** Enqueue a job on the work queue and (unless quiet) reply "queued #n: summary" at once. */
   enqueue(req: EnqueueRequest): Promise<JobRecord>;

@@ -3,7 +3,6 @@ import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
-import { LOCAL_HOST } from "../exec/dispatch.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
   type Runbook,
@@ -17,7 +16,7 @@ import {
   undoSchemas,
 } from "./runbook.js";
 import { placeholders, stepStrings } from "./runbook-params.js";
-import type { Config } from "./schema.js";
+import { type Config, LOCAL_HOST } from "./schema.js";
 
 /**
  * Reads every *.yaml / *.yml runbook in a folder and checks it: the schema of

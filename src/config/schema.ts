@@ -90,6 +90,9 @@ const slackNet = z
     path: ["appToken"],
   });
 
+/** The host name that means the bot's own host wherever a step names a host. */
+export const LOCAL_HOST = "local";
+
 const hostSpec = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535).default(22),

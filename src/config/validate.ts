@@ -4,13 +4,13 @@ import { validateRunbooks } from "./runbook-load.js";
 /**
  * `changebot validate`: the config has already been parsed (loadConfig throws a
  * ConfigError naming each bad key); further checks that read other files (the
- * runbooks) add themselves to this list and throw a ConfigError of their own.
+ * runbooks here; the SSH hosts, passed in by the composition root) each return a
+ * line for the report or throw a ConfigError of their own.
  */
 export type Validator = (loaded: LoadedConfig) => Promise<string | undefined>;
 
-export const validators: Validator[] = [validateRunbooks];
-
-export async function validateAll(loaded: LoadedConfig): Promise<string> {
+export async function validateAll(loaded: LoadedConfig, more: readonly Validator[] = []): Promise<string> {
+  const validators: Validator[] = [validateRunbooks, ...more];
   const { config } = loaded;
   const lines = [
     `config OK: ${loaded.embedded ? "the embedded default" : loaded.path}`,

@@ -52,3 +52,9 @@ export function holdersOf(role: string, roles: Record<string, readonly string[]>
 export function allowed(held: readonly string[], needed: readonly string[]): boolean {
   return needed.length === 0 || held.includes(ADMIN) || needed.some((r) => held.includes(r));
 }
+
+/** Where a user identity is matched in role rules: "console:alice", "irc:account:bob", "slack:U1". */
+export function identityKey(u: Identity): string {
+  if (u.network === "irc") return u.account ? `irc:account:${u.account}` : `irc:mask:${u.mask ?? u.id}`;
+  return `${u.network}:${u.id}`;
+}

@@ -1,4 +1,4 @@
-import type { TopicSegment } from "../domain/topic-store.js";
+import type { TopicSegment } from "./topic.js";
 
 /**
  * The chat core's contract. Every network (console, irc, slack) is a ChatAdapter;

@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from "luxon";
-import { UserError } from "./errors.js";
 import { formatDuration } from "./duration.js";
+import { UserError } from "./errors.js";
 
 /**
  * Times as people type them in chat: ISO 8601 ("2026-12-01T14:00Z",

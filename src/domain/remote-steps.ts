@@ -1,7 +1,9 @@
 import type { RemoteStep } from "../config/schema.js";
-import { execContextFor, LOCAL_HOST } from "../exec/dispatch.js";
+import { LOCAL_HOST } from "../config/schema.js";
+import type { Outcome } from "../core/result.js";
+import type { ExecContext } from "../exec/executor.js";
 import { showCommand } from "../exec/quote.js";
-import type { JobContext, JobOutcome } from "../jobs/runner.js";
+import type { Services } from "./services.js";
 
 /**
  * Runs configured steps (`rcMode.onSteps`, …) one after another through
@@ -9,21 +11,19 @@ import type { JobContext, JobOutcome } from "../jobs/runner.js";
  * (the first failure stops the rest).
  */
 export async function runSteps(
-  job: JobContext,
+  s: Services,
+  io: ExecContext,
   steps: readonly RemoteStep[],
   what: string,
-): Promise<JobOutcome | undefined> {
+): Promise<Outcome | undefined> {
   for (const [i, step] of steps.entries()) {
     const host = step.host ?? LOCAL_HOST;
     const label = `step ${i + 1}/${steps.length} (${showCommand(step.argv)} on ${host})`;
-    const r = await job.services.exec.execute(
-      { host: step.host, argv: step.argv, timeoutMs: step.timeout },
-      execContextFor(job),
-    );
+    const r = await s.exec.execute({ host: step.host, argv: step.argv, timeoutMs: step.timeout }, io);
     if (!r.ok) {
       return { ok: false, exit: r.exit, summary: `${what}: ${label} failed: ${r.summary}`, output: r.output };
     }
-    await job.log(`[${label}: ${r.summary}]\n`);
+    await io.log(`[${label}: ${r.summary}]\n`);
   }
   return undefined;
 }

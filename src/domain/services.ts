@@ -1,17 +1,15 @@
 import type { Redis } from "ioredis";
 import type { Announcer } from "../announce/announcer.js";
-import type { TopicStore } from "./topic-store.js";
-import type { Clock } from "../core/clock.js";
-import type { Command } from "../commands/types.js";
 import type { Config } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/log.js";
+import type { Executor } from "../exec/executor.js";
 import type { AuditLog } from "../infra/audit.js";
 import type { JobEvents } from "../infra/events.js";
-import type { Executor } from "../exec/executor.js";
+import type { JobStore } from "../infra/job-store.js";
 import type { Outbox } from "../infra/outbox.js";
 import type { Queues } from "../infra/queues.js";
-import type { JobStore } from "../infra/job-store.js";
-import type { HandlerRegistry } from "../jobs/runner.js";
-import type { Logger } from "../core/log.js";
+import type { TopicStore } from "./topic-store.js";
 
 /** What every command, job handler and scheduler is given: one bag, built once in src/app.ts. */
 export interface Services {
@@ -28,10 +26,6 @@ export interface Services {
   outbox: Outbox;
   topics: TopicStore;
   announcer: Announcer;
-  /** Every command the bot knows (for !help and "did you mean"). */
-  commands: readonly Command[];
-  /** Every job handler (for !job retry / done). */
-  handlers: HandlerRegistry;
   /** Runs a step's command: `host` undefined or "local" → the bot's own host, else SSH to that `hosts:` entry. */
   exec: Executor;
 }

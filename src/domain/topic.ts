@@ -1,6 +1,6 @@
-import type { TopicSegment } from "./topic-store.js";
-import type { Services } from "./services.js";
 import { parseTarget } from "../core/targets.js";
+import type { Services } from "./services.js";
+import type { TopicSegment } from "./topic-store.js";
 
 /** Sends a channel's topic, as stored, to its network (the outbox fits it to the network's limit). */
 export async function publishTopic(

@@ -1,3 +1,5 @@
+import type { Outcome } from "../core/result.js";
+
 /**
  * Executors run one step's command: over SSH on a configured host (src/jobs/ssh.ts)
  * or on the bot's own host (src/jobs/local.ts). Built by a factory from their
@@ -26,16 +28,12 @@ export interface ExecContext {
   signal?: AbortSignal;
 }
 
-export interface StepResult {
-  ok: boolean;
-  exit?: number;
+export interface StepResult extends Outcome {
   signal?: string;
   timedOut?: boolean;
   durationMs: number;
   /** The command's combined output (also in the job log). */
   output: string;
-  /** One line for chat: "exit 0 in 1.2s", "timed out after 10m", "host key mismatch for bastion". */
-  summary: string;
 }
 
 export interface Executor {

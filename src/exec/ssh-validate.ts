@@ -1,7 +1,7 @@
 import { accessSync, constants } from "node:fs";
-import { ConfigError } from "../core/errors.js";
 import type { Config } from "../config/schema.js";
-import { validators } from "../config/validate.js";
+import type { Validator } from "../config/validate.js";
+import { ConfigError } from "../core/errors.js";
 
 /**
  * `changebot validate` for the SSH side: what would make every step on a host
@@ -42,7 +42,8 @@ export function checkHosts(config: Config, env: NodeJS.ProcessEnv = process.env)
   return problems;
 }
 
-validators.push(async ({ config }) => {
+/** The hosts part of `changebot validate`. */
+export const validateHosts: Validator = async ({ config }) => {
   const problems = checkHosts(config);
   if (problems.length) throw new ConfigError(problems.join("\n"));
   const names = Object.keys(config.hosts);
@@ -50,4 +51,4 @@ validators.push(async ({ config }) => {
   if (config.lpndt)
     lines.push(`  lpndt: on ${config.lpndt.host}, services ${config.lpndt.services.join(", ")}`);
   return lines.join("\n");
-});
+};

@@ -1,7 +1,7 @@
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
-import type { Clock } from "../core/clock.js";
 import type { HostSpec } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
 import type { ExecContext, ExecRequest, Executor, StepResult } from "./executor.js";
 import { shellCommand, showCommand } from "./quote.js";

@@ -1,20 +1,36 @@
+import type { Clock } from "../core/clock.js";
+import { identityKey } from "../core/identity.js";
 import type { Identity } from "../core/messages.js";
-import type { EnqueueRequest } from "../commands/types.js";
-import type { Services } from "../domain/services.js";
+import type { JobRecord, JobStore } from "./job-store.js";
+import type { Queues } from "./queues.js";
 import { WORK_QUEUE } from "./queues.js";
-import type { JobRecord } from "./job-store.js";
+
+export interface EnqueueRequest {
+  /** Handler name in the job registry. */
+  name: string;
+  /** One line shown in the ack and in !jobs. */
+  summary: string;
+  data?: Record<string, unknown>;
+  /** Don't post an ack at all. */
+  quiet?: boolean;
+  /** The ack's text instead of "queued #n: summary"; posted before the job can start, so its result threads under it. */
+  ack?: (rec: JobRecord) => string;
+  /** Start no earlier than this (ms since epoch). */
+  notBefore?: number;
+}
+
+/** What starting a job needs. */
+export interface EnqueueDeps {
+  jobs: JobStore;
+  queues: Queues;
+  clock: Clock;
+}
 
 export interface JobOrigin {
   network: string;
   channel: string;
   threadId?: string;
   user: Identity;
-}
-
-/** Where a user identity is matched in role rules: "console:alice", "irc:account:bob", "slack:U1". */
-export function identityKey(u: Identity): string {
-  if (u.network === "irc") return u.account ? `irc:account:${u.account}` : `irc:mask:${u.mask ?? u.id}`;
-  return `${u.network}:${u.id}`;
 }
 
 /**
@@ -25,7 +41,7 @@ export function identityKey(u: Identity): string {
  * and thread under it.
  */
 export async function startJob(
-  services: Services,
+  services: EnqueueDeps,
   req: EnqueueRequest,
   origin: JobOrigin,
   ack?: (rec: JobRecord) => Promise<void>,

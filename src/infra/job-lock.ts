@@ -1,5 +1,13 @@
-import type { Services } from "../domain/services.js";
+import type { Redis } from "ioredis";
+import type { JobStore } from "./job-store.js";
 import { type JobRecord, TERMINAL } from "./job-store.js";
+
+/** What a job lock needs: the Redis, the key prefix, and the job records (to see a holder finished). */
+export interface JobLockDeps {
+  redis: Redis;
+  prefix: string;
+  jobs: JobStore;
+}
 
 /** Deletes the key only if it still holds this value (another holder may have taken it since). */
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) end return 0`;
@@ -16,7 +24,7 @@ export class JobLock {
   private readonly waitKey: string;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: JobLockDeps,
     name: string,
     private readonly pollMs = 250,
   ) {

@@ -1,9 +1,9 @@
 import { WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isUserError } from "../core/errors.js";
-import { fitTopic } from "../domain/topic-store.js";
-import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import type { Logger } from "../core/log.js";
+import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
+import { fitTopic } from "../core/topic.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
 
 /**

@@ -1,13 +1,23 @@
 import { formatDuration } from "../core/duration.js";
-import type { Services } from "../domain/services.js";
-import type { JobRecord } from "../infra/job-store.js";
-import type { JobContext, JobHandler, JobOutcome } from "./runner.js";
+import type { JobKinds } from "../domain/job-kinds.js";
 import { perform } from "../domain/runbook/actions.js";
-import { botActor, botEnqueue, boundStep, post, runbookOf, stepName, utcTime } from "../domain/runbook/context.js";
-import { completeStep, nextHint, STEP_JOB } from "../domain/runbook/engine.js";
+import {
+  botActor,
+  botEnqueue,
+  boundStep,
+  post,
+  runbookOf,
+  stepName,
+  utcTime,
+} from "../domain/runbook/context.js";
+import { completeStep, nextHint } from "../domain/runbook/engine.js";
 import { startIteration } from "../domain/runbook/loops.js";
 import { getRun, note, updateRun } from "../domain/runbook/state.js";
 import { finishUndo } from "../domain/runbook/undo.js";
+import type { Services } from "../domain/services.js";
+import type { JobRecord } from "../infra/job-store.js";
+import { execContextFor } from "./exec-context.js";
+import type { JobContext, JobHandler, JobOutcome } from "./runner.js";
 
 /**
  * The job that does one automated step of a run (or its undo). It records the
@@ -16,13 +26,9 @@ import { finishUndo } from "../domain/runbook/undo.js";
  * the job interrupted, and `!job done` / `!job retry` (onResolved) move the run on.
  */
 
-interface StepData {
-  run: string;
-  step: number;
-  mode: "do" | "undo";
-}
+type StepData = JobKinds["runbook-step"];
 
-async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
+async function doStep(job: JobContext<"runbook-step">, d: StepData): Promise<JobOutcome> {
   const s = job.services;
   const id = job.record.id;
   const ready = await updateRun(s, d.run, (run) => {
@@ -105,7 +111,13 @@ async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
         : `downtime ended at ${utcTime(fresh.downtime.end!)}${fresh.downtime.start ? `: ${formatDuration(fresh.downtime.end! - fresh.downtime.start)} measured` : ""}`,
     };
   } else {
-    result = await perform(job, step, run.runbook, `rb-${run.runbook}-${run.seq}-${d.step}-do`);
+    result = await perform(
+      s,
+      execContextFor(job),
+      step,
+      run.runbook,
+      `rb-${run.runbook}-${run.seq}-${d.step}-do`,
+    );
   }
   const said = await updateRun(s, d.run, (r) => {
     const sr = r.steps[d.step]!;
@@ -122,7 +134,7 @@ async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
   return { ...result, summary: `${result.summary}${said ? `\n${said}` : ""}` };
 }
 
-async function undoStepJob(job: JobContext, d: StepData): Promise<JobOutcome> {
+async function undoStepJob(job: JobContext<"runbook-step">, d: StepData): Promise<JobOutcome> {
   const s = job.services;
   // Checked under the run's lock, like a step: the engine enqueues this job while it
   // holds that lock and records the job id only when it writes the run back.
@@ -133,7 +145,13 @@ async function undoStepJob(job: JobContext, d: StepData): Promise<JobOutcome> {
   if (!pending) return { ok: false, summary: "this undo is no longer pending; nothing was run" };
   const run = (await getRun(s, d.run))!;
   const step = boundStep(s, run, d.step);
-  const result = await perform(job, step.undo!, run.runbook, `rb-${run.runbook}-${run.seq}-${d.step}-undo`);
+  const result = await perform(
+    s,
+    execContextFor(job),
+    step.undo!,
+    run.runbook,
+    `rb-${run.runbook}-${run.seq}-${d.step}-undo`,
+  );
   const ctx = { services: s, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };
   const said = await updateRun(s, d.run, (r) =>
     finishUndo(
@@ -149,7 +167,7 @@ async function undoStepJob(job: JobContext, d: StepData): Promise<JobOutcome> {
 
 /** `!job done` / `!job retry` on an interrupted step job move the run on. */
 async function resolved(rec: JobRecord, s: Services, how: "done" | "retried"): Promise<void> {
-  const d = rec.data as unknown as StepData;
+  const d = rec.data as StepData;
   if (d.mode !== "do") return;
   const said = await updateRun(s, d.run, (run) => {
     const sr = run.steps[d.step];
@@ -166,11 +184,11 @@ async function resolved(rec: JobRecord, s: Services, how: "done" | "retried"): P
   if (said && run) await post(s, run, said);
 }
 
-export const runbookStepHandler: JobHandler = {
-  name: STEP_JOB,
-  idempotent: (rec) => rec.data.idempotent === true,
+export const runbookStepHandler: JobHandler<"runbook-step"> = {
+  name: "runbook-step",
+  idempotent: (data) => data.idempotent === true,
   async run(job) {
-    const d = job.record.data as unknown as StepData;
+    const d = job.data;
     return d.mode === "undo" ? undoStepJob(job, d) : doStep(job, d);
   },
   onResolved: resolved,

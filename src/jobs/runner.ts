@@ -1,26 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { WaitingError, Worker } from "bullmq";
-import { isUserError } from "../core/errors.js";
 import { formatDuration } from "../core/duration.js";
+import { isUserError } from "../core/errors.js";
+import type { Outcome } from "../core/result.js";
+import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
-import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
 import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
+import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
 
-/** What a handler reports back; the runner turns it into the job's state and the chat message. */
-export interface JobOutcome {
-  ok: boolean;
-  /** One line for chat ("exit 0 in 1.2s"). */
-  summary: string;
-  exit?: number;
-  /** Output lines to show (the last few), if any. */
-  output?: string;
-  /** False when the handler already said everything it wanted to say. */
-  announce?: boolean;
-}
+/** What a handler reports back: the one result type (core/result.ts). */
+export type JobOutcome = Outcome;
 
-export interface JobContext {
+export interface JobContext<K extends JobKind = JobKind> {
   record: JobRecord;
+  /** The job's payload, typed by its kind (domain/job-kinds.ts). */
+  data: JobKinds[K];
   services: Services;
   /** Aborts when the worker shuts down. */
   signal: AbortSignal;
@@ -30,20 +25,23 @@ export interface JobContext {
   say(text: string): Promise<void>;
 }
 
-export interface JobHandler {
-  name: string;
+export interface JobHandler<K extends JobKind = JobKind> {
+  name: K;
   /** Safe to run again after an interruption (e.g. setting a topic). Otherwise an interrupted job waits for a human. */
-  idempotent: boolean | ((rec: JobRecord) => boolean);
-  run(ctx: JobContext): Promise<JobOutcome>;
+  idempotent: boolean | ((data: JobKinds[K]) => boolean);
+  run(ctx: JobContext<K>): Promise<JobOutcome>;
   /** A human resolved an interrupted job of this kind with `!job done`. */
   onResolved?(rec: JobRecord, services: Services, how: "done" | "retried"): Promise<void>;
 }
 
+/** One handler for every job kind; a kind without one does not compile. */
+export type HandlerMap = { [K in JobKind]: JobHandler<K> };
+
+/** Looks a job's handler up by the kind its record names. */
 export class HandlerRegistry {
-  private readonly handlers = new Map<string, JobHandler>();
-  add(...hs: JobHandler[]): this {
-    for (const h of hs) this.handlers.set(h.name, h);
-    return this;
+  private readonly handlers: Map<string, JobHandler>;
+  constructor(map: HandlerMap) {
+    this.handlers = new Map(Object.values(map).map((h) => [h.name, h as unknown as JobHandler]));
   }
   get(name: string): JobHandler | undefined {
     return this.handlers.get(name);
@@ -107,7 +105,10 @@ export async function runJob(
     return;
   }
   const prev = await jobs.begin(id, worker);
-  const idempotent = typeof handler.idempotent === "function" ? handler.idempotent(rec) : handler.idempotent;
+  const idempotent =
+    typeof handler.idempotent === "function"
+      ? handler.idempotent(rec.data as JobKinds[JobKind])
+      : handler.idempotent;
   if (prev === "running" && !idempotent) {
     const note = "interrupted: state unknown (the bot stopped while it ran)";
     await jobs.update(id, { state: "interrupted", finishedAt: services.clock.now(), result: note });
@@ -126,6 +127,7 @@ export async function runJob(
   const started = services.clock.now();
   const ctx: JobContext = {
     record: { ...rec, state: "running" },
+    data: rec.data as JobKinds[JobKind],
     services,
     signal,
     log: (text) => jobs.appendLog(id, text),

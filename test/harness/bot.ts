@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Bot, type BotOptions } from "../../src/app.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
-import type { Clock } from "../../src/core/clock.js";
 import { parseConfig } from "../../src/config/load.js";
+import type { Clock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
 
 /**

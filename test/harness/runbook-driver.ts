@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
-import type { OutboundMessage } from "../../src/core/messages.js";
-import { ManualClock } from "../../src/core/clock.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
+import { ManualClock } from "../../src/core/clock.js";
+import type { OutboundMessage } from "../../src/core/messages.js";
 import { tickRunbooks } from "../../src/domain/runbook/scheduler.js";
 import { getRun, type RunState, runKey } from "../../src/domain/runbook/state.js";
 import type { Services } from "../../src/domain/services.js";

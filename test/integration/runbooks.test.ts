@@ -1,9 +1,9 @@
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/core/clock.js";
-import { formatDuration } from "../../src/core/duration.js";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { formatDuration } from "../../src/core/duration.js";
 import { startTestBot } from "../harness/bot.js";
 import {
   ask,

@@ -2,12 +2,12 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/core/clock.js";
 import { parseConfig } from "../../src/config/load.js";
-import type { ExecContext } from "../../src/exec/executor.js";
-import { freePort } from "../../src/infra/redis.js";
-import { SshExecutor } from "../../src/exec/ssh.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
+import type { ExecContext } from "../../src/exec/executor.js";
+import { SshExecutor } from "../../src/exec/ssh.js";
+import { freePort } from "../../src/infra/redis.js";
 import { requireBinary } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";
 

@@ -1,8 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { type Clock, systemClock } from "../../core/clock.js";
 import type { Logger } from "../../core/log.js";
+import type {
+  ChatAdapter,
+  InboundMessage,
+  OutboundMessage,
+  SentRef,
+  TopicChange,
+} from "../../core/messages.js";
 import { actionHint } from "../console.js";
-import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange } from "../../core/messages.js";
 import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
 import { AccountBook } from "./identity.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { IrcNetConfig } from "../../config/schema.js";
-import type { Logger } from "../../core/log.js";
 import { StartupError } from "../../core/errors.js";
+import type { Logger } from "../../core/log.js";
 import { IrcAdapter, type IrcAdapterOptions } from "./adapter.js";
 
 function readPem(path: string, what: string): string {

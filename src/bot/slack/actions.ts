@@ -1,7 +1,7 @@
 import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/log.js";
-import type { HandleResult } from "../router.js";
 import type { InboundMessage } from "../../core/messages.js";
+import type { HandleResult } from "../router.js";
 import { actedBlocks } from "./format.js";
 import { slackIdentity } from "./inbound.js";
 import type { UserNames } from "./names.js";

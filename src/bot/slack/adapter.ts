@@ -1,8 +1,14 @@
 import type { App, types } from "@slack/bolt";
 import type { SlackNetConfig } from "../../config/schema.js";
-import type { Logger } from "../../core/log.js";
 import { UserError } from "../../core/errors.js";
-import type { ChatAdapter, InboundMessage, OutboundMessage, SentRef, TopicChange } from "../../core/messages.js";
+import type { Logger } from "../../core/log.js";
+import type {
+  ChatAdapter,
+  InboundMessage,
+  OutboundMessage,
+  SentRef,
+  TopicChange,
+} from "../../core/messages.js";
 import { handleClick } from "./actions.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";

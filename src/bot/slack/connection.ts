@@ -2,8 +2,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { SlackNetConfig } from "../../config/schema.js";
-import type { Logger } from "../../core/log.js";
 import { StartupError } from "../../core/errors.js";
+import type { Logger } from "../../core/log.js";
 import { isAuthError, platformError } from "./errors.js";
 import { slackLogger } from "./logger.js";
 

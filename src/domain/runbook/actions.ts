@@ -1,9 +1,9 @@
-import { configuredChannels, setManagedSegment } from "../topic.js";
-import { formatDuration } from "../../core/duration.js";
 import type { Step, StepOf, UndoAction } from "../../config/runbook.js";
-import { execContextFor } from "../../exec/dispatch.js";
-import type { ExecRequest, StepResult } from "../../exec/executor.js";
-import type { JobContext } from "../../jobs/runner.js";
+import { formatDuration } from "../../core/duration.js";
+import type { Outcome } from "../../core/result.js";
+import type { ExecContext, ExecRequest, StepResult } from "../../exec/executor.js";
+import type { Services } from "../services.js";
+import { configuredChannels, setManagedSegment } from "../topic.js";
 
 /**
  * What the automated step kinds do once their job runs: commands through the
@@ -11,25 +11,19 @@ import type { JobContext } from "../../jobs/runner.js";
  * checks retried until their deadline, topic segments and announcements.
  */
 
-export interface ActionResult {
-  ok: boolean;
-  summary: string;
-  output?: string;
-  exit?: number;
-}
-
 /** Runs a command through services.exec: SSH for a `hosts:` entry, the bot's own host otherwise. */
 export async function runCommand(
-  job: JobContext,
+  s: Services,
+  io: ExecContext,
   cmd: { host?: string; user?: string; argv: string[] },
   timeoutMs?: number,
 ): Promise<StepResult> {
   const req: ExecRequest = { host: cmd.host, argv: cmd.argv, timeoutMs };
   if (cmd.user) req.user = cmd.user;
-  return job.services.exec.execute(req, execContextFor(job));
+  return s.exec.execute(req, io);
 }
 
-const fromExec = (r: StepResult): ActionResult => ({
+const fromExec = (r: StepResult): Outcome => ({
   ok: r.ok,
   summary: r.summary,
   output: r.output,
@@ -50,25 +44,26 @@ async function httpOnce(url: string, status: number, body: string | undefined, s
 }
 
 /** Tries a check until it passes or its deadline (on the bot's clock) has passed. */
-async function check(job: JobContext, step: StepOf<"check">): Promise<ActionResult> {
-  const { clock } = job.services;
+async function check(s: Services, io: ExecContext, step: StepOf<"check">): Promise<Outcome> {
+  const { clock } = s;
+  const signal = io.signal ?? new AbortController().signal;
   const start = clock.now();
   let attempts = 0;
   let last = "";
   for (;;) {
     attempts++;
     if (step.http) {
-      const r = await httpOnce(step.http.url, step.http.status, step.http.body, job.signal);
+      const r = await httpOnce(step.http.url, step.http.status, step.http.body, signal);
       last = r.line;
-      await job.log(`${last}\n`);
+      await io.log(`${last}\n`);
       if (r.ok) return { ok: true, summary: `${last} (attempt ${attempts})` };
     } else {
-      const r = await runCommand(job, { host: step.host, user: step.user, argv: step.argv! }, step.timeout);
+      const r = await runCommand(s, io, { host: step.host, user: step.user, argv: step.argv! }, step.timeout);
       last = r.summary;
       if (r.ok)
         return { ok: true, summary: `check passed: ${r.summary} (attempt ${attempts})`, output: r.output };
     }
-    if (clock.now() - start >= step.deadline || job.signal.aborted)
+    if (clock.now() - start >= step.deadline || signal.aborted)
       return {
         ok: false,
         summary: `check did not pass within ${formatDuration(step.deadline)} (${attempts} attempts); last: ${last}`,
@@ -79,19 +74,20 @@ async function check(job: JobContext, step: StepOf<"check">): Promise<ActionResu
 
 /** Runs an action of a kind that does its work in the job itself. */
 export async function perform(
-  job: JobContext,
+  s: Services,
+  io: ExecContext,
   step: Step | UndoAction,
   runbook: string,
   /** Unique per run, step and direction: an announcement made twice is delivered once. */
   ref: string,
-): Promise<ActionResult> {
-  const s = job.services;
+): Promise<Outcome> {
   switch (step.kind) {
     case "ssh":
     case "local":
       return fromExec(
         await runCommand(
-          job,
+          s,
+          io,
           {
             host: step.kind === "ssh" ? step.host : undefined,
             user: step.kind === "ssh" ? step.user : undefined,
@@ -101,7 +97,7 @@ export async function perform(
         ),
       );
     case "check":
-      return check(job, step);
+      return check(s, io, step);
     case "topic": {
       const channels = step.channels ?? configuredChannels(s);
       await setManagedSegment(s, `runbook:${runbook}`, step.clear ? undefined : step.segment, channels);

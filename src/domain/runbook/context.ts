@@ -1,13 +1,13 @@
-import { holdersOf } from "../../core/identity.js";
-import { UserError } from "../../core/errors.js";
-import type { MessageAction } from "../../core/messages.js";
-import type { EnqueueRequest } from "../../commands/types.js";
 import type { Runbook, Step } from "../../config/runbook.js";
 import { runbooksOf } from "../../config/runbook-load.js";
 import { bindStep, substitute } from "../../config/runbook-params.js";
-import type { Services } from "../services.js";
+import { UserError } from "../../core/errors.js";
+import { holdersOf } from "../../core/identity.js";
+import type { MessageAction } from "../../core/messages.js";
+import type { EnqueueRequest } from "../../infra/enqueue.js";
 import { startJob } from "../../infra/enqueue.js";
 import type { JobRecord } from "../../infra/job-store.js";
+import type { Services } from "../services.js";
 import type { RunState } from "./state.js";
 
 /** Who does something to a run: shown name, identity key as role rules match it, roles held. */

@@ -1,6 +1,7 @@
-import { PermissionError, UserError } from "../../core/errors.js";
 import type { Runbook } from "../../config/runbook.js";
 import { resolveParams } from "../../config/runbook-params.js";
+import { PermissionError, UserError } from "../../core/errors.js";
+import { jobRequest } from "../job-kinds.js";
 import type { Services } from "../services.js";
 import {
   boundStep,
@@ -20,7 +21,6 @@ import { createRun, note, type RunState, type StepRun, updateRun } from "./state
  * in Redis; steps that do work are jobs (src/jobs/runbook/steps.ts).
  */
 
-export const STEP_JOB = "runbook-step";
 const RUNNABLE = ["pending", "undone", "skipped"];
 
 export async function startRun(
@@ -182,11 +182,13 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
   }
   sr.status = "running";
   const idempotent = step.idempotent || !["ssh", "local"].includes(step.kind);
-  const rec = await ctx.enqueue({
-    name: STEP_JOB,
-    summary: `${rb.id} ${stepName(rb, i, step.title)}: ${describeStep(step)}`,
-    data: { run: run.key, step: i, mode: "do", idempotent },
-  });
+  const rec = await ctx.enqueue(
+    jobRequest(
+      "runbook-step",
+      { run: run.key, step: i, mode: "do", idempotent },
+      { summary: `${rb.id} ${stepName(rb, i, step.title)}: ${describeStep(step)}` },
+    ),
+  );
   sr.job = rec.id;
   if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
 }

@@ -1,9 +1,7 @@
-import { formatDuration } from "../../core/duration.js";
+import { jobRequest } from "../job-kinds.js";
 import type { Services } from "../services.js";
-import type { JobHandler } from "../../jobs/runner.js";
-import { runCommand } from "./actions.js";
 import { botEnqueue, boundStep, post } from "./context.js";
-import { getRun, type RunState, updateRun } from "./state.js";
+import type { RunState } from "./state.js";
 
 /**
  * Background loops (seed 000's rsync loop): started by a loop step, one
@@ -14,8 +12,6 @@ import { getRun, type RunState, updateRun } from "./state.js";
  * and the loop goes on; so does one interrupted by a restart (it is not re-run).
  */
 
-export const LOOP_JOB = "runbook-loop";
-
 /** Starts the loop's next iteration as a job. Under the run's lock. */
 export async function startIteration(s: Services, run: RunState, name: string): Promise<void> {
   const loop = run.loops[name]!;
@@ -25,11 +21,13 @@ export async function startIteration(s: Services, run: RunState, name: string): 
   const rec = await botEnqueue(
     s,
     run,
-  )({
-    name: LOOP_JOB,
-    summary: `${run.runbook} loop "${name}" iteration ${n}: ${step.argv.join(" ")}`,
-    data: { run: run.key, loop: name, n },
-  });
+  )(
+    jobRequest(
+      "runbook-loop",
+      { run: run.key, loop: name, n },
+      { summary: `${run.runbook} loop "${name}" iteration ${n}: ${step.argv.join(" ")}` },
+    ),
+  );
   loop.inFlight = rec.id;
   loop.nextAt = s.clock.now() + loop.every;
 }
@@ -44,37 +42,6 @@ export function endIteration(run: RunState, name: string, job: number, ok: boole
   loop.last = line;
   return true;
 }
-
-export const loopIterationHandler: JobHandler = {
-  name: LOOP_JOB,
-  // An iteration the bot was running when it died is counted as interrupted; the next one follows on time.
-  idempotent: false,
-  async run(job) {
-    const s = job.services;
-    const { run: key, loop: name, n } = job.record.data as { run: string; loop: string; n: number };
-    // Under the run's lock: the engine records inFlight only when it writes back the run it enqueued this from.
-    const due = await updateRun(s, key, (r) => r.loops[name]?.inFlight === job.record.id);
-    const run = due ? await getRun(s, key) : undefined;
-    const loop = run?.loops[name];
-    if (!run || !loop)
-      return { ok: false, summary: "this iteration is no longer due; nothing was run", announce: false };
-    const step = boundStep(s, run, loop.step);
-    if (step.kind !== "loop") return { ok: false, summary: "not a loop step" };
-    const r = await runCommand(job, { host: step.host, user: step.user, argv: step.argv }, step.timeout);
-    const counted = await updateRun(s, key, (fresh) =>
-      endIteration(fresh, name, job.record.id, r.ok, r.summary),
-    );
-    if (r.ok) return { ok: true, summary: `loop "${name}" iteration ${n}: ${r.summary}`, announce: false };
-    const after = await getRun(s, key);
-    const goesOn = counted && after?.status === "active" && !after.loops[name]?.stopped;
-    return {
-      ok: false,
-      summary: `loop "${name}" iteration ${n} failed: ${r.summary}${goesOn ? `; the loop goes on (next within ${formatDuration(loop.every)})` : ""}`,
-      output: r.output,
-      exit: r.exit,
-    };
-  },
-};
 
 /** Loop work for the tick: count iterations lost to a restart, start the ones that are due. */
 export async function tickLoops(s: Services, run: RunState): Promise<string[]> {

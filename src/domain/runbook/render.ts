@@ -1,6 +1,6 @@
-import { formatDuration } from "../../core/duration.js";
 import type { Runbook } from "../../config/runbook.js";
 import { bindStep } from "../../config/runbook-params.js";
+import { formatDuration } from "../../core/duration.js";
 import type { Services } from "../services.js";
 import { describeStep, runbookOf, utcStamp, utcTime } from "./context.js";
 import type { RunState, StepRun } from "./state.js";

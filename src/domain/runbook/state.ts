@@ -1,6 +1,6 @@
 import { UserError } from "../../core/errors.js";
-import type { Services } from "../services.js";
 import { withRedisLock } from "../../infra/lock.js";
+import type { Services } from "../services.js";
 
 /**
  * A run of a runbook, whole in Redis (one JSON value per run, changed under a

@@ -1,6 +1,7 @@
-import { configuredChannels, setManagedSegment } from "../topic.js";
 import { UserError } from "../../core/errors.js";
+import { jobRequest } from "../job-kinds.js";
 import type { Services } from "../services.js";
+import { configuredChannels, setManagedSegment } from "../topic.js";
 import { boundStep, type EngineCtx, post, runbookOf, stepName, whoHolds } from "./context.js";
 import { mustBeActive, nextHint } from "./engine.js";
 import { note, type RunState, updateRun } from "./state.js";
@@ -10,8 +11,6 @@ import { note, type RunState, updateRun } from "./state.js";
  * `rollback` keeps going, newest first, and stops at an irreversible step,
  * saying so; `abort` ends the run and stops its background loops.
  */
-
-export const UNDO_JOB = "runbook-step";
 
 const IN_PROGRESS = ["running", "awaiting-ack", "awaiting-confirm", "undoing"];
 
@@ -79,11 +78,13 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
       );
       return "";
     }
-    const rec = await ctx.enqueue({
-      name: UNDO_JOB,
-      summary: `${rb.id} undo of ${stepName(rb, i, step.title)}`,
-      data: { run: run.key, step: i, mode: "undo", idempotent: false },
-    });
+    const rec = await ctx.enqueue(
+      jobRequest(
+        "runbook-step",
+        { run: run.key, step: i, mode: "undo", idempotent: false },
+        { summary: `${rb.id} undo of ${stepName(rb, i, step.title)}` },
+      ),
+    );
     sr.undoJob = rec.id;
     note(run, now, ctx.actor.display, `started the undo of step ${i + 1} as #${rec.id}`, i);
     return prefix;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deliveryDecision, planAbort, planAnnouncements } from "../../../src/announce/plan.js";
-import { ManualClock } from "../../../src/core/clock.js";
 import { configSchema } from "../../../src/config/schema.js";
+import { ManualClock } from "../../../src/core/clock.js";
 
 const H = 3_600_000;
 const M = 60_000;

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { UserError } from "../../../src/core/errors.js";
 import { MemoryAdapter } from "../../../src/bot/memory.js";
 import { allCommands } from "../../../src/commands/index.js";
 import { type Command, command, commandKey } from "../../../src/commands/types.js";
+import { UserError } from "../../../src/core/errors.js";
 import { startTestBot } from "../../harness/bot.js";
 import { capturingLogger } from "../../harness/log.js";
 import { startRedis } from "../../harness/servers.js";

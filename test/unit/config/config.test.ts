@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/core/errors.js";
-import { formatDuration, parseDuration } from "../../../src/core/duration.js";
 import { embeddedDefault, loadConfig, parseConfig } from "../../../src/config/load.js";
+import { formatDuration, parseDuration } from "../../../src/core/duration.js";
+import { ConfigError } from "../../../src/core/errors.js";
 
 const write = (text: string) => {
   const f = join(mkdtempSync(join(tmpdir(), "cfg-")), "changebot.yaml");

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/core/errors.js";
 import { parseConfig } from "../../../src/config/load.js";
 import { loadRunbooks, parseRunbook, validateRunbooks } from "../../../src/config/runbook-load.js";
 import { bindStep, resolveParams } from "../../../src/config/runbook-params.js";
+import { ConfigError } from "../../../src/core/errors.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 

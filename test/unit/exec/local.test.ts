@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ManualClock, systemClock } from "../../../src/core/clock.js";
 import { loadConfig } from "../../../src/config/load.js";
+import { ManualClock, systemClock } from "../../../src/core/clock.js";
+import { silentLogger } from "../../../src/core/log.js";
 import type { ExecContext } from "../../../src/exec/executor.js";
 import { LocalExecutor } from "../../../src/exec/local.js";
-import { silentLogger } from "../../../src/core/log.js";
 
 function ctx(progress?: string[]): { ctx: ExecContext; log: string[] } {
   const log: string[] = [];

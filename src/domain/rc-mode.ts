@@ -1,0 +1,37 @@
+import { formatDuration } from "../core/duration.js";
+import type { Services } from "./services.js";
+
+/**
+ * RC mode (release-critical mode, seed 001): while PQM is in RC mode only
+ * release-critical branches land. The bot keeps the state (who, when, why),
+ * the topic segment on the configured channels, and announces each change.
+ */
+export interface RcModeState {
+  on: boolean;
+  since: number;
+  by: string;
+  reason?: string;
+  /** Channels that got the topic segment ("irc:#launchpad-dev"). */
+  channels: string[];
+}
+
+const key = (s: Pick<Services, "prefix">) => `${s.prefix}:rcmode`;
+
+export async function getRcMode(services: Services): Promise<RcModeState | undefined> {
+  const raw = await services.redis.get(key(services));
+  return raw ? (JSON.parse(raw) as RcModeState) : undefined;
+}
+
+const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+export function describeRcMode(s: RcModeState | undefined, now: number): string {
+  if (!s) return "RC mode is off (it has not been turned on yet).";
+  const ago = formatDuration(now - s.since);
+  return s.on
+    ? `RC mode is ON since ${utc(s.since)} (${ago} ago), by ${s.by}${s.reason ? `: ${s.reason}` : ""}.`
+    : `RC mode is off since ${utc(s.since)} (${ago} ago), turned off by ${s.by}.`;
+}
+
+export async function setRcMode(services: Services, state: RcModeState): Promise<void> {
+  await services.redis.set(key(services), JSON.stringify(state));
+}
