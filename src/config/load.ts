@@ -27,7 +27,7 @@ export function embeddedDefault(env: NodeJS.ProcessEnv = process.env): unknown {
     networks: { console: { user: safeUser } },
     roles: Object.fromEntries(DEFAULT_ROLES.map((r) => [r, [`console:${safeUser}`]])),
     announce: ["console:console"],
-    runbooks: resolve(PACKAGE_ROOT, "runbooks"),
+    runbooks: env.CHANGEBOT_RUNBOOKS || resolve(PACKAGE_ROOT, "runbooks"),
     dataDir: env.CHANGEBOT_DATA || "./data",
   };
 }
@@ -81,6 +81,10 @@ export function parseConfig(
   baseDir = process.cwd(),
 ): Config {
   const interpolated = interpolate(raw ?? {}, env);
+  // A config that does not say where its runbooks are uses CHANGEBOT_RUNBOOKS (the container
+  // image sets it to the runbooks it ships), else ./runbooks beside the config.
+  if (env.CHANGEBOT_RUNBOOKS && isRecord(interpolated) && interpolated.runbooks === undefined)
+    interpolated.runbooks = env.CHANGEBOT_RUNBOOKS;
   const result = configSchema.safeParse(interpolated);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
   const config = result.data;
@@ -103,6 +107,10 @@ export function parseConfig(
   }
   checkCrossReferences(config);
   return config;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** References between sections that a schema alone cannot see. */
