@@ -10,7 +10,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     reporters: ["default"],
     // A per-run temp folder and, after the suite, a check that no process a test started is left.
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/harness/global-setup.ts"],
     setupFiles: ["test/harness/file-cleanup.ts"],
   },
 });

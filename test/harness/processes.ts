@@ -6,7 +6,7 @@ import { expect } from "vitest";
 /**
  * Every process a test starts goes through here: it gets a process group of its
  * own (so it and whatever it forks end together) and a line in this run's
- * registry, a file in the run's folder (test/global-setup.ts sets RUN_ENV), which
+ * registry, a file in the run's folder (test/harness/global-setup.ts sets RUN_ENV), which
  * the global teardown reads after the suite: test files run in forked workers,
  * so a list kept in memory would not reach it.
  */

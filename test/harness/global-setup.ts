@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeLeftovers, findLeftovers, killLeftovers } from "./harness/leftovers.js";
-import { RUN_ENV } from "./harness/processes.js";
+import { describeLeftovers, findLeftovers, killLeftovers } from "./leftovers.js";
+import { RUN_ENV } from "./processes.js";
 
 /**
  * One temp folder per run: every test's temp files go in it (TMPDIR), and every
