@@ -1,5 +1,6 @@
+import { posix } from "node:path";
 import { z } from "zod";
-import { UsageError } from "../bot/errors.js";
+import { ErrorCode, UsageError, UserError } from "../bot/errors.js";
 import { parseDuration } from "../config/duration.js";
 import { budget, parseAppliedLines, verdict } from "../jobs/budget.js";
 import type { JobHandler } from "../jobs/runner.js";
@@ -54,6 +55,33 @@ const args = z.array(z.string()).transform((words, ctx): Args => {
   }
   return { ...out, seconds };
 });
+
+/**
+ * The glob as it will run, if it reads only logs under one of the host's
+ * configured folders (dbBudget.logs.<host>); otherwise one line saying why not.
+ * A `*` or `?` never matches a `/`, so a glob whose fixed start is inside a
+ * folder stays inside it; `..` is refused outright rather than resolved.
+ */
+export function checkLogGlob(
+  host: string,
+  glob: string,
+  folders: readonly string[] | undefined,
+): { glob: string } | { problem: string } {
+  const key = `dbBudget.logs.${host}`;
+  const refuse = (why: string) => ({
+    problem: folders?.length
+      ? `refused ${host}:${glob}: ${why}; allowed: globs under ${folders.join(", ")} (${key})`
+      : `refused ${host}:${glob}: no log folders are configured for ${host}; add ${key} (absolute folders) to the config`,
+  });
+  if (!folders?.length) return refuse("");
+  if (glob.startsWith("-")) return refuse('it starts with "-"');
+  if (!glob.startsWith("/")) return refuse("not an absolute path");
+  if (glob.split("/").includes("..")) return refuse('".." is not allowed');
+  const norm = posix.normalize(glob);
+  const inside = folders.some((f) => norm.startsWith(`${posix.normalize(f).replace(/\/+$/, "")}/`));
+  if (!inside || norm.endsWith("/")) return refuse(`not under a log folder configured for ${host}`);
+  return { glob: norm };
+}
 
 export const dbBudgetHandler: JobHandler = {
   name: "db-budget",
@@ -114,10 +142,12 @@ export const dbBudgetCommands: Command[] = [
           `"${host}" is not a host in the config (hosts: ${Object.keys(s.config.hosts).join(", ") || "none"})`,
           USAGE,
         );
+      const checked = checkLogGlob(host, glob!, s.config.dbBudget.logs[host]);
+      if ("problem" in checked) throw new UserError(checked.problem, ErrorCode.Usage);
       await ctx.enqueue({
         name: "db-budget",
-        summary: `db-budget ${host}:${glob}`,
-        data: { host, glob, windowMs },
+        summary: `db-budget ${host}:${checked.glob}`,
+        data: { host, glob: checked.glob, windowMs },
       });
     },
   }),

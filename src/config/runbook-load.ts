@@ -16,7 +16,7 @@ import {
   type UndoAction,
   undoSchemas,
 } from "./runbook.js";
-import { placeholders, stepStrings } from "./runbook-params.js";
+import { checkValue, placeholders, stepStrings } from "./runbook-params.js";
 import type { Config } from "./schema.js";
 
 /**
@@ -93,6 +93,15 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
   const roles = new Set<string>([...DEFAULT_ROLES, ...Object.keys(config.roles)]);
   const known = [...roles].join(", ");
   const declared = new Set(Object.keys(rb.parameters));
+  for (const [name, p] of Object.entries(rb.parameters)) {
+    const bad = p.default === undefined ? undefined : checkValue(name, p, String(p.default));
+    if (bad) problems.push(`${file} parameters.${name}.default: ${bad}`);
+  }
+  rb.distinct.forEach((group, i) => {
+    for (const name of group)
+      if (!declared.has(name))
+        problems.push(`${file} distinct[${i}]: "${name}" is not declared under parameters`);
+  });
   const loops = new Map<string, number>();
   const ids = new Set<string>();
   rb.steps.forEach((s, i) => {

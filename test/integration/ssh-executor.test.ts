@@ -87,6 +87,21 @@ describe("the SSH executor against a real sshd", () => {
     }
   });
 
+  it("closes a command's stdin: one that reads it gets EOF and ends instead of waiting for its timeout", async () => {
+    const ex = executor({ box: sshd.hostEntry() });
+    try {
+      // A hang would end only at the 60 s step timeout, as a failure that says so.
+      for (const argv of [["cat"], ["head", "-c1"]]) {
+        const r = await ex.execute({ host: "box", argv, timeoutMs: 60_000 }, collect().ctx);
+        expect(r.summary).toMatch(/^exit 0 in /);
+        expect(r).toMatchObject({ ok: true, exit: 0 });
+        expect(r.output).toBe("");
+      }
+    } finally {
+      await ex.close();
+    }
+  }, 150_000);
+
   it("reuses one connection for many steps", async () => {
     const ex = executor({ box: sshd.hostEntry() });
     try {
