@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
 import { ConfigError, StartupError } from "./bot/errors.js";
+import { allCommands } from "./commands/index.js";
+import { commandKey } from "./commands/types.js";
 import { loadConfig } from "./config/load.js";
 import { validateAll } from "./config/validate.js";
 import { createLogger } from "./log.js";
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
   const verb = positionals[0] ?? "run";
   const loaded = loadConfig(values.config);
   if (verb === "validate") {
-    const report = await validateAll(loaded);
+    const report = await validateAll(loaded, allCommands.map(commandKey));
     process.stdout.write(`${report}\n`);
     return;
   }
