@@ -10,7 +10,8 @@ import { TopicStore } from "./bot/topic.js";
 import type { ChatAdapter, InboundMessage } from "./bot/types.js";
 import { type Clock, systemClock } from "./clock.js";
 import { allCommands, buildHandlers } from "./commands/index.js";
-import type { Command } from "./commands/types.js";
+import { type Command, commandKey } from "./commands/types.js";
+import { checkPermissionKeys } from "./config/checks.js";
 import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
 import { AuditLog } from "./jobs/audit.js";
@@ -71,6 +72,8 @@ export class Bot {
 
   async start(): Promise<this> {
     const { config, log } = this.opts;
+    // permissions: keys must name a command this bot has (ConfigError, like `changebot validate`).
+    checkPermissionKeys(config, (this.opts.commands ?? allCommands).map(commandKey));
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
     for (const w of runbooksOf(config).warnings) log.info(w);
     const env = this.opts.env ?? process.env;

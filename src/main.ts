@@ -4,6 +4,8 @@ import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
 import { ConfigError, StartupError } from "./bot/errors.js";
 import { CommandLineError, parseCommandLine, USAGE } from "./cli.js";
+import { allCommands } from "./commands/index.js";
+import { commandKey } from "./commands/types.js";
 import { loadConfig } from "./config/load.js";
 import { validateAll } from "./config/validate.js";
 import { checkHealth } from "./jobs/health.js";
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   const { verb } = cli;
   const loaded = loadConfig(cli.config);
   if (verb === "validate") {
-    const report = await validateAll(loaded);
+    const report = await validateAll(loaded, allCommands.map(commandKey));
     process.stdout.write(`${report}\n`);
     return;
   }

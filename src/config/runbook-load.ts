@@ -4,6 +4,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../bot/errors.js";
 import { LOCAL_HOST } from "../jobs/exec.js";
+import { stepTargetProblems } from "./checks.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
   type Runbook,
@@ -140,6 +141,7 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
       problems.push(`${where}: a check needs exactly one of http: or argv:`);
     if (s.kind === "topic" && !!s.segment === !!s.clear)
       problems.push(`${where}: a topic step needs either segment: or clear: true`);
+    problems.push(...stepTargetProblems(config, where, s));
     if (s.kind === "loop") {
       if (loops.has(s.loop))
         problems.push(`${where} loop: "${s.loop}" is already started by an earlier step`);

@@ -1,3 +1,4 @@
+import { checkPermissionKeys, configWarnings } from "./checks.js";
 import type { LoadedConfig } from "./load.js";
 import { validateRunbooks } from "./runbook-load.js";
 
@@ -10,8 +11,10 @@ export type Validator = (loaded: LoadedConfig) => Promise<string | undefined>;
 
 export const validators: Validator[] = [validateRunbooks];
 
-export async function validateAll(loaded: LoadedConfig): Promise<string> {
+/** `commandKeys`: "family sub" of every command (from the composition root), to check `permissions:` keys. */
+export async function validateAll(loaded: LoadedConfig, commandKeys: readonly string[]): Promise<string> {
   const { config } = loaded;
+  checkPermissionKeys(config, commandKeys);
   const lines = [
     `config OK: ${loaded.embedded ? "the embedded default" : loaded.path}`,
     `  networks: ${
@@ -30,5 +33,6 @@ export async function validateAll(loaded: LoadedConfig): Promise<string> {
     const line = await v(loaded);
     if (line) lines.push(line);
   }
+  lines.push(...configWarnings(config));
   return lines.join("\n");
 }

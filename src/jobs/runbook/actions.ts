@@ -1,3 +1,4 @@
+import { announcedSummary } from "../../announce/announcer.js";
 import { configuredChannels, setManagedSegment } from "../../announce/topic.js";
 import { formatDuration } from "../../config/duration.js";
 import type { Step, StepOf, UndoAction } from "../../config/runbook.js";
@@ -110,13 +111,15 @@ export async function perform(
         summary: step.clear ? "topic segment removed" : `topic segment "${step.segment}" set`,
       };
     }
-    case "announce":
-      await s.announcer.announce(step.text, {
+    case "announce": {
+      const said = await s.announcer.announce(step.text, {
         targets: step.targets,
+        here: [`${job.record.network}:${job.record.channel}`],
         id: ref.replace(/[^A-Za-z0-9._-]/g, "_"),
         meta: { kind: "runbook", runbook },
       });
-      return { ok: true, summary: "announced" };
+      return { ok: said.targets.length > 0, summary: announcedSummary(said) };
+    }
     default:
       throw new Error(`perform() cannot do a ${step.kind} step`);
   }

@@ -1,3 +1,4 @@
+import { announcedSummary } from "../../announce/announcer.js";
 import { formatDuration } from "../../config/duration.js";
 import type { Services } from "../../services.js";
 import type { JobRecord } from "../records.js";
@@ -92,18 +93,18 @@ async function doStep(job: JobContext, d: StepData): Promise<JobOutcome> {
       if (start) r.downtime.start ??= now;
       else r.downtime.end ??= now;
     });
-    if (step.text)
-      await s.announcer.announce(step.text, {
-        id: `rb-${run.runbook}-${run.seq}-${d.step}`,
-        meta: { kind: "runbook" },
-      });
+    const said = step.text
+      ? await s.announcer.announce(step.text, {
+          id: `rb-${run.runbook}-${run.seq}-${d.step}`,
+          here: [`${run.network}:${run.channel}`],
+          meta: { kind: "runbook" },
+        })
+      : undefined;
     const fresh = (await getRun(s, d.run))!;
-    result = {
-      ok: true,
-      summary: start
-        ? `downtime started at ${utcTime(fresh.downtime.start!)}`
-        : `downtime ended at ${utcTime(fresh.downtime.end!)}${fresh.downtime.start ? `: ${formatDuration(fresh.downtime.end! - fresh.downtime.start)} measured` : ""}`,
-    };
+    const marker = start
+      ? `downtime started at ${utcTime(fresh.downtime.start!)}`
+      : `downtime ended at ${utcTime(fresh.downtime.end!)}${fresh.downtime.start ? `: ${formatDuration(fresh.downtime.end! - fresh.downtime.start)} measured` : ""}`;
+    result = { ok: true, summary: said?.here ? `${marker}; ${announcedSummary(said)}` : marker };
   } else {
     result = await perform(job, step, run.runbook, `rb-${run.runbook}-${run.seq}-${d.step}-do`);
   }
