@@ -4,18 +4,30 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The config is mounted at /etc/changebot. A config that does not say `runbooks:` uses the
+# runbooks this image ships (CHANGEBOT_RUNBOOKS), not ./runbooks beside the mounted config.
+ENV CHANGEBOT_CONFIG=/etc/changebot/changebot.yaml
+ENV CHANGEBOT_RUNBOOKS=/app/runbooks
 WORKDIR /app
-# OpenSSH's client tools are handy for checking host keys (ssh-keygen -lf) from inside the container.
-RUN apt-get update && apt-get install -y --no-install-recommends openssh-client ca-certificates && rm -rf /var/lib/apt/lists/*
+# tini: a real init as PID 1, which passes SIGTERM on to the bot (so running jobs finish)
+# and reaps what local steps leave behind. OpenSSH's client tools are handy for checking
+# host keys (ssh-keygen -lf) from inside the container.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini openssh-client ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY runbooks ./runbooks
 USER node
-ENTRYPOINT ["node", "dist/main.js"]
-CMD ["run", "--config", "/etc/changebot/changebot.yaml"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+CMD ["run"]
+# Healthy while the bot's Redis (redis: or REDIS_URL) answers: every job and message goes through it.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["node", "dist/main.js", "health"]

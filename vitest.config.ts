@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ["default"],
+    // A per-run temp folder and, after the suite, a check that no process a test started is left.
+    globalSetup: ["test/harness/global-setup.ts"],
+    setupFiles: ["test/harness/file-cleanup.ts"],
   },
 });

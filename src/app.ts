@@ -6,7 +6,8 @@ import { createAdapters } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { type HandleResult, Router } from "./bot/router.js";
 import { allCommands } from "./commands/index.js";
-import type { Command } from "./commands/types.js";
+import { type Command, commandKey } from "./commands/types.js";
+import { checkPermissionKeys } from "./config/checks.js";
 import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
@@ -72,6 +73,8 @@ export class Bot {
 
   async start(): Promise<this> {
     const { config, log } = this.opts;
+    // permissions: keys must name a command this bot has (ConfigError, like `changebot validate`).
+    checkPermissionKeys(config, (this.opts.commands ?? allCommands).map(commandKey));
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
     for (const w of runbooksOf(config).warnings) log.info(w);
     const env = this.opts.env ?? process.env;

@@ -1,25 +1,23 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
+import { CommandLineError, parseCommandLine, USAGE } from "./cli.js";
+import { allCommands } from "./commands/index.js";
+import { commandKey } from "./commands/types.js";
 import { loadConfig } from "./config/load.js";
 import { validateAll } from "./config/validate.js";
 import { ConfigError, StartupError } from "./core/errors.js";
 import { createLogger } from "./core/log.js";
 import { validateHosts } from "./exec/ssh-validate.js";
-
-const USAGE = `usage:
-  changebot [run] [--config FILE] [--role all|frontend|worker]   start the bot (default: console + private Redis)
-  changebot validate [--config FILE]                            check a config and its runbooks; start nothing
-  changebot downtimes [--ics] [--config FILE]                   the downtime schedule (--ics: as iCalendar)
-  changebot --help
-
-The config comes from --config, else CHANGEBOT_CONFIG, else the embedded default
-(the console adapter, a private redis-server, the shipped runbooks/).`;
+import { checkHealth } from "./infra/health.js";
 
 /** One clear line for the problems a user can fix; a stack only for our own bugs. */
 function fatal(e: unknown): never {
+  if (e instanceof CommandLineError) {
+    process.stderr.write(`changebot: ${e.message}\n${USAGE}\n`);
+    process.exit(2);
+  }
   if (e instanceof ConfigError || e instanceof StartupError) {
     process.stderr.write(`changebot: ${e.message}\n`);
     process.exit(e instanceof ConfigError ? 2 : 1);
@@ -29,34 +27,29 @@ function fatal(e: unknown): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: "string", short: "c" },
-      role: { type: "string", default: "all" },
-      help: { type: "boolean", short: "h" },
-      ics: { type: "boolean" },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const cli = parseCommandLine(argv);
+  if ("print" in cli) {
+    process.stdout.write(cli.print);
     return;
   }
-  const verb = positionals[0] ?? "run";
-  const loaded = loadConfig(values.config);
+  const { verb } = cli;
+  const loaded = loadConfig(cli.config);
   if (verb === "validate") {
-    const report = await validateAll(loaded, [validateHosts]);
+    const report = await validateAll(loaded, allCommands.map(commandKey), [validateHosts]);
     process.stdout.write(`${report}\n`);
     return;
   }
   if (verb === "downtimes") {
     const log = createLogger({ level: "warn", stderrLevel: "warn" });
-    await printDowntimes(loaded.config, log, { ics: values.ics === true });
+    await printDowntimes(loaded.config, log, { ics: cli.ics });
     return;
   }
-  if (verb !== "run") throw new ConfigError(`unknown command "${verb}"\n${USAGE}`);
-  const role = values.role as ProcessRole;
+  if (verb === "health") {
+    const log = createLogger({ level: "warn", stderrLevel: "warn" });
+    process.stdout.write(`${await checkHealth(loaded.config, log)}\n`);
+    return;
+  }
+  const role = cli.role as ProcessRole;
   if (!["all", "frontend", "worker"].includes(role))
     throw new ConfigError(`--role must be all, frontend or worker, not "${role}"`);
   const { config } = loaded;

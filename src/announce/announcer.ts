@@ -10,12 +10,32 @@ import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../infra/queues.js";
 export interface AnnounceOptions {
   /** Targets to use instead of the configured `announce:` list. */
   targets?: readonly string[];
+  /**
+   * Where the announcement goes when there is no target at all (neither `targets`
+   * nor `announce:`): the channel the command, run or downtime lives in, as "network:channel".
+   */
+  here?: readonly string[];
   /** A stable id: the same announcement is delivered once per target even if announced twice. */
   id?: string;
   /** Extra fields for webhook bodies (kind, downtime id, due time, …). */
   meta?: Record<string, unknown>;
   /** "alarm" for announcements that need attention now (an overrun); chat adapters may render it louder. */
   kind?: "announce" | "alarm";
+}
+
+/** What became of an announcement: the targets it was handed to, and whether they are the fallback. */
+export interface Announced {
+  targets: readonly string[];
+  /** True when no `announce:` target is configured and it went to `here` instead. */
+  here: boolean;
+}
+
+export const NO_TARGETS = "no announce: targets configured";
+
+/** One line for a job's result: "announced", or where it went instead. */
+export function announcedSummary(a: Announced): string {
+  if (a.targets.length === 0) return `NOT announced (${NO_TARGETS}, and no channel to post in)`;
+  return a.here ? `announced here (${NO_TARGETS})` : "announced";
 }
 
 /** How long an announcement id is remembered: a repeat within this time is never posted again. */
@@ -33,8 +53,11 @@ export class Announcer {
     private readonly clock: Clock,
   ) {}
 
-  async announce(text: string, opts: AnnounceOptions = {}): Promise<void> {
-    for (const spec of opts.targets ?? this.targets) {
+  async announce(text: string, opts: AnnounceOptions = {}): Promise<Announced> {
+    const chosen = opts.targets ?? this.targets;
+    const here = chosen.length === 0;
+    const targets = here ? (opts.here ?? []) : chosen;
+    for (const spec of targets) {
       const t = parseTarget(spec);
       const jobId = opts.id ? safeId(`${opts.id}-${spec}`) : undefined;
       if (t.network === "webhook") {
@@ -62,6 +85,7 @@ export class Announcer {
         await this.outbox.send(msg, jobId, jobId ? ANNOUNCE_DEDUPE_MS : undefined);
       }
     }
+    return { targets, here };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Worker } from "bullmq";
 import type { Services } from "../domain/services.js";
+import { configuredChannels } from "../domain/topic.js";
 import { workerOptions } from "../infra/queues.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./render.js";
@@ -54,12 +55,16 @@ export async function deliver(
   await hooks.before?.(a);
   const text = d.late ? `${lateMark(a.due, now)}${a.text}` : a.text;
   if (d.late) s.log.info({ announcement: a.key, lateByMs: d.lateByMs }, "posting a late announcement");
-  await s.announcer.announce(text, {
+  const said = await s.announcer.announce(text, {
     id: a.key,
     targets: a.targets,
+    // Planned before this field existed: every configured channel.
+    here: a.here ?? configuredChannels(s),
     kind: a.kind,
     meta: { ...a.meta, due: new Date(a.due).toISOString(), late: d.late },
   });
+  if (!said.targets.length)
+    s.log.warn({ announcement: a.key }, "announcement has nowhere to go: no announce: targets, no channel");
   await s.redis.set(key, "posted", "EX", MARK_TTL_S);
   return d.late ? "posted-late" : "posted";
 }

@@ -25,6 +25,8 @@ export interface Downtime {
   reason?: string;
   /** Channels that got the topic segment ("irc:#launchpad-dev"). */
   topicChannels?: string[];
+  /** Where it was scheduled ("irc:#launchpad-dev"): its announcements go there when no `announce:` target is configured. */
+  channel?: string;
 }
 
 const OPEN: readonly DowntimeStatus[] = ["scheduled", "started"];

@@ -15,6 +15,14 @@ export const scheduler = (s: Services) => new AnnounceScheduler(s.queues, s.cloc
 /** dt-<id>-r<rev>-<slot>: one job per slot and revision of the plan. */
 export const slotKey = (d: Pick<Downtime, "id" | "rev">, kind: SlotKind) => `dt-${d.id}-r${d.rev}-${kind}`;
 
+/**
+ * Where a downtime's announcements go when no `announce:` target is configured:
+ * the channel it was scheduled in; for a downtime that does not know it, every
+ * channel the bot is configured in.
+ */
+export const homeOf = (s: Services, d: Pick<Downtime, "channel">): string[] =>
+  d.channel ? [d.channel] : configuredChannels(s);
+
 /** Schedules every announcement of the downtime's plan still to come; returns the plan. */
 export async function scheduleSlots(s: Services, d: Downtime) {
   const lead = s.config.downtime.leadTimes;
@@ -27,6 +35,7 @@ export async function scheduleSlots(s: Services, d: Downtime) {
       mattersUntil: slot.mattersUntil,
       text: slotText(slot.kind, d, lead),
       kind: slot.kind === "overrun" || slot.kind === "off-track" ? "alarm" : "announce",
+      here: homeOf(s, d),
       meta: { kind: `downtime-${slot.kind}`, downtime: d.id, audience: slot.audience, start: d.start },
       guard: { downtime: d.id, rev: d.rev, slot: slot.kind },
     });

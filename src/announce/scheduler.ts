@@ -18,6 +18,8 @@ export interface ScheduledAnnouncement {
   text: string;
   kind?: "announce" | "alarm";
   targets?: readonly string[];
+  /** Where it goes when no `announce:` target is configured (see Announcer). */
+  here?: readonly string[];
   meta?: Record<string, unknown>;
   /** Posted only while this downtime is still at this revision (a move or cancel makes it stale). */
   guard?: { downtime: number; rev: number; slot: string };

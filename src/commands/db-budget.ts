@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
-import { UsageError } from "../core/errors.js";
-import { budget, verdict } from "../domain/db-budget.js";
+import { ErrorCode, UsageError, UserError } from "../core/errors.js";
+import { budget, checkLogGlob, verdict } from "../domain/db-budget.js";
 import { jobRequest } from "../domain/job-kinds.js";
 import { type Command, command } from "./types.js";
 
@@ -77,8 +77,14 @@ export const dbBudgetCommands: Command[] = [
           `"${host}" is not a host in the config (hosts: ${Object.keys(s.config.hosts).join(", ") || "none"})`,
           USAGE,
         );
+      const checked = checkLogGlob(host, glob!, s.config.dbBudget.logs[host]);
+      if ("problem" in checked) throw new UserError(checked.problem, ErrorCode.Usage);
       await ctx.enqueue(
-        jobRequest("db-budget", { host, glob: glob!, windowMs }, { summary: `db-budget ${host}:${glob}` }),
+        jobRequest(
+          "db-budget",
+          { host, glob: checked.glob, windowMs },
+          { summary: `db-budget ${host}:${checked.glob}` },
+        ),
       );
     },
   }),

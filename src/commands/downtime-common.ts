@@ -1,5 +1,6 @@
+import { type Announced, NO_TARGETS } from "../announce/announcer.js";
 import type { Downtime } from "../announce/downtimes.js";
-import { slotKey } from "../announce/lifecycle.js";
+import { homeOf, slotKey } from "../announce/lifecycle.js";
 import type { Plan } from "../announce/plan.js";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
@@ -9,13 +10,18 @@ import type { Services } from "../domain/services.js";
 /** Shared by the !downtime commands. */
 export const LEADS = ["lead"];
 
-/** Posted at once to every announcement target, under an id that makes a repeat a no-op. */
-export async function announceNow(s: Services, d: Downtime, event: string, text: string) {
-  await s.announcer.announce(text, {
+/** Posted at once to every announcement target (else the downtime's channel), under an id that makes a repeat a no-op. */
+export async function announceNow(s: Services, d: Downtime, event: string, text: string): Promise<Announced> {
+  return s.announcer.announce(text, {
     id: `${slotKey(d, "start").replace(/-start$/, "")}-${event}`,
+    here: homeOf(s, d),
     meta: { kind: `downtime-${event}`, downtime: d.id, start: d.start },
   });
 }
+
+/** Said in the reply when announcements go to the channel for want of targets. */
+export const hereNote = (a: Announced) =>
+  a.here ? ` Its announcements go to this channel (${NO_TARGETS}).` : "";
 
 export function planSummary(s: Services, plan: Plan): string {
   const now = s.clock.now();

@@ -13,7 +13,7 @@ import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatUtc, parseTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
-import { announceNow, checkStart, LEADS, planSummary } from "./downtime-common.js";
+import { announceNow, checkStart, hereNote, LEADS, planSummary } from "./downtime-common.js";
 import { downtimeEnd } from "./downtime-end.js";
 import { type Command, type CommandContext, command } from "./types.js";
 
@@ -52,16 +52,19 @@ const schedule = command<string[]>({
       by: ctx.msg.user.display,
       createdAt: now,
       shortNotice: a.start - now < lead.reminder,
+      channel: `${ctx.msg.network}:${ctx.msg.channel}`,
     });
     const plan = await scheduleSlots(s, d);
     const backup = d.backup ? ` Backup window: ${formatUtc(d.backup)}.` : "";
-    await announceNow(
+    const said = await announceNow(
       s,
       d,
       "scheduled",
       `${name(d)} scheduled: ${windowText(d)}.${backup}${missedNote(s, d)}`,
     );
-    await ctx.reply(`Scheduled ${describe(d, now)}.${missedNote(s, d)} ${planSummary(s, plan)}`);
+    await ctx.reply(
+      `Scheduled ${describe(d, now)}.${missedNote(s, d)} ${planSummary(s, plan)}${hereNote(said)}`,
+    );
   },
 });
 

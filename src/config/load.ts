@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { DEFAULT_ROLES, nameProblems } from "./checks.js";
 import { type Config, configSchema } from "./schema.js";
 
 /** The project's root folder (where the shipped runbooks/ live). */
@@ -17,8 +18,7 @@ export interface LoadedConfig {
   embedded: boolean;
 }
 
-/** Every role the bot knows by default; the console user of the embedded default holds them all. */
-export const DEFAULT_ROLES = ["admin", "lead", "losa", "engineer"] as const;
+export { DEFAULT_ROLES } from "./checks.js";
 
 export function embeddedDefault(env: NodeJS.ProcessEnv = process.env): unknown {
   const user = env.CHANGEBOT_USER || env.USER || "operator";
@@ -27,28 +27,44 @@ export function embeddedDefault(env: NodeJS.ProcessEnv = process.env): unknown {
     networks: { console: { user: safeUser } },
     roles: Object.fromEntries(DEFAULT_ROLES.map((r) => [r, [`console:${safeUser}`]])),
     announce: ["console:console"],
-    runbooks: resolve(PACKAGE_ROOT, "runbooks"),
+    runbooks: env.CHANGEBOT_RUNBOOKS || resolve(PACKAGE_ROOT, "runbooks"),
     dataDir: env.CHANGEBOT_DATA || "./data",
   };
 }
 
-/** `${VAR}` (and `${VAR:-default}`) in every string value, from the environment. `$${` escapes. */
-export function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: (string | number)[] = []): unknown {
+/**
+ * `${VAR}` (and `${VAR:-default}`) in every string value, from the environment. `$${` escapes.
+ * Every variable that is not set is reported, each with its key path.
+ */
+export function interpolate(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  const missing: string[] = [];
+  const out = interpolateAt(value, env, [], missing);
+  if (missing.length) throw new ConfigError(missing.join("\n"));
+  return out;
+}
+
+function interpolateAt(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: (string | number)[],
+  missing: string[],
+): unknown {
   if (typeof value === "string") {
     return value.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, esc, name, dflt) => {
       if (esc) return whole.slice(1);
       const v = env[name];
       if (v !== undefined && v !== "") return v;
       if (dflt !== undefined) return dflt;
-      throw new ConfigError(`config ${formatPath(path)}: environment variable ${name} is not set`);
+      missing.push(`config ${formatPath(path)}: environment variable ${name} is not set`);
+      return "";
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateAt(v, env, [...path, i], missing));
   if (value && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => [
         k,
-        interpolate(v, env, [...path, k]),
+        interpolateAt(v, env, [...path, k], missing),
       ]),
     );
   }
@@ -81,6 +97,10 @@ export function parseConfig(
   baseDir = process.cwd(),
 ): Config {
   const interpolated = interpolate(raw ?? {}, env);
+  // A config that does not say where its runbooks are uses CHANGEBOT_RUNBOOKS (the container
+  // image sets it to the runbooks it ships), else ./runbooks beside the config.
+  if (env.CHANGEBOT_RUNBOOKS && isRecord(interpolated) && interpolated.runbooks === undefined)
+    interpolated.runbooks = env.CHANGEBOT_RUNBOOKS;
   const result = configSchema.safeParse(interpolated);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
   const config = result.data;
@@ -105,6 +125,10 @@ export function parseConfig(
   return config;
 }
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** References between sections that a schema alone cannot see. */
 function checkCrossReferences(config: Config): void {
   const problems: string[] = [];
@@ -127,6 +151,7 @@ function checkCrossReferences(config: Config): void {
     if (h.jump && !config.hosts[h.jump])
       problems.push(`config hosts.${name}.jump: "${h.jump}" is not an entry of hosts`);
   }
+  problems.push(...nameProblems(config));
   const irc = config.networks.irc;
   for (const [role, rules] of Object.entries(config.roles)) {
     rules.forEach((rule, i) => {

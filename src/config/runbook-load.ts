@@ -3,6 +3,7 @@ import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
+import { stepTargetProblems } from "./checks.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
   type Runbook,
@@ -15,7 +16,7 @@ import {
   type UndoAction,
   undoSchemas,
 } from "./runbook.js";
-import { placeholders, stepStrings } from "./runbook-params.js";
+import { checkValue, placeholders, stepStrings } from "./runbook-params.js";
 import { type Config, LOCAL_HOST } from "./schema.js";
 
 /**
@@ -92,6 +93,15 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
   const roles = new Set<string>([...DEFAULT_ROLES, ...Object.keys(config.roles)]);
   const known = [...roles].join(", ");
   const declared = new Set(Object.keys(rb.parameters));
+  for (const [name, p] of Object.entries(rb.parameters)) {
+    const bad = p.default === undefined ? undefined : checkValue(name, p, String(p.default));
+    if (bad) problems.push(`${file} parameters.${name}.default: ${bad}`);
+  }
+  rb.distinct.forEach((group, i) => {
+    for (const name of group)
+      if (!declared.has(name))
+        problems.push(`${file} distinct[${i}]: "${name}" is not declared under parameters`);
+  });
   const loops = new Map<string, number>();
   const ids = new Set<string>();
   rb.steps.forEach((s, i) => {
@@ -130,6 +140,7 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
       problems.push(`${where}: a check needs exactly one of http: or argv:`);
     if (s.kind === "topic" && !!s.segment === !!s.clear)
       problems.push(`${where}: a topic step needs either segment: or clear: true`);
+    problems.push(...stepTargetProblems(config, where, s));
     if (s.kind === "loop") {
       if (loops.has(s.loop))
         problems.push(`${where} loop: "${s.loop}" is already started by an earlier step`);

@@ -59,10 +59,16 @@ export function bindStep<T extends Step | UndoAction>(s: T, params: Readonly<Rec
   return bind(s, true) as T;
 }
 
-function checkValue(name: string, p: Parameter, value: string): string | undefined {
+/** Why a value does not fit its parameter, or undefined if it does. */
+export function checkValue(name: string, p: Parameter, value: string): string | undefined {
   switch (p.type) {
-    case "integer":
-      return /^-?\d+$/.test(value) ? undefined : `${name} must be a whole number, not "${value}"`;
+    case "integer": {
+      if (!/^-?\d+$/.test(value)) return `${name} must be a whole number, not "${value}"`;
+      const n = Number(value);
+      if (p.min !== undefined && n < p.min) return `${name} must be at least ${p.min}, not ${value}`;
+      if (p.max !== undefined && n > p.max) return `${name} must be at most ${p.max}, not ${value}`;
+      return undefined;
+    }
     case "boolean":
       return /^(true|false)$/.test(value) ? undefined : `${name} must be true or false, not "${value}"`;
     case "enum":
@@ -70,11 +76,33 @@ function checkValue(name: string, p: Parameter, value: string): string | undefin
         ? undefined
         : `${name} must be one of ${p.values?.join(", ")}, not "${value}"`;
     default:
+      // A command reads a word starting with "-" as an option (rsync -essh:/ …), whatever the quoting.
+      if (value.startsWith("-") && !p.allowLeadingDash)
+        return `${name} must not start with "-" (a command would read "${value}" as an option)`;
       if (p.pattern && !new RegExp(`^(?:${p.pattern})$`).test(value))
         return `${name} "${value}" does not match ${p.pattern}`;
       if (/[\n\r\0]/.test(value)) return `${name} may not contain a line break or NUL`;
       return undefined;
   }
+}
+
+/** The runbook's distinct: groups whose values are not all different, one problem each. */
+export function sameValues(
+  rb: Pick<Runbook, "distinct">,
+  values: Readonly<Record<string, string>>,
+): string[] {
+  const problems: string[] = [];
+  for (const group of rb.distinct) {
+    const seen = new Map<string, string>();
+    for (const name of group) {
+      const v = values[name];
+      if (v === undefined) continue;
+      const other = seen.get(v);
+      if (other) problems.push(`${other} and ${name} must differ (both are "${v}")`);
+      else seen.set(v, name);
+    }
+  }
+  return problems;
 }
 
 /** The values for a run: every given key declared and valid, every parameter without a default given. */
@@ -94,6 +122,7 @@ export function resolveParams(rb: Runbook, given: Readonly<Record<string, string
     if (bad) problems.push(bad);
     else out[name] = v;
   }
+  problems.push(...sameValues(rb, out));
   if (problems.length) {
     const usage = Object.keys(rb.parameters)
       .map((n) => `${n}=…`)

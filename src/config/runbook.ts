@@ -28,18 +28,40 @@ export type StepKind = (typeof STEP_KINDS)[number];
 export const UNDO_KINDS = ["ssh", "local", "manual", "topic", "announce"] as const;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "expected lower-case letters, digits, . _ -");
+const paramName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a parameter name");
 const argv = z.array(z.string().min(1, "an empty argument")).min(1, "expected at least the command name");
 
-export const parameterSchema = z.strictObject({
-  type: z.enum(["string", "integer", "boolean", "enum"]).default("string"),
-  description: z.string().optional(),
-  /** For type enum: the allowed values. */
-  values: z.array(z.string().min(1)).min(1).optional(),
-  /** For type string: a regular expression the whole value must match. */
-  pattern: z.string().optional(),
-  /** A parameter with a default may be left out of `!migrate start`. */
-  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
-});
+export const parameterSchema = z
+  .strictObject({
+    type: z.enum(["string", "integer", "boolean", "enum"]).default("string"),
+    description: z.string().optional(),
+    /** For type enum: the allowed values. */
+    values: z.array(z.string().min(1)).min(1).optional(),
+    /** For type string: a regular expression the whole value must match. */
+    pattern: z.string().optional(),
+    /** For type string: a value may start with "-" (refused otherwise: a command would read it as an option). */
+    allowLeadingDash: z.boolean().optional(),
+    /** For type integer: the smallest and largest value allowed. */
+    min: z.number().int().optional(),
+    max: z.number().int().optional(),
+    /** A parameter with a default may be left out of `!migrate start`. */
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const only = (key: "allowLeadingDash" | "min" | "max", type: string) => {
+      if (p[key] !== undefined && p.type !== type)
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: `only ${type === "integer" ? "an" : "a"} ${type} parameter takes ${key}`,
+        });
+    };
+    only("allowLeadingDash", "string");
+    only("min", "integer");
+    only("max", "integer");
+    if (p.min !== undefined && p.max !== undefined && p.min > p.max)
+      ctx.addIssue({ code: "custom", path: ["max"], message: `max ${p.max} is below min ${p.min}` });
+  });
 
 /** Fields every step may have. */
 const common = {
@@ -148,7 +170,9 @@ export const runbookHeader = z.strictObject({
   description: z.string().optional(),
   /** Where the procedure comes from (for people reading the runbook). */
   source: z.string().optional(),
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), parameterSchema).default({}),
+  parameters: z.record(paramName, parameterSchema).default({}),
+  /** Groups of parameters whose values must all differ (`[[old_app, new_app]]`), checked at start. */
+  distinct: z.array(z.array(paramName).min(2, "a distinct: group names at least two parameters")).default([]),
   steps: z.array(z.unknown()).min(1, "a runbook needs at least one step"),
 });
 
@@ -158,6 +182,7 @@ export interface Runbook {
   description?: string;
   source?: string;
   parameters: Record<string, Parameter>;
+  distinct: string[][];
   steps: Step[];
   /** The file it came from. */
   file: string;

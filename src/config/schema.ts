@@ -216,6 +216,27 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: durationField.default(10_000),
     })
     .prefault({}),
+  /** `!db-budget <host>:<glob>`: per entry of `hosts:`, the folders whose logs a glob may read. */
+  dbBudget: z
+    .strictObject({
+      logs: z
+        .record(
+          z.string().min(1),
+          z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^\/[A-Za-z0-9._-][A-Za-z0-9._/-]*$/,
+                  "expected an absolute folder other than / (letters, digits, . _ - /)",
+                )
+                .refine((p) => !p.split("/").includes(".."), "a log folder may not contain .."),
+            )
+            .min(1),
+        )
+        .default({}),
+    })
+    .prefault({}),
   /** Two different people for `next` and `confirm` of an irreversible step. */
   twoPersonRule: z.boolean().default(true),
 });

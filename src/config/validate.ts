@@ -1,3 +1,4 @@
+import { checkPermissionKeys, configWarnings } from "./checks.js";
 import type { LoadedConfig } from "./load.js";
 import { validateRunbooks } from "./runbook-load.js";
 
@@ -9,9 +10,15 @@ import { validateRunbooks } from "./runbook-load.js";
  */
 export type Validator = (loaded: LoadedConfig) => Promise<string | undefined>;
 
-export async function validateAll(loaded: LoadedConfig, more: readonly Validator[] = []): Promise<string> {
+/** `commandKeys`: "family sub" of every command (from the composition root), to check `permissions:` keys. */
+export async function validateAll(
+  loaded: LoadedConfig,
+  commandKeys: readonly string[],
+  more: readonly Validator[] = [],
+): Promise<string> {
   const validators: Validator[] = [validateRunbooks, ...more];
   const { config } = loaded;
+  checkPermissionKeys(config, commandKeys);
   const lines = [
     `config OK: ${loaded.embedded ? "the embedded default" : loaded.path}`,
     `  networks: ${
@@ -30,5 +37,6 @@ export async function validateAll(loaded: LoadedConfig, more: readonly Validator
     const line = await v(loaded);
     if (line) lines.push(line);
   }
+  lines.push(...configWarnings(config));
   return lines.join("\n");
 }

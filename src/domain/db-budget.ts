@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { formatDuration } from "../core/duration.js";
 
 /**
@@ -54,4 +55,31 @@ export function verdict(b: Budget, what = "staging"): string {
   return b.fits
     ? `Within budget: ${est}, fits the ${precise(b.windowMs)} window with ${precise(b.windowMs - b.productionMs)} to spare.`
     : `OVER BUDGET: ${est}, ${precise(b.productionMs - b.windowMs)} more than the ${precise(b.windowMs)} window. Merge fewer revisions or back out the slow patch.`;
+}
+
+/**
+ * The glob as it will run, if it reads only logs under one of the host's
+ * configured folders (dbBudget.logs.<host>); otherwise one line saying why not.
+ * A `*` or `?` never matches a `/`, so a glob whose fixed start is inside a
+ * folder stays inside it; `..` is refused outright rather than resolved.
+ */
+export function checkLogGlob(
+  host: string,
+  glob: string,
+  folders: readonly string[] | undefined,
+): { glob: string } | { problem: string } {
+  const key = `dbBudget.logs.${host}`;
+  const refuse = (why: string) => ({
+    problem: folders?.length
+      ? `refused ${host}:${glob}: ${why}; allowed: globs under ${folders.join(", ")} (${key})`
+      : `refused ${host}:${glob}: no log folders are configured for ${host}; add ${key} (absolute folders) to the config`,
+  });
+  if (!folders?.length) return refuse("");
+  if (glob.startsWith("-")) return refuse('it starts with "-"');
+  if (!glob.startsWith("/")) return refuse("not an absolute path");
+  if (glob.split("/").includes("..")) return refuse('".." is not allowed');
+  const norm = posix.normalize(glob);
+  const inside = folders.some((f) => norm.startsWith(`${posix.normalize(f).replace(/\/+$/, "")}/`));
+  if (!inside || norm.endsWith("/")) return refuse(`not under a log folder configured for ${host}`);
+  return { glob: norm };
 }

@@ -110,6 +110,9 @@ export class SshExecutor implements Executor {
         stream.once("exit", (code: number | null, signal?: string) =>
           earlyExit.set(stream, { code, signal }),
         );
+        // No step feeds a command's stdin: close it (EOF), so a command that reads stdin
+        // (`grep pattern -`, `cat`) ends at once instead of hanging until its timeout.
+        stream.end();
         resolve(stream);
       });
     });

@@ -1,3 +1,4 @@
+import { announcedSummary } from "../announce/announcer.js";
 import { getRcMode, type RcModeState, setRcMode } from "../domain/rc-mode.js";
 import { runSteps } from "../domain/remote-steps.js";
 import { configuredChannels, setManagedSegment } from "../domain/topic.js";
@@ -32,15 +33,19 @@ export const rcModeHandler: JobHandler<"rc-mode"> = {
     const state: RcModeState = { on, since: now, by: record.by, reason, channels };
     await setRcMode(services, state);
     await setManagedSegment(services, "rc-mode", on ? segment : undefined, channels);
-    await services.announcer.announce(
+    const said = await services.announcer.announce(
       on
         ? `PQM is in RC mode (${record.by}${reason ? `: ${reason}` : ""}). Only release-critical branches land until it is turned off.`
         : `PQM is out of RC mode (${record.by}); landings are open again.`,
-      { id: `rc-mode-${record.id}`, meta: { kind: "rc-mode", on } },
+      {
+        id: `rc-mode-${record.id}`,
+        here: [`${record.network}:${record.channel}`],
+        meta: { kind: "rc-mode", on },
+      },
     );
-    return {
-      ok: true,
-      summary: on ? `RC mode is on; topic segment "${segment}" set` : `RC mode is off; topic segment removed`,
-    };
+    const done = on
+      ? `RC mode is on; topic segment "${segment}" set`
+      : `RC mode is off; topic segment removed`;
+    return { ok: true, summary: said.here ? `${done}; ${announcedSummary(said)}` : done };
   },
 };

@@ -1,3 +1,4 @@
+import { announcedSummary } from "../announce/announcer.js";
 import { formatDuration } from "../core/duration.js";
 import type { JobKinds } from "../domain/job-kinds.js";
 import { perform } from "../domain/runbook/actions.js";
@@ -98,26 +99,20 @@ async function doStep(job: JobContext<"runbook-step">, d: StepData): Promise<Job
       if (start) r.downtime.start ??= now;
       else r.downtime.end ??= now;
     });
-    if (step.text)
-      await s.announcer.announce(step.text, {
-        id: `rb-${run.runbook}-${run.seq}-${d.step}`,
-        meta: { kind: "runbook" },
-      });
+    const said = step.text
+      ? await s.announcer.announce(step.text, {
+          id: `rb-${run.runbook}-${run.seq}-${d.step}`,
+          here: [`${run.network}:${run.channel}`],
+          meta: { kind: "runbook" },
+        })
+      : undefined;
     const fresh = (await getRun(s, d.run))!;
-    result = {
-      ok: true,
-      summary: start
-        ? `downtime started at ${utcTime(fresh.downtime.start!)}`
-        : `downtime ended at ${utcTime(fresh.downtime.end!)}${fresh.downtime.start ? `: ${formatDuration(fresh.downtime.end! - fresh.downtime.start)} measured` : ""}`,
-    };
+    const marker = start
+      ? `downtime started at ${utcTime(fresh.downtime.start!)}`
+      : `downtime ended at ${utcTime(fresh.downtime.end!)}${fresh.downtime.start ? `: ${formatDuration(fresh.downtime.end! - fresh.downtime.start)} measured` : ""}`;
+    result = { ok: true, summary: said?.here ? `${marker}; ${announcedSummary(said)}` : marker };
   } else {
-    result = await perform(
-      s,
-      execContextFor(job),
-      step,
-      run.runbook,
-      `rb-${run.runbook}-${run.seq}-${d.step}-do`,
-    );
+    result = await perform(s, execContextFor(job), step, run, `rb-${run.runbook}-${run.seq}-${d.step}-do`);
   }
   const said = await updateRun(s, d.run, (r) => {
     const sr = r.steps[d.step]!;
@@ -149,7 +144,7 @@ async function undoStepJob(job: JobContext<"runbook-step">, d: StepData): Promis
     s,
     execContextFor(job),
     step.undo!,
-    run.runbook,
+    run,
     `rb-${run.runbook}-${run.seq}-${d.step}-undo`,
   );
   const ctx = { services: s, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };

@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnTracked } from "./processes.js";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
 
@@ -22,7 +23,7 @@ export interface ChildBot {
 }
 
 export function startChildBot(configPath: string, env: NodeJS.ProcessEnv = {}): ChildBot {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--config", configPath], {
+  const proc = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts", "--config", configPath], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
+import { spawnTracked } from "./processes.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -32,7 +33,7 @@ export interface ChildBot {
 
 /** The bot as a real process: `node --import tsx src/main.ts …`, as ./changebot runs it. */
 export function spawnBot(args: string[], env: NodeJS.ProcessEnv = {}): ChildBot {
-  const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+  const proc = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: "", CHANGEBOT_CONFIG: "", ...env },
     stdio: ["pipe", "pipe", "pipe"],

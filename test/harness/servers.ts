@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, freePort, redisServerArgs } from "../../src/infra/redis.js";
+import { endGroup, spawnTracked } from "./processes.js";
 
 /**
  * Real servers for integration tests, each on a free loopback port in a temp
@@ -45,7 +46,10 @@ export async function waitForPort(port: number, timeoutMs = 10_000, host = "127.
   }
 }
 
-/** Spawns a server and waits for its port; stop() ends it and removes its folder. */
+/**
+ * Spawns a server in a process group of its own and waits for its port; stop()
+ * ends the group (TERM, then KILL after 5 s) and removes its folder.
+ */
 export async function spawnServer(
   bin: string,
   args: (port: number, dir: string) => string[],
@@ -54,29 +58,23 @@ export async function spawnServer(
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "changebot-srv-"));
   const out: string[] = [];
-  const proc = spawn(bin, args(port, dir), { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawnTracked(bin, args(port, dir), { stdio: ["ignore", "pipe", "pipe"] });
   proc.stdout?.on("data", (d: Buffer) => out.push(d.toString()));
   proc.stderr?.on("data", (d: Buffer) => out.push(d.toString()));
   try {
     await waitForPort(port);
   } catch (e) {
-    proc.kill("SIGKILL");
+    await endGroup(proc, 0, "SIGKILL");
     throw new Error(`${bin} did not start: ${(e as Error).message}\n${out.join("")}`);
   }
-  const end = (sig: NodeJS.Signals) =>
-    new Promise<void>((res) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return res();
-      proc.once("exit", () => res());
-      proc.kill(sig);
-    });
   return {
     port,
     dir,
     proc,
     output: () => out.join(""),
-    kill: () => end("SIGKILL"),
+    kill: () => endGroup(proc, 0, "SIGKILL"),
     stop: async () => {
-      await end("SIGTERM");
+      await endGroup(proc);
       if (!opts.keepDir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fingerprint } from "../../src/exec/hostkey.js";
+import { killUnder } from "./leftovers.js";
 import { requireBinary, spawnServer } from "./servers.js";
 
 /**
@@ -154,6 +155,9 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
       ...extra,
     }),
     output: srv.output,
-    stop: srv.stop,
+    stop: async () => {
+      await srv.stop();
+      await killUnder(dir);
+    },
   };
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../src/infra/redis.js";
-import { spawnBot } from "../harness/child.js";
-import { requireBinary } from "../harness/servers.js";
+import { ROOT, spawnBot } from "../harness/child.js";
+import { requireBinary, startRedis } from "../harness/servers.js";
 
 /** Runs the bot as a user would and returns what it printed and how it exited. */
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
@@ -71,6 +71,68 @@ describe("the command line", () => {
     const r = await run(["validate"], { USER: "alice" });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^config OK: the embedded default/);
+  });
+});
+
+describe("flags and verbs", () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  const usage = (text: string) => text.slice(text.indexOf("usage:"));
+
+  it("--version prints the version in one line and exits 0", async () => {
+    for (const flag of ["--version", "-V"]) {
+      const r = await run([flag]);
+      expect(r).toEqual({ code: 0, stdout: `changebot ${pkg.version}\n`, stderr: "" });
+    }
+  });
+
+  it("--help prints the usage and exits 0", async () => {
+    const r = await run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage:\n {2}changebot \[run\]/);
+    expect(r.stdout).toContain("changebot --help | --version");
+    expect(r.stderr).toBe("");
+  });
+
+  it("an unknown flag or verb, or a flag without its value, is one line and the usage; exit 2", {
+    timeout: 90_000,
+  }, async () => {
+    const help = (await run(["--help"])).stdout;
+    const cases: [string[], string][] = [
+      [["--nonsense"], "changebot: unknown option --nonsense"],
+      [["-x", "validate"], "changebot: unknown option -x"],
+      [["frobnicate"], 'changebot: unknown command "frobnicate"'],
+      [["validate", "extra"], 'changebot: unexpected argument "extra"'],
+      [["validate", "--config"], "changebot: option --config needs a value"],
+    ];
+    for (const [args, line] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.split("\n")[0]).toBe(line);
+      expect(usage(r.stderr)).toBe(help);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
+  it("health exits 0 when the bot's Redis answers and 1, in one line, when it does not", {
+    timeout: 60_000,
+  }, async () => {
+    const redis = await startRedis();
+    try {
+      const ok = await run(["health"], { REDIS_URL: redis.url });
+      expect(ok).toEqual({ code: 0, stdout: `ok: Redis at ${redis.url} answers\n`, stderr: "" });
+      const port = await freePort();
+      const down = await run(["health"], { REDIS_URL: `redis://127.0.0.1:${port}` });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(
+        new RegExp(`^changebot: cannot reach Redis at redis://127.0.0.1:${port}: .*\n$`),
+      );
+      const none = await run(["health"]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/^changebot: changebot health checks the bot's Redis: set redis: .*\n$/);
+    } finally {
+      await redis.stop();
+    }
   });
 });
 

@@ -32,9 +32,14 @@ describe("!db-budget <host>:<log glob> against a real sshd", () => {
     const t = await startTestBot({
       redisUrl: redis.url,
       roles: { engineer: ["eng"] },
-      config: { hosts: { staging: sshd.hostEntry() } },
+      config: { hosts: { staging: sshd.hostEntry() }, dbBudget: { logs: { staging: [logs] } } },
     });
     try {
+      // Refused before anything is queued: the next job is still #1.
+      await t.adapter.say("!db-budget staging:-", "eng");
+      await t.adapter.waitFor((m) => m.text.startsWith('refused staging:-: it starts with "-"'));
+      await t.adapter.say("!db-budget staging:/etc/*", "eng");
+      await t.adapter.waitFor((m) => m.text.startsWith("refused staging:/etc/*: not under a log folder"));
       await t.adapter.say(`!db-budget staging:${logs}/2011-*-staging_restore.log`, "eng");
       await t.adapter.waitFor(
         (m) => m.text === `queued #1: db-budget staging:${logs}/2011-*-staging_restore.log`,

@@ -10,7 +10,10 @@ describe("!db-budget", () => {
     t = await startTestBot({
       redisUrl: redis.url,
       roles: { engineer: ["eve"] },
-      config: { hosts: { staging: { host: "127.0.0.1", user: "x" } } },
+      config: {
+        hosts: { staging: { host: "127.0.0.1", user: "x" }, prod: { host: "127.0.0.1", user: "x" } },
+        dbBudget: { logs: { staging: ["/srv/staging/logs", "/var/log/lp/"] } },
+      },
     });
   });
   afterAll(async () => {
@@ -34,7 +37,28 @@ describe("!db-budget", () => {
     await t.adapter.say("!db-budget staging:/x/logs/*.log;rm", "eve");
     await t.adapter.waitFor((m) => m.text.includes("is not a plain path or glob"));
     await t.adapter.say("!db-budget devpad:/x/*.log", "eve");
-    await t.adapter.waitFor((m) => m.text.includes('"devpad" is not a host in the config (hosts: staging)'));
+    await t.adapter.waitFor((m) =>
+      m.text.includes('"devpad" is not a host in the config (hosts: staging, prod)'),
+    );
+    // stdin, a file anywhere, a way out of the folder, a look-alike folder, a host without folders.
+    const allowed = "allowed: globs under /srv/staging/logs, /var/log/lp/ (dbBudget.logs.staging)";
+    for (const [glob, why] of [
+      ["-", 'it starts with "-"'],
+      ["-r", 'it starts with "-"'],
+      ["/etc/*", "not under a log folder configured for staging"],
+      ["/srv/staging/logs/../../../etc/passwd", '".." is not allowed'],
+      ["/srv/staging/logs-old/*.log", "not under a log folder configured for staging"],
+      ["/srv/staging/logs", "not under a log folder configured for staging"],
+      ["srv/staging/logs/*.log", "not an absolute path"],
+    ]) {
+      await t.adapter.say(`!db-budget staging:${glob}`, "eve");
+      await t.adapter.waitFor((m) => m.text === `refused staging:${glob}: ${why}; ${allowed}`);
+    }
+    await t.adapter.say("!db-budget prod:/srv/staging/logs/*.log", "eve");
+    await t.adapter.waitFor((m) =>
+      m.text.includes("no log folders are configured for prod; add dbBudget.logs.prod"),
+    );
+    expect(await t.services.jobs.recent(50)).toEqual([]);
     await t.adapter.say("!db-budget 10", "mallory");
     await t.adapter.waitFor((m) => /needs.*engineer|engineer.*role/i.test(m.text));
     expect(t.adapter.texts().filter((x) => /queued #/.test(x))).toEqual([]);

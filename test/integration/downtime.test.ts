@@ -26,6 +26,11 @@ describe("downtime announcements on a real redis-server", () => {
       clock,
       adapters: [console, irc],
       config: {
+        // The irc network is the MemoryAdapter above; the config names it so "irc:#ops" is a valid target.
+        networks: {
+          console: { user: "tester", channel: "console" },
+          irc: { host: "127.0.0.1", tls: false, channels: ["#ops"] },
+        },
         announce: ["console:console", "irc:#ops", `webhook:${w.hook.url}`],
         webhookSecret: "s3cret",
       },

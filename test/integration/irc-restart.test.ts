@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, it } from "vitest";
 import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
 import { startRedis } from "../harness/servers.js";
 
@@ -37,7 +37,6 @@ it("comes back after ngircd is killed and restarted: rejoins, restores its topic
       kind: "reply",
       text: "said during the outage",
     });
-    const downAt = Date.now();
     ircd = await ircd.restart();
 
     // A server restart loses the channel and its topic; alice comes back first.
@@ -45,7 +44,6 @@ it("comes back after ngircd is killed and restarted: rejoins, restores its topic
     try {
       await back.join("#lp");
       await t.irc.waitConnected();
-      expect(Date.now() - downAt).toBeLessThan(10_000);
       await back.waitForLine("changebot", /^said during the outage$/);
       await back.waitUntil(() => back.topics.get("#lp") === "PQM in RC mode", "the restored segment");
     } finally {

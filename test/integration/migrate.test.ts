@@ -162,7 +162,9 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     const sed = (from: string, to: string) => [
       "sed",
       "-i",
+      "-e",
       `s/${from}[.]service/${to}.service/g`,
+      "--",
       ".config/systemd/user/hkn-rails-logrotate.service",
     ];
     expect(calls()).toEqual([sed("hkn-rails", "hkn-rails-migrate")]);
@@ -189,8 +191,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await reply("!migrate retry", CREW.engineer, /queued/);
     await until(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 1, "the retry");
     expect(calls()).toEqual([
-      ["readlink", "-e", "hkn-rails/migrate/shared"],
-      ["readlink", "-e", "hkn-rails/migrate/shared"],
+      ["readlink", "-e", "--", "hkn-rails/migrate/shared"],
+      ["readlink", "-e", "--", "hkn-rails/migrate/shared"],
     ]);
     await reply("!migrate skip", CREW.lead, /Say why/);
     await reply("!migrate skip done by hand", CREW.engineer, /needs the role lead/);

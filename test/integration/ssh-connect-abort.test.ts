@@ -13,8 +13,9 @@ import { requireBinary } from "../harness/servers.js";
 
 /**
  * A host that accepts the TCP connection and then says nothing, so an SSH
- * handshake with it hangs until its timeout (20 s by default): a step
- * connecting there must still give up at once when the bot shuts down.
+ * handshake with it hangs until its timeout (here an hour, longer than any
+ * test may take): a step connecting there must still give up at once when the
+ * bot shuts down, so the step ending at all, saying why, shows it did.
  */
 describe("a remote step still connecting when the bot shuts down", () => {
   let server: Server;
@@ -48,6 +49,7 @@ describe("a remote step still connecting when the bot shuts down", () => {
       hosts: parseConfig({ hosts: { silent: { host: "127.0.0.1", port, user: "ops", key, hostKey } } }).hosts,
       log: capturingLogger().log,
       clock: systemClock,
+      readyTimeoutMs: 3_600_000,
     });
   const connected = async () => {
     for (let i = 0; i < 200 && sockets.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -67,17 +69,13 @@ describe("a remote step still connecting when the bot shuts down", () => {
       { jobId: 7, log: async (t) => void logged.push(t), signal: stop.signal },
     );
     await connected();
-    const t0 = Date.now();
     stop.abort();
     const r = await step;
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.ok).toBe(false);
     expect(r.summary).toBe("the bot is shutting down; nothing was started on silent");
     expect(logged.join("")).toContain("[the bot is shutting down; nothing was started on silent]");
     // Closing the executor (the next part of shutdown) ends the handshake too, without waiting for it.
-    const t1 = Date.now();
     await exec.close();
-    expect(Date.now() - t1).toBeLessThan(1000);
     await closed();
   });
 
@@ -88,10 +86,8 @@ describe("a remote step still connecting when the bot shuts down", () => {
       { jobId: 8, log: async () => {} },
     );
     await connected();
-    const t0 = Date.now();
     await exec.close();
     const r = await step;
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.ok).toBe(false);
     expect(r.summary).toBe("stopped connecting to silent: shutting down");
     await closed();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/core/log.js";
 import type { ExecContext } from "../../src/exec/executor.js";
 import { SshExecutor } from "../../src/exec/ssh.js";
 import { freePort } from "../../src/infra/redis.js";
+import { endGroup, spawnTracked } from "../harness/processes.js";
 import { requireBinary } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";
 
@@ -85,6 +86,21 @@ describe("the SSH executor against a real sshd", () => {
       await ex.close();
     }
   });
+
+  it("closes a command's stdin: one that reads it gets EOF and ends instead of waiting for its timeout", async () => {
+    const ex = executor({ box: sshd.hostEntry() });
+    try {
+      // A hang would end only at the 60 s step timeout, as a failure that says so.
+      for (const argv of [["cat"], ["head", "-c1"]]) {
+        const r = await ex.execute({ host: "box", argv, timeoutMs: 60_000 }, collect().ctx);
+        expect(r.summary).toMatch(/^exit 0 in /);
+        expect(r).toMatchObject({ ok: true, exit: 0 });
+        expect(r.output).toBe("");
+      }
+    } finally {
+      await ex.close();
+    }
+  }, 150_000);
 
   it("reuses one connection for many steps", async () => {
     const ex = executor({ box: sshd.hostEntry() });
@@ -166,7 +182,7 @@ describe("the SSH executor against a real sshd", () => {
 
   it("authenticates with the keys of an ssh-agent when the host has no key file", async () => {
     const sock = join(sshd.dir, "agent.sock");
-    const agent = spawn(requireBinary("ssh-agent", "openssh-client"), ["-D", "-a", sock], {
+    const agent = spawnTracked(requireBinary("ssh-agent", "openssh-client"), ["-D", "-a", sock], {
       stdio: "ignore",
     });
     try {
@@ -188,18 +204,18 @@ describe("the SSH executor against a real sshd", () => {
       );
       expect(none.summary).toContain("hosts.box has no key and SSH_AUTH_SOCK is not set");
     } finally {
-      agent.kill();
+      await endGroup(agent);
     }
   });
 
   it("ends a step that outruns its timeout, and keeps working afterwards", async () => {
-    sshd.behave("pqm-rc", { output: ["starting"], delay: 30 });
+    // Held until a file that is never made: only the timeout can end it (and,
+    // printing while it holds, it dies of SIGPIPE once its session is closed).
+    sshd.behave("pqm-rc", { output: ["starting"], holdUntil: join(sshd.dir, "never"), holdOutput: "." });
     const ex = executor({ box: sshd.hostEntry() }, { killGraceMs: 300 });
     try {
       const c = collect();
-      const t0 = Date.now();
       const r = await ex.execute({ host: "box", argv: ["pqm-rc"], timeoutMs: 800 }, c.ctx);
-      expect(Date.now() - t0).toBeLessThan(10_000);
       expect(r.ok).toBe(false);
       expect(r.timedOut).toBe(true);
       expect(r.summary).toMatch(/^timed out after 800ms on box; sent TERM/);

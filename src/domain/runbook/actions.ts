@@ -1,9 +1,11 @@
+import { announcedSummary } from "../../announce/announcer.js";
 import type { Step, StepOf, UndoAction } from "../../config/runbook.js";
 import { formatDuration } from "../../core/duration.js";
 import type { Outcome } from "../../core/result.js";
 import type { ExecContext, ExecRequest, StepResult } from "../../exec/executor.js";
 import type { Services } from "../services.js";
 import { configuredChannels, setManagedSegment } from "../topic.js";
+import type { RunState } from "./state.js";
 
 /**
  * What the automated step kinds do once their job runs: commands through the
@@ -77,7 +79,7 @@ export async function perform(
   s: Services,
   io: ExecContext,
   step: Step | UndoAction,
-  runbook: string,
+  run: Pick<RunState, "runbook" | "network" | "channel">,
   /** Unique per run, step and direction: an announcement made twice is delivered once. */
   ref: string,
 ): Promise<Outcome> {
@@ -100,19 +102,21 @@ export async function perform(
       return check(s, io, step);
     case "topic": {
       const channels = step.channels ?? configuredChannels(s);
-      await setManagedSegment(s, `runbook:${runbook}`, step.clear ? undefined : step.segment, channels);
+      await setManagedSegment(s, `runbook:${run.runbook}`, step.clear ? undefined : step.segment, channels);
       return {
         ok: true,
         summary: step.clear ? "topic segment removed" : `topic segment "${step.segment}" set`,
       };
     }
-    case "announce":
-      await s.announcer.announce(step.text, {
+    case "announce": {
+      const said = await s.announcer.announce(step.text, {
         targets: step.targets,
+        here: [`${run.network}:${run.channel}`],
         id: ref.replace(/[^A-Za-z0-9._-]/g, "_"),
-        meta: { kind: "runbook", runbook },
+        meta: { kind: "runbook", runbook: run.runbook },
       });
-      return { ok: true, summary: "announced" };
+      return { ok: said.targets.length > 0, summary: announcedSummary(said) };
+    }
     default:
       throw new Error(`perform() cannot do a ${step.kind} step`);
   }

@@ -79,6 +79,18 @@ describe("runbook validation", () => {
     ]);
   });
 
+  it("rejects a default its own checks refuse, a distinct: name not declared, min/max off an integer", () => {
+    const y = `${head}parameters:\n  src: { default: "-essh:/" }\n  port: { type: integer, min: 1, default: -1 }\ndistinct: [[src, dst]]\nsteps:\n  - { kind: wait, title: Pause, duration: 1m }\n`;
+    expect(problems(y)).toEqual([
+      'bad.yaml parameters.src.default: src must not start with "-" (a command would read "-essh:/" as an option)',
+      "bad.yaml parameters.port.default: port must be at least 1, not -1",
+      'bad.yaml distinct[0]: "dst" is not declared under parameters',
+    ]);
+    expect(
+      problems(`${head}parameters:\n  n: { max: 3 }\nsteps:\n  - { kind: wait, title: P, duration: 1m }\n`),
+    ).toEqual(["bad.yaml parameters.n.max: only an integer parameter takes max"]);
+  });
+
   it("names the key of a schema problem in a step", () => {
     expect(problems(`${head}steps:\n  - { kind: wait, title: Pause, duration: soon }\n`)).toEqual([
       'bad.yaml steps[0] "Pause".duration: expected a duration like 90m, 1h30m or 45s, got "soon"',
@@ -123,6 +135,7 @@ describe("runbook validation", () => {
     expect(rsync.kind === "loop" && rsync.argv).toEqual([
       "rsync",
       "-a",
+      "--",
       "old.internal:/srv/launchpad/librarian/",
       "/srv/launchpad/librarian/",
     ]);

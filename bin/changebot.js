@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The changebot command (package.json "bin", and what ./changebot runs): the compiled
+// bot, dist/main.js, on plain node; nothing compiles TypeScript at run time. In a clone
+// (src/ beside dist/) dist/ is first rebuilt when the sources changed since the last build.
+import { existsSync } from "node:fs";
+
+if (existsSync(new URL("../src/main.ts", import.meta.url))) {
+  const { ensureBuilt } = await import("../scripts/build.mjs");
+  try {
+    ensureBuilt();
+  } catch (e) {
+    process.stderr.write(`changebot: ${e.message}\n`);
+    process.exit(1);
+  }
+}
+await import("../dist/main.js");
