@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 import { StartupError } from "../bot/errors.js";
 import { type Logger, maskUrl } from "../log.js";
@@ -59,85 +58,6 @@ export function redisOptions(url: string): RedisOptions {
 export function redisServerArgs(port: number, dir: string, appendonly: boolean): string[] {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   return [...args, "--appendonly", appendonly ? "yes" : "no", "--daemonize", "no"];
-}
-
-export interface PrivateRedis {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `redis-server` on a free loopback port with append-only persistence in
- * dataDir, so state survives a restart of the bot. Stopped by stop() or when the
- * bot exits.
- */
-export async function startPrivateRedis(dataDir: string, log: Logger): Promise<PrivateRedis> {
-  const bin = findBinary("redis-server");
-  if (!bin) throw new StartupError(REDIS_PACKAGE_HINT);
-  const dir = resolve(dataDir, "redis");
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const args = redisServerArgs(port, dir, true);
-  let child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stopping = false;
-  const output: string[] = [];
-  const watch = (c: ChildProcess) => {
-    c.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
-    c.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-    c.on("exit", (code, signal) => {
-      if (stopping) return;
-      log.error({ code, signal }, "private redis-server exited; restarting it");
-      setTimeout(() => {
-        if (stopping) return;
-        child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-        watch(child);
-      }, 500).unref();
-    });
-  };
-  watch(child);
-  const killOnExit = () => child.kill("SIGTERM");
-  process.on("exit", killOnExit);
-  const url = `redis://127.0.0.1:${port}`;
-  // Wait until it answers; replaying a large append-only file can take a moment.
-  const probe = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on("error", () => {});
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch {
-      probe.disconnect();
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new StartupError(
-          `private redis-server did not start: ${output.join("").trim().split("\n").pop() ?? "no output"}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  log.info({ url, dir }, "private redis-server started");
-  return {
-    url,
-    stop: async () => {
-      stopping = true;
-      process.off("exit", killOnExit);
-      if (child.exitCode !== null) return;
-      await new Promise<void>((r) => {
-        child.once("exit", () => r());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-      });
-    },
-  };
 }
 
 /**
