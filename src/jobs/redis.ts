@@ -4,6 +4,7 @@ import { delimiter, join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 import { StartupError } from "../bot/errors.js";
 import { type Logger, maskUrl } from "../log.js";
+import { redisTrouble } from "./redis-trouble.js";
 
 export const REDIS_PACKAGE_HINT =
   "redis-server is not installed: install Debian's package (apt-get install redis-server), or set REDIS_URL (or redis: in the config) to a Redis you run";
@@ -63,19 +64,19 @@ export function redisServerArgs(port: number, dir: string, appendonly: boolean):
 /**
  * Connects and checks the server answers within a few seconds, so an unreachable
  * REDIS_URL is one clear line at start, not a hang. After start, a Redis that
- * goes away is reported and reconnected by ioredis.
+ * goes away is reported (with backoff: redis-trouble.ts) and reconnected by ioredis.
  */
 export async function connectRedis(url: string, log: Logger, name = "main"): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectionName: `changebot-${name}` });
   let lastError = "";
   let started = false;
+  const trouble = redisTrouble(log);
   client.on("error", (e: Error) => {
-    if (started && e.message !== lastError)
-      log.warn({ redis: maskUrl(url), err: e.message }, "redis connection problem");
+    if (started) trouble.report(`redis ${maskUrl(url)}`, e);
     lastError = e.message;
   });
   client.on("ready", () => {
-    if (lastError) log.info({ redis: maskUrl(url) }, "redis connection restored");
+    if (started) trouble.restored();
     lastError = "";
   });
   const timeout = new Promise<never>((_, rej) =>
