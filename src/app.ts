@@ -196,6 +196,11 @@ export class Bot {
     }
   }
 
+  /** At a forced exit (no time to stop gracefully): let go of what outlives the process. */
+  abandon(): void {
+    this.privateRedis?.abandon();
+  }
+
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */
   stop(graceMs = this.opts.config.jobs.shutdownGraceMs): Promise<void> {
     this.stopping ??= (async () => {
