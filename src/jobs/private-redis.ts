@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
@@ -37,6 +37,18 @@ const RECORD = "changebot-redis.json";
 const LOCK = "changebot-redis.lock";
 /** Replaying a large append-only file can take a while, and the lock is held meanwhile. */
 const START_MS = 20_000;
+
+/** The redis-servers this process spawned: reaped by Node, so waited for through their exit event. */
+const spawned = new Map<number, ChildProcess>();
+
+/** Resolves once the Redis has exited (and, if ours, been reaped: no zombie outlives the bot). */
+async function gone(pid: number): Promise<void> {
+  const child = spawned.get(pid);
+  if (!child || child.exitCode !== null || child.signalCode !== null) return waitGone(pid);
+  const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await new Promise((r) => child.once("exit", r));
+  clearTimeout(kill);
+}
 
 function readRecord(dir: string): RedisRecord | undefined {
   try {
@@ -121,7 +133,7 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
     }
     log.warn({ pid: c.pid, dir }, "a redis-server on this data folder does not answer; stopping it");
     process.kill(c.pid, "SIGTERM");
-    await waitGone(c.pid);
+    await gone(c.pid);
   }
   removeRecord(dir);
   const bin = findBinary("redis-server");
@@ -130,8 +142,11 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
   const args = [...redisServerArgs(port, dir, true), "--logfile", join(dir, "redis.log")];
   const child = spawn(bin, args, { stdio: "ignore", detached: true });
   child.unref();
+  child.on("error", () => {}); // reported below: it never answers
   const pid = child.pid;
   if (!pid) throw new StartupError(`private redis-server did not start: ${bin} could not be run`);
+  spawned.set(pid, child);
+  child.once("exit", () => spawned.delete(pid));
   const started = { pid, port, startedAt: new Date().toISOString(), bots: [...others(rec), process.pid] };
   // Recorded before it answers: a bot killed now leaves a Redis the next start finds.
   writeRecord(dir, started);
@@ -219,7 +234,7 @@ export async function startPrivateRedis(dataDir: string, log: Logger): Promise<P
       process.off("exit", onExit);
       await locked(async () => {
         if (leave()) {
-          await waitGone(rec.pid);
+          await gone(rec.pid);
           log.info({ pid: rec.pid }, "private redis-server stopped");
         }
       });
