@@ -6,7 +6,7 @@ import { StartupError } from "../bot/errors.js";
 import type { Logger } from "../log.js";
 import { lock, tryLock } from "./file-lock.js";
 import { isAlive, isRedisIn, redisServersIn, waitGone } from "./proc.js";
-import { findBinary, freePort, REDIS_PACKAGE_HINT, redisServerArgs } from "./redis.js";
+import { findBinary, freePort, portFree, REDIS_PACKAGE_HINT, redisServerArgs } from "./redis.js";
 
 /**
  * The private Redis of a data folder: at most one redis-server per folder,
@@ -100,6 +100,14 @@ async function answers(port: number, dir: string, pid: number, ms: number): Prom
   }
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone meanwhile
+  }
+}
+
 function lastLogLine(dir: string): string {
   try {
     return readFileSync(join(dir, "redis.log"), "utf8").trim().split("\n").pop() || "no output";
@@ -132,7 +140,7 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
       return reused;
     }
     log.warn({ pid: c.pid, dir }, "a redis-server on this data folder does not answer; stopping it");
-    process.kill(c.pid, "SIGTERM");
+    signal(c.pid, "SIGTERM");
     await gone(c.pid);
   }
   removeRecord(dir);
@@ -151,21 +159,12 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
   // Recorded before it answers: a bot killed now leaves a Redis the next start finds.
   writeRecord(dir, started);
   if (!(await answers(port, dir, pid, START_MS))) {
-    if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    signal(pid, "SIGKILL");
     removeRecord(dir);
     throw new StartupError(`private redis-server did not start: ${lastLogLine(dir)}`);
   }
   log.info({ pid, port, dir }, "private redis-server started");
   return started;
-}
-
-async function portFree(port: number): Promise<boolean> {
-  const { createServer } = await import("node:net");
-  return new Promise((res) => {
-    const srv = createServer();
-    srv.once("error", () => res(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
-  });
 }
 
 /** Starts (or joins) the data folder's private Redis: loopback only, append-only persistence in dataDir/redis. */
@@ -205,7 +204,7 @@ export async function startPrivateRedis(dataDir: string, log: Logger): Promise<P
       return false;
     }
     removeRecord(dir);
-    if (isRedisIn(now.pid, dir)) process.kill(now.pid, "SIGTERM");
+    if (isRedisIn(now.pid, dir)) signal(now.pid, "SIGTERM");
     rec = now;
     return true;
   };

@@ -22,6 +22,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether port is free on 127.0.0.1 (to start a private Redis again where it was). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once("error", () => res(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
+  });
+}
+
 /** A program on PATH (or in /usr/sbin, /sbin, where Debian puts daemons), or undefined. */
 export function findBinary(name: string, path = process.env.PATH ?? ""): string | undefined {
   const dirs = [...path.split(delimiter).filter(Boolean), "/usr/sbin", "/sbin"];
