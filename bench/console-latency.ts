@@ -17,8 +17,8 @@ import { Bot } from "../src/app.js";
 import { MemoryAdapter } from "../src/bot/memory.js";
 import type { OutboundMessage } from "../src/bot/types.js";
 import { parseConfig } from "../src/config/load.js";
+import { startPrivateRedis } from "../src/jobs/private-redis.js";
 import { queueOptions } from "../src/jobs/queues.js";
-import { startPrivateRedis } from "../src/jobs/redis.js";
 import { silentLogger } from "../src/log.js";
 import { ms, printTable, summarize } from "./stats.js";
 

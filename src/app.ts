@@ -18,9 +18,10 @@ import { AuditLog } from "./jobs/audit.js";
 import { JobEvents } from "./jobs/events.js";
 import { createExecutor } from "./jobs/exec.js";
 import { Outbox, startOutboxWorker } from "./jobs/outbox.js";
+import { type PrivateRedis, startPrivateRedis } from "./jobs/private-redis.js";
 import { Queues } from "./jobs/queues.js";
 import { JobStore } from "./jobs/records.js";
-import { connectRedis, type PrivateRedis, startPrivateRedis } from "./jobs/redis.js";
+import { connectRedis } from "./jobs/redis.js";
 import { startRunbookScheduler } from "./jobs/runbook/scheduler.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
 import { type Logger, maskUrl } from "./log.js";
@@ -196,6 +197,11 @@ export class Bot {
         s.log.warn({ err: (e as Error).message, channel }, "could not check the topic after connecting");
       }
     }
+  }
+
+  /** At a forced exit (no time to stop gracefully): let go of what outlives the process. */
+  abandon(): void {
+    this.privateRedis?.abandon();
   }
 
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */

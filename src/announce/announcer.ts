@@ -4,6 +4,7 @@ import type { OutboundMessage } from "../bot/types.js";
 import type { Clock } from "../clock.js";
 import type { Outbox } from "../jobs/outbox.js";
 import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../jobs/queues.js";
+import { redisTrouble } from "../jobs/redis-trouble.js";
 import type { Logger } from "../log.js";
 import { parseTarget } from "./targets.js";
 
@@ -140,6 +141,6 @@ export function startWebhookWorker(
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       log.error({ err: err.message }, "webhook announcement given up");
   });
-  worker.on("error", (e) => log.warn({ err: e.message }, "webhook queue problem"));
+  worker.on("error", (e) => redisTrouble(log).report("webhook queue", e));
   return { close: () => worker.close() };
 }

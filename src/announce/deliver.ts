@@ -1,5 +1,6 @@
 import { Worker } from "bullmq";
 import { workerOptions } from "../jobs/queues.js";
+import { redisTrouble } from "../jobs/redis-trouble.js";
 import type { Services } from "../services.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./render.js";
@@ -85,6 +86,6 @@ export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(
   worker.on("failed", (job, err) =>
     s.log.warn({ announcement: job?.id, err: err.message }, "announcement delivery failed; will retry"),
   );
-  worker.on("error", (e) => s.log.warn({ err: e.message }, "announcement queue problem"));
+  worker.on("error", (e) => redisTrouble(s.log).report("announcement queue", e));
   return { close: () => worker.close() };
 }

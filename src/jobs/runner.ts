@@ -6,6 +6,7 @@ import { formatDuration } from "../config/duration.js";
 import type { Services } from "../services.js";
 import { WORK_QUEUE, workerOptions } from "./queues.js";
 import { type JobRecord, TERMINAL, tail } from "./records.js";
+import { redisTrouble } from "./redis-trouble.js";
 
 /** What a handler reports back; the runner turns it into the job's state and the chat message. */
 export interface JobOutcome {
@@ -203,7 +204,7 @@ export function startWorkers(
       maxStalledCount: 1000,
     }),
   );
-  worker.on("error", (e) => services.log.warn({ err: e.message }, "work queue problem"));
+  worker.on("error", (e) => redisTrouble(services.log).report("work queue", e));
   return {
     id,
     /**
@@ -222,8 +223,8 @@ export function startWorkers(
   };
 }
 
-/** After the abort: the executors' TERM, KILL and close take about 3 s. */
-const ABORT_WAIT_MS = 5_000;
+/** After the abort: the executors' TERM, KILL and close take about 3 s (main.ts exits 4 s after the grace period). */
+const ABORT_WAIT_MS = 3_000;
 
 const within = (p: Promise<unknown>, ms: number) =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
