@@ -18,8 +18,8 @@ import { MemoryAdapter } from "../src/bot/memory.js";
 import { parseConfig } from "../src/config/load.js";
 import { silentLogger } from "../src/core/log.js";
 import type { OutboundMessage } from "../src/core/messages.js";
+import { startPrivateRedis } from "../src/infra/private-redis.js";
 import { queueOptions } from "../src/infra/queues.js";
-import { startPrivateRedis } from "../src/infra/redis.js";
 import { ms, printTable, summarize } from "./stats.js";
 
 const { values } = parseArgs({ options: { n: { type: "string", default: "1000" } } });

@@ -22,8 +22,9 @@ import { AuditLog } from "./infra/audit.js";
 import { JobEvents } from "./infra/events.js";
 import { JobStore } from "./infra/job-store.js";
 import { Outbox, startOutboxWorker } from "./infra/outbox.js";
+import { type PrivateRedis, startPrivateRedis } from "./infra/private-redis.js";
 import { Queues } from "./infra/queues.js";
-import { connectRedis, type PrivateRedis, startPrivateRedis } from "./infra/redis.js";
+import { connectRedis } from "./infra/redis.js";
 import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
 
@@ -196,6 +197,11 @@ export class Bot {
         s.log.warn({ err: (e as Error).message, channel }, "could not check the topic after connecting");
       }
     }
+  }
+
+  /** At a forced exit (no time to stop gracefully): let go of what outlives the process. */
+  abandon(): void {
+    this.privateRedis?.abandon();
   }
 
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */

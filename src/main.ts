@@ -12,6 +12,13 @@ import { createLogger } from "./core/log.js";
 import { validateHosts } from "./exec/ssh-validate.js";
 import { checkHealth } from "./infra/health.js";
 
+/**
+ * After the grace period, what stopping the running jobs takes (the executors'
+ * TERM, then KILL 2 s later, and closing their sessions) and a little more.
+ */
+const SHUTDOWN_SLACK_MS = 4_000;
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** One clear line for the problems a user can fix; a stack only for our own bugs. */
 function fatal(e: unknown): never {
   if (e instanceof CommandLineError) {
@@ -61,12 +68,29 @@ async function main(argv: string[]): Promise<void> {
     stderrLevel: consoleMode ? "warn" : config.log.level,
   });
   const bot = new Bot({ config, log, role });
-  let exiting = false;
-  const shutdown = (signal: string) => {
-    if (exiting) return;
-    exiting = true;
+  let signalled = false;
+  /** Ends the process now, whatever is still pending; a private Redis is left to its other users or stopped. */
+  const forceExit = (code: number, msg: string) => {
+    log.error({ code }, msg);
+    bot.abandon();
+    process.exit(code);
+  };
+  const shutdown = (signal: "SIGTERM" | "SIGINT") => {
+    // A second signal ends it at once (exit 128 + the signal's number, as the shell reports a signal).
+    if (signalled)
+      return forceExit(SIGNAL_EXIT[signal], `${signal} again: exiting without finishing the shutdown`);
+    signalled = true;
     log.info({ signal }, "shutting down");
-    void bot.stop().then(() => process.exit(0));
+    // Whatever Redis, a network or a job is doing, the process ends shortly after the grace period.
+    const deadlineMs = config.jobs.shutdownGraceMs + SHUTDOWN_SLACK_MS;
+    setTimeout(
+      () => forceExit(1, `the shutdown did not finish within ${deadlineMs} ms; exiting without it`),
+      deadlineMs,
+    ).unref();
+    void bot.stop().then(
+      () => process.exit(0),
+      (e) => forceExit(1, `the shutdown failed: ${(e as Error).message}`),
+    );
   };
   // A stray rejection (a library's callback during a reconnect, say) is logged, never a crash mid-downtime.
   process.on("unhandledRejection", (e) => log.error({ err: e }, "unhandled rejection"));
@@ -75,7 +99,6 @@ async function main(argv: string[]): Promise<void> {
   await bot.start();
   if (consoleMode) {
     await bot.scriptDone;
-    exiting = true;
     await bot.stop();
     process.exit(0);
   }

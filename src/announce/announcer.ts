@@ -6,6 +6,7 @@ import type { OutboundMessage } from "../core/messages.js";
 import { parseTarget } from "../core/targets.js";
 import type { Outbox } from "../infra/outbox.js";
 import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../infra/queues.js";
+import { redisTrouble } from "../infra/redis-trouble.js";
 
 export interface AnnounceOptions {
   /** Targets to use instead of the configured `announce:` list. */
@@ -140,6 +141,6 @@ export function startWebhookWorker(
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       log.error({ err: err.message }, "webhook announcement given up");
   });
-  worker.on("error", (e) => log.warn({ err: e.message }, "webhook queue problem"));
+  worker.on("error", (e) => redisTrouble(log).report("webhook queue", e));
   return { close: () => worker.close() };
 }

@@ -2,6 +2,7 @@ import { Worker } from "bullmq";
 import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic.js";
 import { workerOptions } from "../infra/queues.js";
+import { redisTrouble } from "../infra/redis-trouble.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./render.js";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./scheduler.js";
@@ -85,6 +86,6 @@ export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(
   worker.on("failed", (job, err) =>
     s.log.warn({ announcement: job?.id, err: err.message }, "announcement delivery failed; will retry"),
   );
-  worker.on("error", (e) => s.log.warn({ err: e.message }, "announcement queue problem"));
+  worker.on("error", (e) => redisTrouble(s.log).report("announcement queue", e));
   return { close: () => worker.close() };
 }

@@ -5,6 +5,7 @@ import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import { fitTopic } from "../core/topic.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
+import { redisTrouble } from "./redis-trouble.js";
 
 /**
  * Everything the bot says goes through here: one durable FIFO queue per network,
@@ -160,7 +161,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       },
     ),
   );
-  worker.on("error", (e) => log.warn({ err: e.message, network: adapter.network }, "outbox worker problem"));
+  worker.on("error", (e) => redisTrouble(log).report(`outbox ${adapter.network}`, e));
   return {
     close: async () => {
       stop.abort();

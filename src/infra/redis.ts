@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, join, resolve } from "node:path";
+import { delimiter, join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 import { StartupError } from "../core/errors.js";
 import { type Logger, maskUrl } from "../core/log.js";
+import { redisTrouble } from "./redis-trouble.js";
 
 export const REDIS_PACKAGE_HINT =
   "redis-server is not installed: install Debian's package (apt-get install redis-server), or set REDIS_URL (or redis: in the config) to a Redis you run";
@@ -19,6 +19,15 @@ export function freePort(): Promise<number> {
       const addr = srv.address();
       srv.close(() => (typeof addr === "object" && addr ? res(addr.port) : rej(new Error("no port"))));
     });
+  });
+}
+
+/** Whether port is free on 127.0.0.1 (to start a private Redis again where it was). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once("error", () => res(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
   });
 }
 
@@ -61,101 +70,22 @@ export function redisServerArgs(port: number, dir: string, appendonly: boolean):
   return [...args, "--appendonly", appendonly ? "yes" : "no", "--daemonize", "no"];
 }
 
-export interface PrivateRedis {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `redis-server` on a free loopback port with append-only persistence in
- * dataDir, so state survives a restart of the bot. Stopped by stop() or when the
- * bot exits.
- */
-export async function startPrivateRedis(dataDir: string, log: Logger): Promise<PrivateRedis> {
-  const bin = findBinary("redis-server");
-  if (!bin) throw new StartupError(REDIS_PACKAGE_HINT);
-  const dir = resolve(dataDir, "redis");
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const args = redisServerArgs(port, dir, true);
-  let child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let stopping = false;
-  const output: string[] = [];
-  const watch = (c: ChildProcess) => {
-    c.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
-    c.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-    c.on("exit", (code, signal) => {
-      if (stopping) return;
-      log.error({ code, signal }, "private redis-server exited; restarting it");
-      setTimeout(() => {
-        if (stopping) return;
-        child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
-        watch(child);
-      }, 500).unref();
-    });
-  };
-  watch(child);
-  const killOnExit = () => child.kill("SIGTERM");
-  process.on("exit", killOnExit);
-  const url = `redis://127.0.0.1:${port}`;
-  // Wait until it answers; replaying a large append-only file can take a moment.
-  const probe = new Redis({
-    port,
-    host: "127.0.0.1",
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on("error", () => {});
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch {
-      probe.disconnect();
-      if (child.exitCode !== null || Date.now() > deadline) {
-        throw new StartupError(
-          `private redis-server did not start: ${output.join("").trim().split("\n").pop() ?? "no output"}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  log.info({ url, dir }, "private redis-server started");
-  return {
-    url,
-    stop: async () => {
-      stopping = true;
-      process.off("exit", killOnExit);
-      if (child.exitCode !== null) return;
-      await new Promise<void>((r) => {
-        child.once("exit", () => r());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-      });
-    },
-  };
-}
-
 /**
  * Connects and checks the server answers within a few seconds, so an unreachable
  * REDIS_URL is one clear line at start, not a hang. After start, a Redis that
- * goes away is reported and reconnected by ioredis.
+ * goes away is reported (with backoff: redis-trouble.ts) and reconnected by ioredis.
  */
 export async function connectRedis(url: string, log: Logger, name = "main"): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectionName: `changebot-${name}` });
   let lastError = "";
   let started = false;
+  const trouble = redisTrouble(log);
   client.on("error", (e: Error) => {
-    if (started && e.message !== lastError)
-      log.warn({ redis: maskUrl(url), err: e.message }, "redis connection problem");
+    if (started) trouble.report(`redis ${maskUrl(url)}`, e);
     lastError = e.message;
   });
   client.on("ready", () => {
-    if (lastError) log.info({ redis: maskUrl(url) }, "redis connection restored");
+    if (started) trouble.restored();
     lastError = "";
   });
   const timeout = new Promise<never>((_, rej) =>

@@ -8,6 +8,7 @@ import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
 import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
+import { redisTrouble } from "../infra/redis-trouble.js";
 
 /** What a handler reports back: the one result type (core/result.ts). */
 export type JobOutcome = Outcome;
@@ -205,7 +206,7 @@ export function startWorkers(
       maxStalledCount: 1000,
     }),
   );
-  worker.on("error", (e) => services.log.warn({ err: e.message }, "work queue problem"));
+  worker.on("error", (e) => redisTrouble(services.log).report("work queue", e));
   return {
     id,
     /**
@@ -224,8 +225,8 @@ export function startWorkers(
   };
 }
 
-/** After the abort: the executors' TERM, KILL and close take about 3 s. */
-const ABORT_WAIT_MS = 5_000;
+/** After the abort: the executors' TERM, KILL and close take about 3 s (main.ts exits 4 s after the grace period). */
+const ABORT_WAIT_MS = 3_000;
 
 const within = (p: Promise<unknown>, ms: number) =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
