@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Queue, Worker } from "bullmq";
-import { AnnounceScheduler } from "../src/announce/scheduler.js";
+import { AnnounceScheduler } from "../src/announce/delayed.js";
 import { systemClock } from "../src/core/clock.js";
 import { Queues, queueOptions } from "../src/infra/queues.js";
 import { spawnBot, writeConfig } from "../test/harness/child.js";

@@ -1,11 +1,11 @@
 import { Worker } from "bullmq";
 import type { Services } from "../domain/services.js";
-import { configuredChannels } from "../domain/topic.js";
+import { configuredChannels } from "../domain/topic-publish.js";
 import { workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
+import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./delayed.js";
 import { deliveryDecision } from "./plan.js";
-import { lateMark } from "./render.js";
-import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./scheduler.js";
+import { lateMark } from "./wording.js";
 
 /** Keeps delivery state per announcement key: "posting" while it is being handed on, then "posted" or "dropped". */
 const markerKey = (s: Services, key: string) => `${s.prefix}:announce:mark:${key}`;

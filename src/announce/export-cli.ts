@@ -5,7 +5,7 @@ import type { Logger } from "../core/log.js";
 import { connectRedis } from "../infra/redis.js";
 import { DowntimeStore } from "./downtimes.js";
 import { downtimesToIcs } from "./ics.js";
-import { describe } from "./render.js";
+import { describe } from "./wording.js";
 
 /** `changebot downtimes [--ics]`: the schedule from the bot's Redis, as text or iCalendar, on stdout. */
 export async function printDowntimes(

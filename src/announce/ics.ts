@@ -1,6 +1,6 @@
 import ical, { ICalEventStatus } from "ical-generator";
 import type { Downtime } from "./downtimes.js";
-import { describe } from "./render.js";
+import { describe } from "./wording.js";
 
 /**
  * The downtime schedule as iCalendar (RFC 5545), for calendar subscriptions.

@@ -1,10 +1,10 @@
 import type { Services } from "../domain/services.js";
-import { configuredChannels, setManagedSegment } from "../domain/topic.js";
+import { configuredChannels, setManagedSegment } from "../domain/topic-publish.js";
+import { AnnounceScheduler } from "./delayed.js";
 import type { DeliveryHooks } from "./deliver.js";
 import { type Downtime, DowntimeStore, isOpen } from "./downtimes.js";
 import { allSlots, planAnnouncements, SLOT_KINDS, type SlotKind } from "./plan.js";
-import { slotText } from "./render.js";
-import { AnnounceScheduler } from "./scheduler.js";
+import { slotText } from "./wording.js";
 
 /** Glue between the downtime records, their plan and the delayed announcement jobs. */
 export const TOPIC_OWNER = "downtime";

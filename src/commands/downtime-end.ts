@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../announce/lifecycle.js";
 import { planAbort } from "../announce/plan.js";
-import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
+import { describe, name, windowText } from "../announce/wording.js";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatUtc, relative, when } from "../core/time.js";

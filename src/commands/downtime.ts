@@ -7,8 +7,8 @@ import {
   setDowntimeTopic,
   unscheduleSlots,
 } from "../announce/lifecycle.js";
-import { describe, name, windowText } from "../announce/render.js";
 import { parseDowntimeId, parseScheduleArgs } from "../announce/schedule-args.js";
+import { describe, name, windowText } from "../announce/wording.js";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatUtc, parseTime } from "../core/time.js";

@@ -5,7 +5,7 @@ import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
 import type { EngineCtx } from "../domain/runbook/context.js";
 import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
-import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/render.js";
+import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/report.js";
 import { ackStep, confirmStep, retryStep, skipStep } from "../domain/runbook/respond.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
 import { abortRun, rollback, undoStep } from "../domain/runbook/undo.js";

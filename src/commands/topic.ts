@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { UserError } from "../core/errors.js";
-import { SEPARATOR, type TopicSegment } from "../core/topic.js";
+import { SEPARATOR, type TopicSegment } from "../core/topic-fit.js";
 import type { Services } from "../domain/services.js";
-import { publishTopic } from "../domain/topic.js";
+import { publishTopic } from "../domain/topic-publish.js";
 import { noArgs, requiredText } from "./args.js";
 import { type Command, type CommandContext, command } from "./types.js";
 

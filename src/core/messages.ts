@@ -1,4 +1,4 @@
-import type { TopicSegment } from "./topic.js";
+import type { TopicSegment } from "./topic-fit.js";
 
 /**
  * The chat core's contract. Every network (console, irc, slack) is a ChatAdapter;

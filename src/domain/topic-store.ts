@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { SEPARATOR, type TopicSegment } from "../core/topic.js";
+import { SEPARATOR, type TopicSegment } from "../core/topic-fit.js";
 import { withRedisLock } from "../infra/lock.js";
 
 export interface TopicChangeResult {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { isUserError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
-import { fitTopic } from "../core/topic.js";
+import { fitTopic } from "../core/topic-fit.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
 

@@ -1,7 +1,7 @@
 import { announcedSummary } from "../announce/announcer.js";
 import { getRcMode, type RcModeState, setRcMode } from "../domain/rc-mode.js";
 import { runSteps } from "../domain/remote-steps.js";
-import { configuredChannels, setManagedSegment } from "../domain/topic.js";
+import { configuredChannels, setManagedSegment } from "../domain/topic-publish.js";
 import { execContextFor } from "./exec-context.js";
 import type { JobHandler } from "./runner.js";
 

@@ -1,5 +1,5 @@
 import type { Job, Queue } from "bullmq";
-import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "../../src/announce/scheduler.js";
+import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "../../src/announce/delayed.js";
 import type { ManualClock } from "../../src/core/clock.js";
 import type { Queues } from "../../src/infra/queues.js";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
+import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { startTestBot } from "../harness/bot.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
+import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
 import { Queues, WEBHOOK_QUEUE } from "../../src/infra/queues.js";
 import { completed, idle } from "../harness/announce-time.js";
 import { spawnBot, writeConfig } from "../harness/child.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
 import { deliver } from "../../src/announce/deliver.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
-import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
 import { WEBHOOK_QUEUE } from "../../src/infra/queues.js";
 import { completed, idle } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/announce/announcer.js";
+import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
-import { ANNOUNCE_QUEUE } from "../../src/announce/scheduler.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { WEBHOOK_QUEUE } from "../../src/infra/queues.js";

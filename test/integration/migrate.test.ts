@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import { tickRunbooks } from "../../src/domain/runbook/scheduler.js";
 import { getRun, runKey } from "../../src/domain/runbook/state.js";
+import { tickRunbooks } from "../../src/domain/runbook/tick.js";
 import { ask, CREW, driveToEnd, okServer, startRunbookBot, until } from "../harness/runbook-driver.js";
 import { RUNBOOK_COMMANDS, startRunbookSshd } from "../harness/runbook-sshd.js";
 import { startRedis } from "../harness/servers.js";

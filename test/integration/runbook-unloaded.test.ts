@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
-import { tickRunbooks } from "../../src/domain/runbook/scheduler.js";
+import { tickRunbooks } from "../../src/domain/runbook/tick.js";
 import { startTestBot } from "../harness/bot.js";
 import { capturingLogger } from "../harness/log.js";
 import { startRedis } from "../harness/servers.js";

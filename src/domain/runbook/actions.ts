@@ -4,7 +4,7 @@ import { formatDuration } from "../../core/duration.js";
 import type { Outcome } from "../../core/result.js";
 import type { ExecContext, ExecRequest, StepResult } from "../../exec/executor.js";
 import type { Services } from "../services.js";
-import { configuredChannels, setManagedSegment } from "../topic.js";
+import { configuredChannels, setManagedSegment } from "../topic-publish.js";
 import type { RunState } from "./state.js";
 
 /**

@@ -1,7 +1,7 @@
 import { UserError } from "../../core/errors.js";
 import { jobRequest } from "../job-kinds.js";
 import type { Services } from "../services.js";
-import { configuredChannels, setManagedSegment } from "../topic.js";
+import { configuredChannels, setManagedSegment } from "../topic-publish.js";
 import { boundStep, type EngineCtx, post, runbookOf, stepName, whoHolds } from "./context.js";
 import { mustBeActive, nextHint } from "./engine.js";
 import { note, type RunState, updateRun } from "./state.js";

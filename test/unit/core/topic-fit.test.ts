@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitTopic, joinTopic } from "../../../src/core/topic.js";
+import { fitTopic, joinTopic } from "../../../src/core/topic-fit.js";
 
 describe("fitTopic", () => {
   const rc = { text: "PQM in RC mode", owner: "rc-mode" };
