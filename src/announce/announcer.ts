@@ -2,8 +2,9 @@ import { createHmac } from "node:crypto";
 import { Worker } from "bullmq";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/log.js";
-import type { OutboundMessage } from "../core/messages.js";
+import { toChannel } from "../core/outbound.js";
 import { parseTarget } from "../core/targets.js";
+import { isoTime } from "../core/time.js";
 import type { Outbox } from "../infra/outbox.js";
 import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
@@ -62,7 +63,7 @@ export class Announcer {
       const t = parseTarget(spec);
       const jobId = opts.id ? safeId(`${opts.id}-${spec}`) : undefined;
       if (t.network === "webhook") {
-        const body = { ...opts.meta, text, at: new Date(this.clock.now()).toISOString(), id: opts.id };
+        const body = { ...opts.meta, text, at: isoTime(this.clock.now()), id: opts.id };
         await this.queues.get(WEBHOOK_QUEUE).add(
           "post",
           { url: t.target, body, delivery: jobId },
@@ -77,12 +78,7 @@ export class Announcer {
           },
         );
       } else {
-        const msg: OutboundMessage = {
-          network: t.network,
-          target: t.target,
-          kind: opts.kind ?? "announce",
-          text,
-        };
+        const msg = toChannel(t.network, t.target, text, { kind: opts.kind ?? "announce" });
         await this.outbox.send(msg, jobId, jobId ? ANNOUNCE_DEDUPE_MS : undefined);
       }
     }

@@ -1,4 +1,5 @@
 import { Worker } from "bullmq";
+import { isoTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic-publish.js";
 import { workerOptions } from "../infra/queues.js";
@@ -44,7 +45,7 @@ export async function deliver(
   if (!d.post) {
     await s.redis.set(key, "dropped", "EX", MARK_TTL_S);
     s.log.warn(
-      { announcement: a.key, due: new Date(a.due).toISOString(), reason: d.reason },
+      { announcement: a.key, due: isoTime(a.due), reason: d.reason },
       "announcement came due while the bot was down and no longer matters; dropped",
     );
     return "dropped";
@@ -62,7 +63,7 @@ export async function deliver(
     // Planned before this field existed: every configured channel.
     here: a.here ?? configuredChannels(s),
     kind: a.kind,
-    meta: { ...a.meta, due: new Date(a.due).toISOString(), late: d.late },
+    meta: { ...a.meta, due: isoTime(a.due), late: d.late },
   });
   if (!said.targets.length)
     s.log.warn({ announcement: a.key }, "announcement has nowhere to go: no announce: targets, no channel");

@@ -1,6 +1,6 @@
 import type { LeadTimes } from "../config/schema.js";
 import { formatDuration } from "../core/duration.js";
-import { formatUtc, relative, when } from "../core/time.js";
+import { formatHhmm, formatUtc, relative, when } from "../core/time.js";
 import type { Downtime } from "./downtimes.js";
 import type { SlotKind } from "./plan.js";
 
@@ -8,9 +8,8 @@ import type { SlotKind } from "./plan.js";
 export const name = (d: Pick<Downtime, "id" | "title">) =>
   `Downtime #${d.id}${d.title ? ` (${d.title})` : ""}`;
 
-const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
 export const windowText = (d: Pick<Downtime, "start" | "windowMs">) =>
-  `${formatUtc(d.start)}–${hhmm(d.start + d.windowMs)} UTC (${formatDuration(d.windowMs)})`;
+  `${formatUtc(d.start)}–${formatHhmm(d.start + d.windowMs)} UTC (${formatDuration(d.windowMs)})`;
 
 export function slotText(kind: SlotKind, d: Downtime, lead: LeadTimes): string {
   const n = name(d);
@@ -27,7 +26,7 @@ export function slotText(kind: SlotKind, d: Downtime, lead: LeadTimes): string {
     case "off-track":
       return `${n} is ${offTrack} in: if the rollout is more than ${offTrack} off track, abort it (!downtime abort ${d.id}).`;
     case "overrun":
-      return `${n} window ended at ${hhmm(d.start + d.windowMs)} UTC and it is not marked done: it is overrunning (!downtime done ${d.id} when finished).`;
+      return `${n} window ended at ${formatHhmm(d.start + d.windowMs)} UTC and it is not marked done: it is overrunning (!downtime done ${d.id} when finished).`;
   }
 }
 

@@ -3,7 +3,7 @@ import type { TopicSegment } from "./topic-fit.js";
 /**
  * The chat core's contract. Every network (console, irc, slack) is a ChatAdapter;
  * everything the router sees is an InboundMessage; everything the bot says is an
- * OutboundMessage carried by the outbox (src/jobs/outbox.ts).
+ * OutboundMessage, built by core/outbound.ts and carried by the outbox (infra/outbox.ts).
  */
 
 /** Who sent a message, as the network vouches for it. Never a bare IRC nick. */
@@ -54,6 +54,12 @@ export interface OutboundMessage {
   threadOf?: string;
   /** Replace the message sent earlier with this ref, if the network can edit (Slack chat.update). */
   replaces?: string;
+  /**
+   * Edit the network's own message with this id (a Slack ts, not a ref): a
+   * clicked button's message, closed. Text and blocks are in the network's markup
+   * already and are sent as they are; if the edit is refused, nothing is posted.
+   */
+  editsId?: string;
   /** For kind "topic": the segments, so the adapter's limit shortens people's segments, never the bot's. */
   topic?: TopicSegment[];
   /**

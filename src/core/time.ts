@@ -54,10 +54,27 @@ export function parseTime(words: readonly string[]): ParsedTime {
   );
 }
 
+/*
+ * Formatting: every time the bot writes, for people or machines, is formatted
+ * here, always in UTC.
+ */
+
+/** "2026-12-01T14:00:05.000Z": for machines (audit log, webhook bodies, log fields). */
+export const isoTime = (t: number): string => new Date(t).toISOString();
+
 /** "2026-12-01 14:00 UTC" */
 export function formatUtc(t: number): string {
-  return `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `${isoTime(t).slice(0, 16).replace("T", " ")} UTC`;
 }
+
+/** "14:00" (the clock time alone, UTC; the caller says "UTC" once for a range). */
+export const formatHhmm = (t: number): string => isoTime(t).slice(11, 16);
+
+/** "14:00:05 UTC" */
+export const formatUtcTime = (t: number): string => `${isoTime(t).slice(11, 19)} UTC`;
+
+/** "2026-12-01 14:00:05 UTC" */
+export const formatUtcStamp = (t: number): string => `${isoTime(t).slice(0, 19).replace("T", " ")} UTC`;
 
 /** "in 3h 58m" or "3h 58m ago" */
 export function relative(t: number, now: number): string {

@@ -1,4 +1,5 @@
 import { formatDuration } from "../core/duration.js";
+import { formatUtc } from "../core/time.js";
 import type { Services } from "./services.js";
 
 /**
@@ -22,14 +23,12 @@ export async function getRcMode(services: Services): Promise<RcModeState | undef
   return raw ? (JSON.parse(raw) as RcModeState) : undefined;
 }
 
-const utc = (t: number) => `${new Date(t).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
 export function describeRcMode(s: RcModeState | undefined, now: number): string {
   if (!s) return "RC mode is off (it has not been turned on yet).";
   const ago = formatDuration(now - s.since);
   return s.on
-    ? `RC mode is ON since ${utc(s.since)} (${ago} ago), by ${s.by}${s.reason ? `: ${s.reason}` : ""}.`
-    : `RC mode is off since ${utc(s.since)} (${ago} ago), turned off by ${s.by}.`;
+    ? `RC mode is ON since ${formatUtc(s.since)} (${ago} ago), by ${s.by}${s.reason ? `: ${s.reason}` : ""}.`
+    : `RC mode is off since ${formatUtc(s.since)} (${ago} ago), turned off by ${s.by}.`;
 }
 
 export async function setRcMode(services: Services, state: RcModeState): Promise<void> {

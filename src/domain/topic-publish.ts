@@ -1,3 +1,4 @@
+import { topicMessage } from "../core/outbound.js";
 import { parseTarget } from "../core/targets.js";
 import type { Services } from "./services.js";
 import type { TopicSegment } from "./topic-store.js";
@@ -9,13 +10,7 @@ export async function publishTopic(
   channel: string,
   segments: TopicSegment[],
 ) {
-  await services.outbox.send({
-    network,
-    target: channel,
-    kind: "topic",
-    text: segments.map((s) => s.text).join(" | "),
-    topic: segments,
-  });
+  await services.outbox.send(topicMessage(network, channel, segments));
 }
 
 /** Sets (text) or clears (undefined) a bot-managed topic segment in each "network:channel". */

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
+import { isoTime } from "../core/time.js";
 
 /**
  * The append-only audit log: a Redis stream of who asked what, when, and what
@@ -28,7 +29,7 @@ export class AuditLog {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    const fields: string[] = ["at", new Date(this.clock.now()).toISOString()];
+    const fields: string[] = ["at", isoTime(this.clock.now())];
     for (const [k, v] of Object.entries(entry)) if (v !== undefined) fields.push(k, String(v));
     await this.redis.xadd(this.key, "*", ...fields);
   }

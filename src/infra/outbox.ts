@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { isUserError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
+import { toChannel } from "../core/outbound.js";
 import { fitTopic } from "../core/topic-fit.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
@@ -91,7 +92,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
   const deliver = async (msg: OutboundMessage) => {
     if (msg.kind === "topic") {
       const tell = (text: string) =>
-        adapter.send({ network: msg.network, target: msg.target, kind: "alarm", text });
+        adapter.send(toChannel(msg.network, msg.target, text, { kind: "alarm" }));
       try {
         const max = adapter.topicMaxLength;
         const { text, cut } = msg.topic

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { StartupError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
+import { isoTime } from "../core/time.js";
 import { lock, tryLock } from "./file-lock.js";
 import { isAlive, isRedisIn, redisServersIn, waitGone } from "./proc.js";
 import { findBinary, freePort, portFree, REDIS_PACKAGE_HINT, redisServerArgs } from "./redis.js";
@@ -132,7 +133,7 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
       const reused = {
         pid: c.pid,
         port: c.port,
-        startedAt: rec?.pid === c.pid ? rec.startedAt : new Date().toISOString(),
+        startedAt: rec?.pid === c.pid ? rec.startedAt : isoTime(Date.now()),
         bots: [...others(rec), process.pid],
       };
       writeRecord(dir, reused);
@@ -155,7 +156,7 @@ async function ensure(dir: string, log: Logger, preferPort?: number): Promise<Re
   if (!pid) throw new StartupError(`private redis-server did not start: ${bin} could not be run`);
   spawned.set(pid, child);
   child.once("exit", () => spawned.delete(pid));
-  const started = { pid, port, startedAt: new Date().toISOString(), bots: [...others(rec), process.pid] };
+  const started = { pid, port, startedAt: isoTime(Date.now()), bots: [...others(rec), process.pid] };
   // Recorded before it answers: a bot killed now leaves a Redis the next start finds.
   writeRecord(dir, started);
   if (!(await answers(port, dir, pid, START_MS))) {

@@ -1,3 +1,4 @@
+import { inJob } from "../core/outbound.js";
 import type { ExecContext } from "../exec/executor.js";
 import type { JobContext } from "./runner.js";
 
@@ -8,14 +9,6 @@ export function execContextFor(job: JobContext): ExecContext {
     jobId: rec.id,
     log: job.log,
     signal: job.signal,
-    progress: (line) =>
-      services.outbox.send({
-        network: rec.network,
-        target: rec.channel,
-        kind: "progress",
-        text: `#${rec.id} ${line}`,
-        threadOf: rec.ref,
-        threadId: rec.threadId,
-      }),
+    progress: (line) => services.outbox.send(inJob(rec, line, { kind: "progress" })),
   };
 }

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { WaitingError, Worker } from "bullmq";
 import { formatDuration } from "../core/duration.js";
 import { isUserError } from "../core/errors.js";
+import { inJob } from "../core/outbound.js";
 import type { Outcome } from "../core/result.js";
 import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
@@ -10,7 +11,7 @@ import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 
-/** What a handler reports back: the one result type (core/result.ts). */
+/** @deprecated the one result type is Outcome (core/result.ts); kept until the runbook jobs use it by name. */
 export type JobOutcome = Outcome;
 
 export interface JobContext<K extends JobKind = JobKind> {
@@ -30,7 +31,7 @@ export interface JobHandler<K extends JobKind = JobKind> {
   name: K;
   /** Safe to run again after an interruption (e.g. setting a topic). Otherwise an interrupted job waits for a human. */
   idempotent: boolean | ((data: JobKinds[K]) => boolean);
-  run(ctx: JobContext<K>): Promise<JobOutcome>;
+  run(ctx: JobContext<K>): Promise<Outcome>;
   /** A human resolved an interrupted job of this kind with `!job done`. */
   onResolved?(rec: JobRecord, services: Services, how: "done" | "retried"): Promise<void>;
 }
@@ -61,15 +62,7 @@ export async function sayInJob(
   outputLines?: number,
 ) {
   await services.jobs.waitAcked(rec.id);
-  await services.outbox.send({
-    network: rec.network,
-    target: rec.channel,
-    kind,
-    text: `#${rec.id} ${text}`,
-    threadOf: rec.ref,
-    threadId: rec.threadId,
-    ...(outputLines ? { outputLines } : {}),
-  });
+  await services.outbox.send(inJob(rec, text, { kind, outputLines }));
 }
 
 /**
@@ -134,7 +127,7 @@ export async function runJob(
     log: (text) => jobs.appendLog(id, text),
     say: (text) => sayInJob(services, rec, text),
   };
-  let outcome: JobOutcome;
+  let outcome: Outcome;
   try {
     outcome = await handler.run(ctx);
   } catch (e) {
