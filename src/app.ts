@@ -4,7 +4,9 @@ import { startAnnounceWorker } from "./announce/deliver.js";
 import { downtimeHooks } from "./announce/lifecycle.js";
 import { createAdapters } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
+import { defaultMiddleware } from "./bot/middleware.js";
 import { type HandleResult, Router } from "./bot/router.js";
+import { commandContext } from "./commands/context.js";
 import { allCommands } from "./commands/index.js";
 import { type Command, commandKey } from "./commands/types.js";
 import { checkPermissionKeys } from "./config/checks.js";
@@ -25,6 +27,7 @@ import { Outbox, startOutboxWorker } from "./infra/outbox.js";
 import { type PrivateRedis, startPrivateRedis } from "./infra/private-redis.js";
 import { Queues } from "./infra/queues.js";
 import { connectRedis } from "./infra/redis.js";
+import { RedisSeen } from "./infra/seen.js";
 import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
 
@@ -120,7 +123,22 @@ export class Bot {
       exec: createExecutor(config, log, clock, env),
     };
     const handlers = this.opts.handlers ?? buildHandlers();
-    this.router = new Router(this.services, this.opts.commands ?? allCommands, handlers);
+    const commands = this.opts.commands ?? allCommands;
+    const cmdDeps = { services: this.services, commands, handlers };
+    this.router = new Router({
+      config,
+      log,
+      outbox,
+      commands,
+      middleware: defaultMiddleware({
+        prefix: config.prefix,
+        seen: new RedisSeen(this.redis, prefix),
+        audit: this.services.audit,
+        outbox,
+      }),
+      context: (msg, found, args, jobs) =>
+        commandContext(cmdDeps, msg, { args, words: found.words, roles: found.roles }, jobs),
+    });
     if (this.role !== "frontend") {
       this.workers = startWorkers(this.services, handlers);
       this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock, config.jobs));

@@ -2,152 +2,114 @@ import { randomBytes } from "node:crypto";
 import { closest, distance } from "fastest-levenshtein";
 import { findCommand, neededRoles, senderRoles, suggest } from "../commands/registry.js";
 import { type Command, type CommandContext, commandKey } from "../commands/types.js";
-import { ErrorCode, isUserError, PermissionError, UsageError, UserError } from "../core/errors.js";
-import { allowed, identityKey } from "../core/identity.js";
+import type { Config } from "../config/schema.js";
+import { ErrorCode, isUserError, UsageError, UserError } from "../core/errors.js";
+import { identityKey } from "../core/identity.js";
+import type { Logger } from "../core/log.js";
 import type { InboundMessage } from "../core/messages.js";
+import { replyTo, type SayOptions } from "../core/outbound.js";
 import { parseCommand } from "../core/parse.js";
-import type { Services } from "../domain/services.js";
-import { startJob } from "../infra/enqueue.js";
-import type { JobRecord } from "../infra/job-store.js";
-import type { HandlerRegistry } from "../jobs/runner.js";
-
-/** Longest command line accepted (bytes); longer ones are refused with a clear message. */
-export const MAX_COMMAND_BYTES = 4096;
+import {
+  compose,
+  type FoundCommand,
+  type Lookup,
+  type Middleware,
+  type RouteOutcome,
+  type RouteRequest,
+  type Sender,
+} from "./middleware.js";
 
 export interface HandleResult {
   /** Jobs the command started (the console's scripting mode waits for them). */
   jobs: number[];
   /** What happened, for tests and the audit log. */
-  outcome: "ignored" | "duplicate" | "ok" | "refused" | "denied" | "error" | "unknown";
+  outcome: RouteOutcome;
 }
 
-type Middleware = (msg: InboundMessage) => Promise<HandleResult["outcome"] | undefined>;
+export interface RouterDeps {
+  config: Pick<Config, "prefix" | "roles" | "permissions">;
+  log: Logger;
+  /** Where the router's own answers go (suggestions, refusals): the outbox. */
+  outbox: Sender;
+  commands: readonly Command[];
+  /** Run in order before every command (bot/middleware.ts defaultMiddleware). */
+  middleware: readonly Middleware[];
+  /** What a command runs with (commands/context.ts). */
+  context(msg: InboundMessage, found: FoundCommand, args: unknown, jobs: number[]): CommandContext;
+}
 
 /**
- * Turns chat lines into commands: ignore the bot's own messages, drop
- * redeliveries, parse, look up, check the role, run. A UserError reaches the
- * user verbatim; anything else is logged with its stack and the user gets a
- * short message with a correlation id. One throwing handler never stops it.
+ * Turns chat lines into commands: runs the middleware (ignore chatter and bots,
+ * drop redeliveries, limit the size, audit, check the role), parses and looks the
+ * command up when asked, then runs it. A UserError reaches the user verbatim;
+ * anything else is logged with its stack and the user gets a short message with
+ * a correlation id. One throwing handler never stops it.
  */
 export class Router {
-  private readonly middleware: Middleware[];
+  private readonly chain: (req: RouteRequest) => Promise<RouteOutcome>;
 
-  constructor(
-    private readonly services: Services,
-    private readonly commands: readonly Command[],
-    private readonly handlers: HandlerRegistry,
-  ) {
-    this.middleware = [this.ignoreBots, this.dedupe];
+  constructor(private readonly deps: RouterDeps) {
+    this.chain = compose(deps.middleware, (req) => this.run(req));
   }
-
-  private ignoreBots: Middleware = async (msg) => (msg.fromBot ? "ignored" : undefined);
-
-  private dedupe: Middleware = async (msg) => {
-    const key = `${this.services.prefix}:seen:${msg.network}:${msg.id}`;
-    const fresh = await this.services.redis.set(key, "1", "EX", 3600, "NX");
-    return fresh ? undefined : "duplicate";
-  };
 
   async handle(msg: InboundMessage): Promise<HandleResult> {
-    const jobs: number[] = [];
+    let looked: { v: Lookup | undefined } | undefined;
+    const req: RouteRequest = {
+      msg,
+      jobs: [],
+      lookup: () => {
+        looked ??= { v: this.lookup(msg) };
+        return looked.v;
+      },
+    };
     try {
-      if (!msg.addressed && !msg.text.trimStart().startsWith(this.services.config.prefix)) {
-        return { jobs, outcome: "ignored" };
-      }
-      for (const m of this.middleware) {
-        const stop = await m(msg);
-        if (stop) return { jobs, outcome: stop };
-      }
-      const outcome = await this.dispatch(msg, jobs);
-      return { jobs, outcome };
+      return { jobs: req.jobs, outcome: await this.chain(req) };
     } catch (e) {
-      return { jobs, outcome: await this.fail(msg, e) };
+      return { jobs: req.jobs, outcome: await this.fail(msg, e) };
     }
   }
 
-  private async dispatch(msg: InboundMessage, jobs: number[]): Promise<HandleResult["outcome"]> {
-    const { services } = this;
-    const { prefix } = services.config;
-    const size = Buffer.byteLength(msg.text);
-    if (size > MAX_COMMAND_BYTES) {
-      throw new UserError(
-        `That command is ${size} bytes; the limit is ${MAX_COMMAND_BYTES}. Nothing was run.`,
-        ErrorCode.Usage,
-      );
-    }
-    const parsed = parseCommand(msg.text, prefix, msg.addressed);
-    if (!parsed) return "ignored";
-    const found = findCommand(this.commands, parsed);
-    if (!found) {
-      await this.reply(msg, suggest(this.commands, parsed, prefix));
-      await services.audit.record({
-        event: "command",
-        who: identityKey(msg.user),
-        network: msg.network,
-        channel: msg.channel,
-        command: msg.text.slice(0, 200),
-        outcome: "unknown",
-      });
+  private lookup(msg: InboundMessage): Lookup | undefined {
+    const parsed = parseCommand(msg.text, this.deps.config.prefix, msg.addressed);
+    if (!parsed) return undefined;
+    const hit = findCommand(this.deps.commands, parsed);
+    if (!hit) return { parsed };
+    const found: FoundCommand = {
+      ...hit,
+      key: commandKey(hit.cmd),
+      roles: senderRoles(this.deps, msg),
+      needed: neededRoles(this.deps, hit.cmd),
+    };
+    return { parsed, found };
+  }
+
+  /** The end of the chain: the command itself. */
+  private async run(req: RouteRequest): Promise<RouteOutcome> {
+    const { commands, config } = this.deps;
+    const l = req.lookup();
+    if (!l) return "ignored";
+    if (!l.found) {
+      await this.reply(req.msg, suggest(commands, l.parsed, config.prefix));
       return "unknown";
     }
-    const { cmd, words } = found;
-    const roles = senderRoles(services, msg);
-    const needed = neededRoles(services, cmd);
-    if (!allowed(roles, needed)) {
-      await services.audit.record({
-        event: "denied",
-        who: identityKey(msg.user),
-        network: msg.network,
-        channel: msg.channel,
-        command: commandKey(cmd),
-      });
-      throw new PermissionError(
-        `${prefix}${commandKey(cmd)} needs the role ${needed.join(" or ")}; you (${identityKey(msg.user)}) have ${roles.length ? roles.join(", ") : "no roles"}. Nothing was run.`,
-      );
-    }
+    const { cmd, words } = l.found;
     const parsedArgs = cmd.args.safeParse(words);
     if (!parsedArgs.success) {
       // "!topic ad x": a near-miss of a sub-command says so, rather than "bad arguments to !topic".
-      const subs = this.commands.filter((c) => c.family === cmd.family && c.name).map((c) => c.name);
+      const subs = commands.filter((c) => c.family === cmd.family && c.name).map((c) => c.name);
       const first = words[0]?.toLowerCase();
       if (!cmd.name && first && subs.length && distance(closest(first, subs), first) <= 2) {
-        throw new UserError(suggest(this.commands, parsed, prefix), ErrorCode.UnknownCommand);
+        throw new UserError(suggest(commands, l.parsed, config.prefix), ErrorCode.UnknownCommand);
       }
       const issue = parsedArgs.error.issues[0];
       throw new UsageError(issue?.message ?? "bad arguments", cmd.usage);
     }
-    const ctx: CommandContext = {
-      msg,
-      args: parsedArgs.data,
-      words,
-      roles,
-      services,
-      commands: this.commands,
-      handlers: this.handlers,
-      reply: (text, opts) => this.reply(msg, text, opts),
-      enqueue: async (req) => {
-        const ack = async (r: JobRecord) => {
-          await this.reply(msg, req.ack ? req.ack(r) : `queued #${r.id}: ${req.summary}`, { ref: r.ref });
-        };
-        const rec = await startJob(services, req, msg, req.quiet ? undefined : ack);
-        jobs.push(rec.id);
-        return rec;
-      },
-    };
-    await cmd.run(ctx);
-    await services.audit.record({
-      event: "command",
-      who: identityKey(msg.user),
-      network: msg.network,
-      channel: msg.channel,
-      command: msg.text.slice(0, 500),
-      outcome: jobs.length ? `queued ${jobs.map((j) => `#${j}`).join(" ")}` : "ok",
-    });
+    await cmd.run(this.deps.context(req.msg, l.found, parsedArgs.data, req.jobs));
     return "ok";
   }
 
-  private async fail(msg: InboundMessage, e: unknown): Promise<HandleResult["outcome"]> {
-    const { log } = this.services;
+  private async fail(msg: InboundMessage, e: unknown): Promise<RouteOutcome> {
+    const { log } = this.deps;
     try {
       if (isUserError(e)) {
         log.info(
@@ -179,20 +141,7 @@ export class Router {
     return "error";
   }
 
-  private async reply(
-    msg: InboundMessage,
-    text: string,
-    opts: { ref?: string; kind?: "reply" | "alarm"; blocks?: unknown[]; outputLines?: number } = {},
-  ) {
-    await this.services.outbox.send({
-      network: msg.network,
-      target: msg.channel,
-      kind: opts.kind ?? "reply",
-      text,
-      threadId: msg.threadId,
-      ref: opts.ref,
-      blocks: opts.blocks,
-      outputLines: opts.outputLines,
-    });
+  private reply(msg: InboundMessage, text: string, opts: SayOptions = {}): Promise<void> {
+    return this.deps.outbox.send(replyTo(msg, text, opts));
   }
 }

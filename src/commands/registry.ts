@@ -1,20 +1,25 @@
 import { closest, distance } from "fastest-levenshtein";
+import type { Config } from "../config/schema.js";
 import { rolesOf } from "../core/identity.js";
 import type { InboundMessage } from "../core/messages.js";
 import type { ParsedCommand } from "../core/parse.js";
-import type { Services } from "../domain/services.js";
 import { type Command, commandKey } from "./types.js";
 
 /** Looking commands up: by what was typed, the roles each needs, and "did you mean …". */
 
+/** What the role rules need of the config (or of Services, which carries it). */
+export interface RoleConfig {
+  config: Pick<Config, "permissions" | "roles">;
+}
+
 /** The roles a command needs: config `permissions` ("family sub", then "family") over the command's default. */
-export function neededRoles(services: Services, c: Command): readonly string[] {
-  const p = services.config.permissions;
+export function neededRoles(s: RoleConfig, c: Command): readonly string[] {
+  const p = s.config.permissions;
   return p[commandKey(c)] ?? (c.name ? p[c.family] : undefined) ?? c.roles;
 }
 
-export function senderRoles(services: Services, msg: Pick<InboundMessage, "user">): string[] {
-  return rolesOf(msg.user, services.config.roles);
+export function senderRoles(s: RoleConfig, msg: Pick<InboundMessage, "user">): string[] {
+  return rolesOf(msg.user, s.config.roles);
 }
 
 /** Finds "!family sub …" or "!family …"; the sub-command wins when both exist. */

@@ -1,18 +1,13 @@
 import type { z } from "zod";
 import type { InboundMessage } from "../core/messages.js";
+import type { SayOptions } from "../core/outbound.js";
 import type { Services } from "../domain/services.js";
 import type { EnqueueRequest } from "../infra/enqueue.js";
 import type { JobRecord } from "../infra/job-store.js";
 import type { HandlerRegistry } from "../jobs/runner.js";
 
-export interface ReplyOptions {
-  /** Remember this message under a ref, so later messages can thread under it or replace it. */
-  ref?: string;
-  kind?: "reply" | "alarm";
-  blocks?: unknown[];
-  /** The text's last N lines are output (see OutboundMessage.outputLines). */
-  outputLines?: number;
-}
+/** How a command's reply is said (core/outbound.ts). */
+export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines"> & { kind?: "reply" | "alarm" };
 
 export type { EnqueueRequest };
 

@@ -34,6 +34,8 @@ export interface InboundMessage {
   addressed?: boolean;
   /** The message came from this bot or another bot: never a command. */
   fromBot?: boolean;
+  /** Sent once the command has run (not when refused): e.g. a clicked button's message, its buttons closed. */
+  whenRun?: OutboundMessage;
   raw?: unknown;
 }
 

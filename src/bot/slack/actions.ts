@@ -1,6 +1,6 @@
-import type { webApi } from "@slack/bolt";
 import type { Logger } from "../../core/log.js";
 import type { InboundMessage } from "../../core/messages.js";
+import { editOf } from "../../core/outbound.js";
 import type { HandleResult } from "../router.js";
 import { actedBlocks } from "./format.js";
 import { slackIdentity } from "./inbound.js";
@@ -27,7 +27,6 @@ export interface ClickDeps {
   network: string;
   body: unknown;
   action: unknown;
-  client: webApi.WebClient;
   names: UserNames;
   log: Logger;
   /** The bot's message handler: the router, which answers with the HandleResult. */
@@ -41,9 +40,9 @@ function outcomeOf(r: unknown): HandleResult["outcome"] | undefined {
 /**
  * A click on one of the bot's buttons is the button's command typed by the
  * person who clicked, through the same router (so the same role check). If the
- * command ran, the message is edited to say who acted and loses its buttons; if
- * it was refused, the router has told the clicker why in the thread and the
- * message stays as it was, buttons and all.
+ * command runs, the router sends the message's edit through the outbox: it says
+ * who acted and loses its buttons. If it is refused, the router tells the
+ * clicker why in the thread and the message stays as it was, buttons and all.
  */
 export async function handleClick(d: ClickDeps): Promise<void> {
   const body = d.body as ClickBody;
@@ -53,6 +52,7 @@ export async function handleClick(d: ClickDeps): Promise<void> {
   if (!channel || !message || !action.value) return;
   const userId = body.user.id;
   const teamId = body.user.team_id ?? body.team?.id;
+  const edited = actedBlocks(message.blocks, message.text ?? "", action.text?.text ?? action.value, userId);
   const msg: InboundMessage = {
     network: d.network,
     channel,
@@ -62,20 +62,9 @@ export async function handleClick(d: ClickDeps): Promise<void> {
     id: `click:${channel}:${message.ts}:${action.action_ts}`,
     threadId: message.thread_ts ?? message.ts,
     addressed: true,
+    whenRun: editOf(d.network, channel, message.ts, edited.text, edited.blocks),
     raw: body,
   };
   const outcome = outcomeOf(await d.run(msg));
   d.log.info({ channel, user: userId, command: action.value, outcome }, "Slack: button clicked");
-  if (outcome !== "ok") return;
-  const edited = actedBlocks(message.blocks, message.text ?? "", action.text?.text ?? action.value, userId);
-  try {
-    await d.client.chat.update({
-      channel,
-      ts: message.ts,
-      text: edited.text,
-      blocks: edited.blocks as never,
-    });
-  } catch (e) {
-    d.log.warn({ channel, err: (e as Error).message }, "Slack: could not mark the message as done");
-  }
 }

@@ -127,7 +127,6 @@ export class SlackAdapter implements ChatAdapter {
         network: this.network,
         body,
         action,
-        client: app.client,
         names: this.names,
         log: this.log,
         run: (m) => this.handler?.(m),
@@ -151,6 +150,7 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   private async deliver(msg: OutboundMessage): Promise<SentRef> {
+    if (msg.editsId) return this.edit(msg, msg.editsId);
     const client = this.conn.client;
     const r = renderText(msg, { attach: !msg.replaces });
     const blocks = (
@@ -197,6 +197,26 @@ export class SlackAdapter implements ChatAdapter {
       this.log.warn(
         { channel: msg.target, kind: msg.kind, error: platformError(e) },
         "Slack refused a message; dropped",
+      );
+      return {};
+    }
+  }
+
+  /** Edits a message by its ts, text and blocks as given (already mrkdwn); never posts a new one. */
+  private async edit(msg: OutboundMessage, ts: string): Promise<SentRef> {
+    try {
+      await this.conn.client.chat.update({
+        channel: msg.target,
+        ts,
+        text: msg.text,
+        blocks: (msg.blocks ?? []) as types.KnownBlock[],
+      });
+      return { id: ts };
+    } catch (e) {
+      if (!isPermanent(e)) throw e;
+      this.log.warn(
+        { channel: msg.target, error: platformError(e) },
+        "Slack: could not edit the message; left as it was",
       );
       return {};
     }
