@@ -9,7 +9,7 @@ import {
   runbookOf,
   stepName,
 } from "../domain/runbook/context.js";
-import { completeStep } from "../domain/runbook/engine.js";
+import { completeStep, finishStep } from "../domain/runbook/engine.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
 import { finishUndo } from "../domain/runbook/undo.js";
@@ -67,20 +67,8 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   const kind = env.kinds.of(step);
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
   const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do"), step);
-  const who = job.record.by;
-  const said = await updateRun(s, d.run, (r) => {
-    const sr = r.steps[d.step]!;
-    // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
-    if (sr.job !== id || sr.status !== "running") return "";
-    sr.result = result.summary;
-    if (!result.ok) {
-      sr.status = "failed";
-      sr.finishedAt = s.clock.now();
-      note(r, sr.finishedAt, who, `step ${d.step + 1} failed: ${result.summary}`, d.step);
-      return `${stepName(runbookOf(env, r), d.step, r.params)} failed. !migrate retry, or !migrate skip <reason>.`;
-    }
-    return completeStep(env, r, d.step, who, `done (#${id})`);
-  });
+  // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
+  const said = await finishStep(env, d.run, d.step, id, job.record.by, result);
   return { ...result, summary: `${result.summary}${said ? `\n${said}` : ""}` };
 }
 

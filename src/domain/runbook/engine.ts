@@ -1,6 +1,7 @@
 import type { Runbook } from "../../config/runbook.js";
 import { resolveParams } from "../../config/runbook-params.js";
 import { PermissionError, UserError } from "../../core/errors.js";
+import type { Outcome } from "../../core/result.js";
 import { jobRequest } from "../job-kinds.js";
 import {
   boundStep,
@@ -190,6 +191,34 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
   );
   sr.job = rec.id;
   if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
+}
+
+/**
+ * A step's job is over: records its outcome and moves the cursor on (or marks
+ * the step failed). Returns what to say, or "" when the step went on otherwise
+ * meanwhile (a wait now waiting, a skipped step).
+ */
+export async function finishStep(
+  env: RunbookEnv,
+  key: string,
+  i: number,
+  job: number,
+  who: string,
+  result: Pick<Outcome, "ok" | "summary">,
+): Promise<string> {
+  const s = env.services;
+  return updateRun(s, key, (r) => {
+    const sr = r.steps[i]!;
+    if (sr.job !== job || sr.status !== "running") return "";
+    sr.result = result.summary;
+    if (!result.ok) {
+      sr.status = "failed";
+      sr.finishedAt = s.clock.now();
+      note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
+      return `${stepName(runbookOf(env, r), i, r.params)} failed. !migrate retry, or !migrate skip <reason>.`;
+    }
+    return completeStep(env, r, i, who, `done (#${job})`);
+  });
 }
 
 export function mustBeActive(run: RunState): void {
