@@ -7,7 +7,7 @@ import { ConsoleAdapter } from "./bot/console.js";
 import { defaultMiddleware } from "./bot/middleware.js";
 import { type HandleResult, Router } from "./bot/router.js";
 import { commandContext } from "./commands/context.js";
-import { allCommands } from "./commands/index.js";
+import { commandsFor } from "./commands/index.js";
 import { type Command, commandKey } from "./commands/types.js";
 import { checkPermissionKeys } from "./config/checks.js";
 import { runbooksOf } from "./config/runbook-load.js";
@@ -15,6 +15,8 @@ import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { type Logger, maskUrl } from "./core/log.js";
 import type { ChatAdapter, InboundMessage } from "./core/messages.js";
+import { type StepKind, stepKinds } from "./domain/runbook/kinds/index.js";
+import type { StepKinds } from "./domain/runbook/kinds/types.js";
 import { startRunbookScheduler } from "./domain/runbook/tick.js";
 import type { Services } from "./domain/services.js";
 import { publishTopic } from "./domain/topic-publish.js";
@@ -44,8 +46,11 @@ export interface BotOptions {
   clock?: Clock;
   /** Adapters to use instead of those the config names (tests, benchmarks). */
   adapters?: ChatAdapter[];
+  /** Defaults: every command, every job handler (for the bot's step kinds). */
   commands?: readonly Command[];
   handlers?: HandlerRegistry;
+  /** Runbook step kinds beside the built-in ones (domain/runbook/kinds/types.ts), e.g. a test's own. */
+  stepKinds?: readonly StepKind[];
 }
 
 interface Closable {
@@ -56,6 +61,8 @@ interface Closable {
 export class Bot {
   services!: Services;
   router!: Router;
+  /** The runbook step kinds this bot knows: the built-in ones and BotOptions.stepKinds. */
+  readonly kinds: StepKinds;
   adapters: ChatAdapter[] = [];
   readonly role: ProcessRole;
   private privateRedis?: PrivateRedis;
@@ -70,6 +77,7 @@ export class Bot {
 
   constructor(private readonly opts: BotOptions) {
     this.role = opts.role ?? "all";
+    this.kinds = stepKinds(opts.stepKinds);
     this.scriptDone = new Promise((r) => {
       this.resolveScriptDone = r;
     });
@@ -78,9 +86,10 @@ export class Bot {
   async start(): Promise<this> {
     const { config, log } = this.opts;
     // permissions: keys must name a command this bot has (ConfigError, like `changebot validate`).
-    checkPermissionKeys(config, (this.opts.commands ?? allCommands).map(commandKey));
+    const commands = this.opts.commands ?? commandsFor(this.kinds);
+    checkPermissionKeys(config, commands.map(commandKey));
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
-    for (const w of runbooksOf(config).warnings) log.info(w);
+    for (const w of runbooksOf(config, this.kinds.extraSchemas).warnings) log.info(w);
     const env = this.opts.env ?? process.env;
     let url = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
     if (!url) {
@@ -122,8 +131,7 @@ export class Bot {
       announcer: new Announcer(outbox, queues, config.announce, clock),
       exec: createExecutor(config, log, clock, env),
     };
-    const handlers = this.opts.handlers ?? buildHandlers();
-    const commands = this.opts.commands ?? allCommands;
+    const handlers = this.opts.handlers ?? buildHandlers(this.kinds);
     const cmdDeps = { services: this.services, commands, handlers };
     this.router = new Router({
       config,
@@ -143,7 +151,7 @@ export class Bot {
       this.workers = startWorkers(this.services, handlers);
       this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock, config.jobs));
       this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
-      this.closers.push(startRunbookScheduler(this.services));
+      this.closers.push(startRunbookScheduler(this.services, this.kinds));
     }
     for (const adapter of this.adapters) this.wire(adapter);
     for (const adapter of this.adapters) await adapter.start();

@@ -1,3 +1,5 @@
+import { builtinStepKinds } from "../domain/runbook/kinds/index.js";
+import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { dbBudgetCommands } from "./db-budget.js";
 import { downtimeCommands } from "./downtime.js";
 import { helpCommands } from "./help.js";
@@ -8,8 +10,8 @@ import { rcModeCommands } from "./rc-mode.js";
 import { topicCommands } from "./topic.js";
 import type { Command } from "./types.js";
 
-/** Every command family, in the order !help lists them. */
-export const allCommands: readonly Command[] = [
+/** Every command family, in the order !help lists them; `!migrate` for these runbook step kinds. */
+export const commandsFor = (kinds: StepKinds): readonly Command[] => [
   ...helpCommands,
   ...jobCommands,
   ...topicCommands,
@@ -17,5 +19,8 @@ export const allCommands: readonly Command[] = [
   ...lpndtCommands,
   ...downtimeCommands,
   ...dbBudgetCommands,
-  ...migrateCommands,
+  ...migrateCommands(kinds),
 ];
+
+/** Every command, for a bot with the built-in step kinds. */
+export const allCommands: readonly Command[] = commandsFor(builtinStepKinds);

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { runbooksOf } from "../config/runbook-load.js";
 import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
-import type { EngineCtx } from "../domain/runbook/context.js";
+import { type EngineCtx, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
 import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
+import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/report.js";
 import { ackStep, confirmStep, retryStep, skipStep } from "../domain/runbook/respond.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
@@ -14,16 +14,18 @@ import { type Command, type CommandContext, command } from "./types.js";
 /**
  * `!migrate`: drive a runbook from chat, one step at a time (docs/runbooks.md).
  * The commands check and change the run in Redis and start jobs; the work itself
- * happens in workers (src/jobs/runbook/).
+ * happens in workers (src/jobs/runbook-step.ts). Built for the step kinds the
+ * bot knows (domain/runbook/kinds/).
  */
 
 const words = z.array(z.string());
 const OPERATE = ["engineer", "lead"];
 const READ = ["engineer", "losa", "lead"];
 
-function engine(ctx: CommandContext<string[]>): EngineCtx {
+function engine(kinds: StepKinds, ctx: CommandContext<string[]>): EngineCtx {
   return {
     services: ctx.services,
+    kinds,
     actor: { display: ctx.msg.user.display, id: identityKey(ctx.msg.user), roles: ctx.roles },
     enqueue: ctx.enqueue,
   };
@@ -82,66 +84,82 @@ function sub(
   });
 }
 
-const list = command<string[]>({
-  family: "migrate",
-  name: "list",
-  usage: "!migrate list",
-  summary: "the runbooks loaded, with their step counts, and the runs active here",
-  args: words,
-  roles: [],
-  async run(ctx) {
-    const s = ctx.services;
-    const { runbooks } = runbooksOf(s.config);
-    if (!runbooks.size) return ctx.reply(`No runbooks are loaded (folder ${s.config.runbooks}).`);
-    const active = await channelRuns(s, ctx.msg.network, ctx.msg.channel);
-    const lines = [...runbooks.values()].map((rb) => {
-      const run = active.find((r) => r.runbook === rb.id);
-      const params = Object.keys(rb.parameters);
-      return `${rb.id} — ${rb.title}: ${describeKinds(rb)}${params.length ? `; parameters: ${params.join(", ")}` : ""}${
-        rb.missingHosts.length
-          ? `; cannot start: hosts ${rb.missingHosts.join(", ")} missing from the config`
-          : ""
-      }${run ? ` — ACTIVE here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
-    });
-    await ctx.reply(lines.join("\n"));
-  },
-});
+export function migrateCommands(kinds: StepKinds): Command[] {
+  const env = (ctx: CommandContext<string[]>): RunbookEnv => ({ services: ctx.services, kinds });
+  const eng = (ctx: CommandContext<string[]>) => engine(kinds, ctx);
+  return [list(kinds), start(kinds), ...drive(env, eng)];
+}
 
-const start = command<string[]>({
-  family: "migrate",
-  name: "start",
-  usage: "!migrate start <runbook> [key=value …]",
-  summary: "start a run of a runbook in this channel and show its plan",
-  example: "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
-  args: words.min(1, "missing the runbook to start (see !migrate list)"),
-  roles: ["lead"],
-  async run(ctx) {
-    const s = ctx.services;
-    const [id, ...rest] = ctx.args;
-    const rb = runbooksOf(s.config).runbooks.get(id!);
-    if (!rb) {
-      const ids = [...runbooksOf(s.config).runbooks.keys()];
-      throw new UserError(`There is no runbook "${id}". Loaded: ${ids.join(", ") || "none"}.`);
-    }
-    const { kv, rest: loose } = keyValues(rest);
-    if (loose.length) throw new UserError(`Parameters are key=value words; "${loose[0]}" is not one.`);
-    const run = await startRun(
-      { ...engine(ctx), network: ctx.msg.network, channel: ctx.msg.channel, threadId: ctx.msg.threadId },
-      rb,
-      kv,
-    );
-    await ctx.reply(
-      `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(rb)}.\n${renderPlan(rb, run.params)}\n${nextHint(s, run)}`,
-    );
-  },
-});
+const list = (kinds: StepKinds) =>
+  command<string[]>({
+    family: "migrate",
+    name: "list",
+    usage: "!migrate list",
+    summary: "the runbooks loaded, with their step counts, and the runs active here",
+    args: words,
+    roles: [],
+    async run(ctx) {
+      const s = ctx.services;
+      const { runbooks: loaded } = runbooks({ services: s, kinds });
+      if (!loaded.size) return ctx.reply(`No runbooks are loaded (folder ${s.config.runbooks}).`);
+      const active = await channelRuns(s, ctx.msg.network, ctx.msg.channel);
+      const lines = [...loaded.values()].map((rb) => {
+        const run = active.find((r) => r.runbook === rb.id);
+        const params = Object.keys(rb.parameters);
+        return `${rb.id} — ${rb.title}: ${describeKinds(kinds, rb)}${params.length ? `; parameters: ${params.join(", ")}` : ""}${
+          rb.missingHosts.length
+            ? `; cannot start: hosts ${rb.missingHosts.join(", ")} missing from the config`
+            : ""
+        }${run ? ` — ACTIVE here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
+      });
+      await ctx.reply(lines.join("\n"));
+    },
+  });
+
+const start = (kinds: StepKinds) =>
+  command<string[]>({
+    family: "migrate",
+    name: "start",
+    usage: "!migrate start <runbook> [key=value …]",
+    summary: "start a run of a runbook in this channel and show its plan",
+    example:
+      "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
+    args: words.min(1, "missing the runbook to start (see !migrate list)"),
+    roles: ["lead"],
+    async run(ctx) {
+      const s = ctx.services;
+      const [id, ...rest] = ctx.args;
+      const env = { services: s, kinds };
+      const rb = runbooks(env).runbooks.get(id!);
+      if (!rb) {
+        const ids = [...runbooks(env).runbooks.keys()];
+        throw new UserError(`There is no runbook "${id}". Loaded: ${ids.join(", ") || "none"}.`);
+      }
+      const { kv, rest: loose } = keyValues(rest);
+      if (loose.length) throw new UserError(`Parameters are key=value words; "${loose[0]}" is not one.`);
+      const run = await startRun(
+        {
+          ...engine(kinds, ctx),
+          network: ctx.msg.network,
+          channel: ctx.msg.channel,
+          threadId: ctx.msg.threadId,
+        },
+        rb,
+        kv,
+      );
+      await ctx.reply(
+        `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(kinds, rb)}.\n${renderPlan(kinds, rb, run.params)}\n${nextHint(env, run)}`,
+      );
+    },
+  });
 
 const fresh = async (ctx: CommandContext<string[]>, run: RunState) =>
   (await getRun(ctx.services, run.key)) ?? run;
 
-export const migrateCommands: Command[] = [
-  list,
-  start,
+type Env = (ctx: CommandContext<string[]>) => RunbookEnv;
+type Eng = (ctx: CommandContext<string[]>) => EngineCtx;
+
+const drive = (env: Env, engine: Eng): Command[] => [
   sub(
     "next",
     "!migrate next",
@@ -206,7 +224,7 @@ export const migrateCommands: Command[] = [
     READ,
     async (ctx, run) => {
       const r = await fresh(ctx, run);
-      return renderStatus(ctx.services, r, nextHint(ctx.services, r));
+      return renderStatus(env(ctx), r, nextHint(env(ctx), r));
     },
     { allowEnded: true },
   ),
@@ -215,7 +233,7 @@ export const migrateCommands: Command[] = [
     "!migrate log",
     "the run's timeline: who, what, when, how long; the measured downtime",
     READ,
-    async (ctx, run) => renderLog(ctx.services, await fresh(ctx, run)),
+    async (ctx, run) => renderLog(env(ctx), await fresh(ctx, run)),
     { allowEnded: true },
   ),
 ];

@@ -1,6 +1,5 @@
 import { closest, distance } from "fastest-levenshtein";
 import { ConfigError } from "../core/errors.js";
-import type { Step } from "./runbook.js";
 import type { Config } from "./schema.js";
 
 /**
@@ -53,22 +52,6 @@ export function targetProblem(config: Pick<Config, "networks">, spec: string): s
   if (!config.networks[network as (typeof CHAT_NETWORKS)[number]])
     return `"${spec}": network "${network}" is not configured (no networks.${network}); its messages would be dropped`;
   return undefined;
-}
-
-/** Problems with the targets of a runbook `announce` step (or its undo). */
-export function stepTargetProblems(config: Pick<Config, "networks">, where: string, step: Step): string[] {
-  const out: string[] = [];
-  for (const [k, a] of [
-    ["targets", step],
-    ["undo.targets", step.undo],
-  ] as const) {
-    if (a?.kind !== "announce") continue;
-    a.targets?.forEach((t, j) => {
-      const p = targetProblem(config, t);
-      if (p) out.push(`${where} ${k}[${j}]: ${p}`);
-    });
-  }
-  return out;
 }
 
 /** An `irc:mask:` rule whose only fixed part is the nick is as spoofable as a bare nick. */

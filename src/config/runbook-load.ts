@@ -3,18 +3,16 @@ import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
-import { stepTargetProblems } from "./checks.js";
 import { DEFAULT_ROLES, formatPath } from "./load.js";
 import {
+  BUILTIN_SCHEMAS,
   type Runbook,
   runbookHeader,
-  STEP_KINDS,
   type Step,
-  type StepKind,
-  stepSchemas,
-  UNDO_KINDS,
+  type StepSchema,
+  stepObject,
   type UndoAction,
-  undoSchemas,
+  undoObject,
 } from "./runbook.js";
 import { checkValue, placeholders, stepStrings } from "./runbook-params.js";
 import { type Config, LOCAL_HOST } from "./schema.js";
@@ -24,8 +22,43 @@ import { type Config, LOCAL_HOST } from "./schema.js";
  * each step kind, then what needs the whole runbook or the config — roles exist,
  * a manual step names who acks it, no undo on an irreversible step, every loop
  * is stopped by a later stop-loop, every ${param} used is declared. Each problem
- * is one line naming the file, the step and the key.
+ * is one line naming the file, the step and the key. Step kinds beyond the
+ * built-in ones are given by the caller (their schemas come with their modules).
  */
+
+/** Step kinds given beside the built-in ones: none. */
+const NO_EXTRA: readonly StepSchema[] = [];
+
+interface Kinds {
+  byKind: Map<string, { schema: StepSchema; step: z.ZodType; undo?: z.ZodType }>;
+  names: string[];
+  undoNames: string[];
+}
+
+const kindSets = new WeakMap<readonly StepSchema[], Kinds>();
+
+/** The built-in schemas and the extra ones, each kind's zod objects built once. */
+function kindsOf(extra: readonly StepSchema[]): Kinds {
+  let k = kindSets.get(extra);
+  if (k) return k;
+  const byKind: Kinds["byKind"] = new Map();
+  for (const schema of [...BUILTIN_SCHEMAS, ...extra]) {
+    if (byKind.has(schema.kind)) throw new Error(`step kind "${schema.kind}" is defined twice`);
+    byKind.set(schema.kind, {
+      schema,
+      step: stepObject(schema.kind, schema.fields),
+      undo: schema.undoable ? undoObject(schema.kind, schema.fields) : undefined,
+    });
+  }
+  const all = [...byKind.values()];
+  k = {
+    byKind,
+    names: all.map((x) => x.schema.kind),
+    undoNames: all.filter((x) => x.undo).map((x) => x.schema.kind),
+  };
+  kindSets.set(extra, k);
+  return k;
+}
 
 export interface RunbookSet {
   runbooks: Map<string, Runbook>;
@@ -48,15 +81,22 @@ const stepLabel = (i: number, raw: unknown) => {
   return `steps[${i}]${typeof t === "string" ? ` "${t}"` : ""}`;
 };
 
-function parseUndo(file: string, where: string, raw: unknown, problems: string[]): UndoAction | undefined {
+function parseUndo(
+  kinds: Kinds,
+  file: string,
+  where: string,
+  raw: unknown,
+  problems: string[],
+): UndoAction | undefined {
   const kind = (raw as { kind?: unknown })?.kind;
-  if (typeof kind !== "string" || !(UNDO_KINDS as readonly string[]).includes(kind)) {
+  const schema = typeof kind === "string" ? kinds.byKind.get(kind)?.undo : undefined;
+  if (!schema) {
     problems.push(
-      `${file} ${where} undo.kind: ${kind === undefined ? "missing" : `"${String(kind)}" cannot be an undo`} (expected one of ${UNDO_KINDS.join(", ")})`,
+      `${file} ${where} undo.kind: ${kind === undefined ? "missing" : `"${String(kind)}" cannot be an undo`} (expected one of ${kinds.undoNames.join(", ")})`,
     );
     return undefined;
   }
-  const r = undoSchemas[kind as (typeof UNDO_KINDS)[number]].safeParse(raw);
+  const r = schema.safeParse(raw);
   if (!r.success) {
     problems.push(...issues(file, `${where} undo`, r.error));
     return undefined;
@@ -64,16 +104,23 @@ function parseUndo(file: string, where: string, raw: unknown, problems: string[]
   return r.data as UndoAction;
 }
 
-function parseStep(file: string, i: number, raw: unknown, problems: string[]): Step | undefined {
+function parseStep(
+  kinds: Kinds,
+  file: string,
+  i: number,
+  raw: unknown,
+  problems: string[],
+): Step | undefined {
   const where = stepLabel(i, raw);
   const kind = (raw as { kind?: unknown })?.kind;
-  if (typeof kind !== "string" || !(STEP_KINDS as readonly string[]).includes(kind)) {
+  const schema = typeof kind === "string" ? kinds.byKind.get(kind)?.step : undefined;
+  if (!schema) {
     problems.push(
-      `${file} ${where} kind: ${kind === undefined ? "missing" : `unknown step kind "${String(kind)}"`} (expected one of ${STEP_KINDS.join(", ")})`,
+      `${file} ${where} kind: ${kind === undefined ? "missing" : `unknown step kind "${String(kind)}"`} (expected one of ${kinds.names.join(", ")})`,
     );
     return undefined;
   }
-  const r = stepSchemas[kind as StepKind].safeParse(raw);
+  const r = schema.safeParse(raw);
   if (!r.success) {
     problems.push(...issues(file, where, r.error));
     return undefined;
@@ -81,7 +128,7 @@ function parseStep(file: string, i: number, raw: unknown, problems: string[]): S
   const step = r.data as Step & { undo?: unknown };
   step.id ??= `step-${i + 1}`;
   if (step.undo !== undefined) {
-    const u = parseUndo(file, where, step.undo, problems);
+    const u = parseUndo(kinds, file, where, step.undo, problems);
     if (!u) return undefined;
     step.undo = u;
   }
@@ -89,7 +136,7 @@ function parseStep(file: string, i: number, raw: unknown, problems: string[]): S
 }
 
 /** Checks that need the whole runbook and the config. */
-function crossCheck(file: string, rb: Runbook, config: Config, problems: string[]): void {
+function crossCheck(kinds: Kinds, file: string, rb: Runbook, config: Config, problems: string[]): void {
   const roles = new Set<string>([...DEFAULT_ROLES, ...Object.keys(config.roles)]);
   const known = [...roles].join(", ");
   const declared = new Set(Object.keys(rb.parameters));
@@ -102,16 +149,24 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
       if (!declared.has(name))
         problems.push(`${file} distinct[${i}]: "${name}" is not declared under parameters`);
   });
-  const loops = new Map<string, number>();
   const ids = new Set<string>();
   rb.steps.forEach((s, i) => {
     const where = `${file} ${stepLabel(i, s)}`;
     if (ids.has(s.id)) problems.push(`${where} id: "${s.id}" is used by an earlier step`);
     ids.add(s.id);
-    if (s.kind === "manual" && !s.role)
-      problems.push(`${where} role: missing; a manual step must name the role that acknowledges it`);
-    if (s.undo?.kind === "manual" && !s.undo.role)
-      problems.push(`${where} undo.role: missing; a manual undo must name the role that acknowledges it`);
+    for (const [action, asUndo] of [
+      [s, false],
+      [s.undo, true],
+    ] as const) {
+      if (!action) continue;
+      const found = kinds.byKind
+        .get(action.kind)
+        ?.schema.check?.(action, { config, steps: rb.steps, index: i, asUndo });
+      for (const p of found ?? [])
+        problems.push(
+          p.key ? `${where} ${asUndo ? "undo." : ""}${p.key}: ${p.problem}` : `${where}: ${p.problem}`,
+        );
+    }
     for (const [key, r] of [
       ["role", s.role],
       ["undo.role", s.undo?.role],
@@ -136,26 +191,7 @@ function crossCheck(file: string, rb: Runbook, config: Config, problems: string[
       if (host && placeholders(host).length)
         problems.push(`${where} ${key}: must name a hosts: entry, not a parameter`);
     }
-    if (s.kind === "check" && !!s.http === !!s.argv)
-      problems.push(`${where}: a check needs exactly one of http: or argv:`);
-    if (s.kind === "topic" && !!s.segment === !!s.clear)
-      problems.push(`${where}: a topic step needs either segment: or clear: true`);
-    problems.push(...stepTargetProblems(config, where, s));
-    if (s.kind === "loop") {
-      if (loops.has(s.loop))
-        problems.push(`${where} loop: "${s.loop}" is already started by an earlier step`);
-      loops.set(s.loop, i);
-    }
-    if (s.kind === "stop-loop") {
-      if (!loops.has(s.loop))
-        problems.push(`${where} loop: no earlier loop step starts a loop named "${s.loop}"`);
-      else loops.delete(s.loop);
-    }
   });
-  for (const [name, i] of loops)
-    problems.push(
-      `${file} ${stepLabel(i, rb.steps[i])} loop: the loop "${name}" is never stopped; add a later stop-loop step with loop: ${name}`,
-    );
   rb.missingHosts = rb.hosts.filter((h) => h !== LOCAL_HOST && !config.hosts[h]);
 }
 
@@ -174,7 +210,9 @@ export function parseRunbook(
   text: string,
   config: Config,
   problems: string[],
+  extra: readonly StepSchema[] = NO_EXTRA,
 ): Runbook | undefined {
+  const kinds = kindsOf(extra);
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     problems.push(`${file}: YAML error: ${doc.errors[0]!.message.split("\n")[0]}`);
@@ -186,7 +224,7 @@ export function parseRunbook(
     return undefined;
   }
   const before = problems.length;
-  const steps = head.data.steps.map((raw, i) => parseStep(file, i, raw, problems));
+  const steps = head.data.steps.map((raw, i) => parseStep(kinds, file, i, raw, problems));
   if (problems.length > before) return undefined;
   const rb: Runbook = {
     ...head.data,
@@ -195,12 +233,12 @@ export function parseRunbook(
     hosts: hostsOf(steps as Step[]),
     missingHosts: [],
   };
-  crossCheck(file, rb, config, problems);
+  crossCheck(kinds, file, rb, config, problems);
   return problems.length > before ? undefined : rb;
 }
 
 /** Every runbook in the config's folder; a ConfigError lists every problem found. */
-export function loadRunbooks(config: Config): RunbookSet {
+export function loadRunbooks(config: Config, extra: readonly StepSchema[] = NO_EXTRA): RunbookSet {
   const dir = config.runbooks;
   const runbooks = new Map<string, Runbook>();
   const warnings: string[] = [];
@@ -220,7 +258,7 @@ export function loadRunbooks(config: Config): RunbookSet {
   for (const name of names) {
     const path = join(dir, name);
     const shown = relative(process.cwd(), path).startsWith("..") ? path : relative(process.cwd(), path);
-    const rb = parseRunbook(shown, readFileSync(path, "utf8"), config, problems);
+    const rb = parseRunbook(shown, readFileSync(path, "utf8"), config, problems, extra);
     if (!rb) continue;
     const other = runbooks.get(rb.id);
     if (other) {
@@ -237,14 +275,16 @@ export function loadRunbooks(config: Config): RunbookSet {
   return { runbooks, warnings };
 }
 
-const cache = new WeakMap<Config, RunbookSet>();
+const cache = new WeakMap<Config, WeakMap<readonly StepSchema[], RunbookSet>>();
 
-/** The runbooks of a config, loaded once (at start) and kept. */
-export function runbooksOf(config: Config): RunbookSet {
-  let set = cache.get(config);
+/** The runbooks of a config, read with these extra step kinds, loaded once (at start) and kept. */
+export function runbooksOf(config: Config, extra: readonly StepSchema[] = NO_EXTRA): RunbookSet {
+  const byKinds = cache.get(config) ?? new WeakMap<readonly StepSchema[], RunbookSet>();
+  cache.set(config, byKinds);
+  let set = byKinds.get(extra);
   if (!set) {
-    set = loadRunbooks(config);
-    cache.set(config, set);
+    set = loadRunbooks(config, extra);
+    byKinds.set(extra, set);
   }
   return set;
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { durationField } from "../core/duration.js";
+import { targetProblem } from "./checks.js";
+import type { Config } from "./schema.js";
 
 /**
  * A runbook: a planned change written down once as data (YAML in the `runbooks:`
@@ -9,6 +11,7 @@ import { durationField } from "../core/duration.js";
  * reference for authors.
  */
 
+/** The built-in step kinds; each has a module in src/domain/runbook/kinds/. */
 export const STEP_KINDS = [
   "ssh",
   "local",
@@ -22,9 +25,9 @@ export const STEP_KINDS = [
   "downtime-start",
   "downtime-end",
 ] as const;
-export type StepKind = (typeof STEP_KINDS)[number];
+export type BuiltinKind = (typeof STEP_KINDS)[number];
 
-/** Kinds an `undo:` may take. */
+/** Built-in kinds an `undo:` may take. */
 export const UNDO_KINDS = ["ssh", "local", "manual", "topic", "announce"] as const;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "expected lower-case letters, digits, . _ -");
@@ -123,33 +126,113 @@ const shapes = {
   "downtime-end": { text: z.string().min(1).optional() },
 } as const;
 
-/** The actions an undo may be: a step of one of UNDO_KINDS, whose title is optional. */
-export const undoSchemas = Object.fromEntries(
-  UNDO_KINDS.map((k) => [
-    k,
-    z.strictObject({
-      kind: z.literal(k),
-      title: z.string().min(1).optional(),
-      role: z.string().min(1).optional(),
-      timeout: durationField.optional(),
-      ...shapes[k],
-    }),
-  ]),
-) as unknown as { [K in (typeof UNDO_KINDS)[number]]: z.ZodType };
+/** The zod object of a step of kind `kind` with these fields (and the fields every step has). */
+export const stepObject = (kind: string, fields: z.ZodRawShape) =>
+  z.strictObject({
+    kind: z.literal(kind),
+    ...common,
+    ...fields,
+    undo: z.record(z.string(), z.unknown()).optional(),
+  });
 
-export const stepSchemas = Object.fromEntries(
-  STEP_KINDS.map((k) => [
-    k,
-    z.strictObject({
-      kind: z.literal(k),
-      ...common,
-      ...shapes[k],
-      undo: z.record(z.string(), z.unknown()).optional(),
-    }),
-  ]),
-) as unknown as { [K in StepKind]: z.ZodType };
+/** The zod object of an `undo:` action of kind `kind`: its fields, an optional title, role and timeout. */
+export const undoObject = (kind: string, fields: z.ZodRawShape) =>
+  z.strictObject({
+    kind: z.literal(kind),
+    title: z.string().min(1).optional(),
+    role: z.string().min(1).optional(),
+    timeout: durationField.optional(),
+    ...fields,
+  });
 
-type Shape<K extends StepKind> = z.output<z.ZodObject<(typeof shapes)[K]>>;
+/** A problem a kind's check found: `key` names the field ("role"); none means the step as a whole. */
+export interface StepProblem {
+  key?: string;
+  problem: string;
+}
+
+/** What a kind's check is given: the config, the runbook's steps and where this one is. */
+export interface StepCheckContext {
+  config: Config;
+  steps: readonly Step[];
+  index: number;
+  /** The step checked is the `undo:` action of steps[index]. */
+  asUndo: boolean;
+}
+
+/**
+ * How a step kind is written and checked: its fields (beside those every step
+ * has), whether it may be an `undo:` action, and the checks its fields alone
+ * cannot make. Each step kind module (src/domain/runbook/kinds/) names its
+ * schema; the built-in ones are below, a kind from elsewhere brings its own.
+ */
+export interface StepSchema {
+  kind: string;
+  fields: z.ZodRawShape;
+  undoable?: boolean;
+  // biome-ignore lint/suspicious/noExplicitAny: each kind checks its own step type
+  check?(step: any, at: StepCheckContext): StepProblem[];
+}
+
+/** The nearest loop or stop-loop step of loop `name` from steps[from] towards steps[to] (exclusive). */
+function nearestLoop(steps: readonly Step[], from: number, to: number, name: string): Step | undefined {
+  const dir = to < from ? -1 : 1;
+  for (let j = from; j !== to; j += dir) {
+    const s = steps[j]!;
+    if ((s.kind === "loop" || s.kind === "stop-loop") && s.loop === name) return s;
+  }
+  return undefined;
+}
+
+const checks: { [K in BuiltinKind]?: (step: StepOf<K>, at: StepCheckContext) => StepProblem[] } = {
+  manual: (s, at) =>
+    s.role
+      ? []
+      : [
+          {
+            key: "role",
+            problem: `missing; a manual ${at.asUndo ? "undo" : "step"} must name the role that acknowledges it`,
+          },
+        ],
+  check: (s) => (!!s.http === !!s.argv ? [{ problem: "a check needs exactly one of http: or argv:" }] : []),
+  topic: (s, at) =>
+    !at.asUndo && !!s.segment === !!s.clear
+      ? [{ problem: "a topic step needs either segment: or clear: true" }]
+      : [],
+  announce: (s, at) =>
+    (s.targets ?? []).flatMap((t, j) => {
+      const p = targetProblem(at.config, t);
+      return p ? [{ key: `targets[${j}]`, problem: p }] : [];
+    }),
+  loop: (s, { steps, index }) => {
+    const out: StepProblem[] = [];
+    if (nearestLoop(steps, index - 1, -1, s.loop)?.kind === "loop")
+      out.push({ key: "loop", problem: `"${s.loop}" is already started by an earlier step` });
+    if (!nearestLoop(steps, index + 1, steps.length, s.loop))
+      out.push({
+        key: "loop",
+        problem: `the loop "${s.loop}" is never stopped; add a later stop-loop step with loop: ${s.loop}`,
+      });
+    return out;
+  },
+  "stop-loop": (s, { steps, index }) =>
+    nearestLoop(steps, index - 1, -1, s.loop)?.kind === "loop"
+      ? []
+      : [{ key: "loop", problem: `no earlier loop step starts a loop named "${s.loop}"` }],
+};
+
+/** The built-in step kinds' schemas, in the order errors list them. */
+export const BUILTIN_SCHEMAS: readonly StepSchema[] = STEP_KINDS.map((k) => ({
+  kind: k,
+  fields: shapes[k],
+  undoable: (UNDO_KINDS as readonly string[]).includes(k),
+  check: checks[k] as StepSchema["check"],
+}));
+
+/** The built-in schema of one kind (for its module). */
+export const builtinSchema = (kind: BuiltinKind): StepSchema => BUILTIN_SCHEMAS.find((x) => x.kind === kind)!;
+
+type Shape<K extends BuiltinKind> = z.output<z.ZodObject<(typeof shapes)[K]>>;
 type CommonOut = z.output<z.ZodObject<typeof common>>;
 
 export type UndoAction = {
@@ -157,10 +240,10 @@ export type UndoAction = {
 }[(typeof UNDO_KINDS)[number]];
 
 export type Step = {
-  [K in StepKind]: { kind: K } & CommonOut & Shape<K> & { undo?: UndoAction; id: string };
-}[StepKind];
+  [K in BuiltinKind]: { kind: K } & CommonOut & Shape<K> & { undo?: UndoAction; id: string };
+}[BuiltinKind];
 
-export type StepOf<K extends StepKind> = Extract<Step, { kind: K }>;
+export type StepOf<K extends BuiltinKind> = Extract<Step, { kind: K }>;
 
 export type Parameter = z.output<typeof parameterSchema>;
 

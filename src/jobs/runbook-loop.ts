@@ -1,13 +1,14 @@
 import { formatDuration } from "../core/duration.js";
 import { runCommand } from "../domain/runbook/actions.js";
 import { boundStep } from "../domain/runbook/context.js";
+import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { endIteration } from "../domain/runbook/loops.js";
 import { getRun, updateRun } from "../domain/runbook/state.js";
 import { execContextFor } from "./exec-context.js";
 import type { JobHandler } from "./runner.js";
 
 /** One iteration of a runbook's background loop (domain/runbook/loops.ts), run as a job. */
-export const runbookLoopHandler: JobHandler<"runbook-loop"> = {
+export const runbookLoopHandler = (kinds: StepKinds): JobHandler<"runbook-loop"> => ({
   name: "runbook-loop",
   // An iteration the bot was running when it died is counted as interrupted; the next one follows on time.
   idempotent: false,
@@ -20,7 +21,7 @@ export const runbookLoopHandler: JobHandler<"runbook-loop"> = {
     const loop = run?.loops[name];
     if (!run || !loop)
       return { ok: false, summary: "this iteration is no longer due; nothing was run", announce: false };
-    const step = boundStep(s, run, loop.step);
+    const step = boundStep({ services: s, kinds }, run, loop.step);
     if (step.kind !== "loop") return { ok: false, summary: "not a loop step" };
     const r = await runCommand(
       s,
@@ -41,4 +42,4 @@ export const runbookLoopHandler: JobHandler<"runbook-loop"> = {
       exit: r.exit,
     };
   },
-};
+});

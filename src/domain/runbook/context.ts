@@ -8,7 +8,10 @@ import type { EnqueueRequest } from "../../infra/enqueue.js";
 import { startJob } from "../../infra/enqueue.js";
 import type { JobRecord } from "../../infra/job-store.js";
 import type { Services } from "../services.js";
+import type { AnyStep, RunbookEnv } from "./kinds/types.js";
 import type { RunState } from "./state.js";
+
+export type { RunbookEnv };
 
 /** Who does something to a run: shown name, identity key as role rules match it, roles held. */
 export interface Actor {
@@ -17,24 +20,29 @@ export interface Actor {
   roles: readonly string[];
 }
 
-/** What an engine operation needs: the services, who acts, and how to start a job and say things. */
-export interface EngineCtx {
-  services: Services;
+/** What an engine operation needs: the services and step kinds, who acts, and how to start a job. */
+export interface EngineCtx extends RunbookEnv {
   actor: Actor;
   /** Starts a job (from a command: replies "queued #n" at once). */
   enqueue(req: EnqueueRequest): Promise<JobRecord>;
 }
 
-export function runbookOf(s: Services, run: Pick<RunState, "runbook">): Runbook {
-  const rb = runbooksOf(s.config).runbooks.get(run.runbook);
+/** The runbooks this bot reads (with the step kinds it knows). */
+export const runbooks = (env: RunbookEnv) => runbooksOf(env.services.config, env.kinds.extraSchemas);
+
+export function runbookOf(env: RunbookEnv, run: Pick<RunState, "runbook">): Runbook {
+  const rb = runbooks(env).runbooks.get(run.runbook);
   if (!rb) throw new UserError(`The runbook ${run.runbook} is no longer loaded; !migrate abort this run.`);
   return rb;
 }
 
 /** The run's step i with its parameters filled in. */
-export function boundStep(s: Services, run: RunState, i: number): Step {
-  return bindStep(runbookOf(s, run).steps[i]!, run.params);
+export function boundStep(env: RunbookEnv, run: RunState, i: number): Step {
+  return bindStep(runbookOf(env, run).steps[i]!, run.params);
 }
+
+/** What a step does, in a few words, as its kind says it. */
+export const describeStep = (env: RunbookEnv, step: AnyStep): string => env.kinds.of(step).describe(step);
 
 /** Says something in the run's channel (and thread). */
 export async function post(
@@ -96,35 +104,3 @@ function substituteSafe(text: string, params: Readonly<Record<string, string>>):
     return text;
   }
 }
-
-/** What a step does, in a few words: "ssh on bastion: lpndt service-stop cron-fdt". */
-export function describeStep(s: Step): string {
-  switch (s.kind) {
-    case "ssh":
-      return `ssh ${s.user ? `${s.user}@` : ""}${s.host}: ${s.argv.join(" ")}`;
-    case "local":
-      return `local: ${s.argv.join(" ")}`;
-    case "manual":
-      return `manual, acknowledged by ${s.role}`;
-    case "wait":
-      return `wait ${fmt(s.duration)}`;
-    case "loop":
-      return `loop "${s.loop}" every ${fmt(s.every)}${s.host ? ` on ${s.host}` : ""}: ${s.argv.join(" ")}`;
-    case "stop-loop":
-      return `stop loop "${s.loop}"`;
-    case "check":
-      return s.http
-        ? `check GET ${s.http.url} → ${s.http.status}${s.http.body ? ` containing "${s.http.body}"` : ""}`
-        : `check${s.host ? ` on ${s.host}` : ""}: ${s.argv!.join(" ")} exits 0`;
-    case "topic":
-      return s.segment ? `topic segment "${s.segment}"` : "clear the topic segment";
-    case "announce":
-      return "announcement";
-    case "downtime-start":
-      return "downtime starts";
-    case "downtime-end":
-      return "downtime ends";
-  }
-}
-
-import { formatDuration as fmt } from "../../core/duration.js";

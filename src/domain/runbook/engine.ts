@@ -1,14 +1,15 @@
 import type { Runbook } from "../../config/runbook.js";
 import { resolveParams } from "../../config/runbook-params.js";
 import { PermissionError, UserError } from "../../core/errors.js";
+import type { Outcome } from "../../core/result.js";
 import { jobRequest } from "../job-kinds.js";
-import type { Services } from "../services.js";
 import {
   boundStep,
   describeStep,
   type EngineCtx,
   holds,
   post,
+  type RunbookEnv,
   runbookOf,
   stepName,
   whoHolds,
@@ -18,7 +19,8 @@ import { createRun, note, type RunState, type StepRun, updateRun } from "./state
 /**
  * The forward half of a run: start, next, confirm, ack, retry, skip, and moving
  * the cursor on when a step is over. Every change happens under the run's lock
- * in Redis; steps that do work are jobs (src/jobs/runbook/steps.ts).
+ * in Redis; steps that do work are jobs (src/jobs/runbook-step.ts). What a step
+ * is and does, the engine asks of its kind (kinds/).
  */
 
 const RUNNABLE = ["pending", "undone", "skipped"];
@@ -66,48 +68,44 @@ const fmtParams = (p: Record<string, string>) => {
 };
 
 /** "Next: step 7/13 … — !migrate next", or that the run is over. */
-export function nextHint(s: Services, run: RunState): string {
-  const rb = runbookOf(s, run);
+export function nextHint(env: RunbookEnv, run: RunState): string {
+  const rb = runbookOf(env, run);
   if (run.status !== "active") return `The run is ${run.status}. See !migrate log.`;
   if (run.cursor >= rb.steps.length) return "All steps are done.";
-  const st = boundStep(s, run, run.cursor);
-  const flags = [describeStep(st), st.irreversible ? "IRREVERSIBLE: a second person confirms" : ""].filter(
-    Boolean,
-  );
+  const st = boundStep(env, run, run.cursor);
+  const flags = [
+    describeStep(env, st),
+    st.irreversible ? "IRREVERSIBLE: a second person confirms" : "",
+  ].filter(Boolean);
   return `Next: ${stepName(rb, run.cursor, st.title)} (${flags.join("; ")}) — !migrate next`;
 }
 
 /** Marks step i over and moves the cursor on; ends the run after the last step. Returns what to say. */
-export function completeStep(s: Services, run: RunState, i: number, who: string, what: string): string {
-  const rb = runbookOf(s, run);
-  const now = s.clock.now();
+export function completeStep(env: RunbookEnv, run: RunState, i: number, who: string, what: string): string {
+  const rb = runbookOf(env, run);
+  const now = env.services.clock.now();
   const sr = run.steps[i]!;
   sr.status = "done";
   sr.finishedAt = now;
   note(run, now, who, `step ${i + 1} ${what}`, i);
   if (run.cursor === i) run.cursor = i + 1;
-  if (run.cursor < rb.steps.length) return `${stepName(rb, i, run.params)} ${what}. ${nextHint(s, run)}`;
+  if (run.cursor < rb.steps.length) return `${stepName(rb, i, run.params)} ${what}. ${nextHint(env, run)}`;
   run.status = "finished";
   run.endedAt = now;
-  const open = Object.values(run.loops).filter((l) => !l.stopped);
-  for (const l of open) {
-    l.stopped = true;
-    l.stoppedAt = now;
-  }
+  const ended = env.kinds.list.map((k) => k.end?.(run, now, "finished") ?? "").join("");
   note(run, now, who, "finished");
-  return `${stepName(rb, i, run.params)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${
-    open.length ? ` Stopped the loop(s) still running: ${open.map((l) => l.name).join(", ")}.` : ""
-  } See !migrate log.`;
+  return `${stepName(rb, i, run.params)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${ended} See !migrate log.`;
 }
 
-function busy(s: Services, run: RunState, i: number, sr: StepRun): string | undefined {
-  const rb = runbookOf(s, run);
+function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
+  const s = env.services;
+  const rb = runbookOf(env, run);
   const name = stepName(rb, i, run.params);
   switch (sr.status) {
     case "awaiting-confirm":
       return `${name} is irreversible and waits for !migrate confirm by someone other than ${sr.by}.`;
     case "awaiting-ack":
-      return `${name} waits for !migrate ack by ${whoHolds(s, boundStep(s, run, i).role ?? "losa")}.`;
+      return `${name} waits for !migrate ack by ${whoHolds(s, boundStep(env, run, i).role ?? "losa")}.`;
     case "running":
       return `${name} is running as #${sr.job}; see !job ${sr.job}.`;
     case "waiting":
@@ -128,7 +126,7 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
   await updateRun(s, key, async (run) => {
     mustBeActive(run);
-    const rb = runbookOf(s, run);
+    const rb = runbookOf(ctx, run);
     if (run.rollingBack) throw new UserError("A rollback is in progress; wait for it to stop.");
     const undoing = run.steps.findIndex((x) => x.status === "undoing");
     if (undoing >= 0)
@@ -136,11 +134,12 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
     const i = run.cursor;
     if (i >= rb.steps.length) throw new UserError("All steps are done.");
     const sr = run.steps[i]!;
-    const why = busy(s, run, i, sr);
+    const why = busy(ctx, run, i, sr);
     if (why) throw new UserError(why);
     if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
-    const step = boundStep(s, run, i);
-    if (step.kind !== "manual" && step.role && !holds(ctx.actor, step.role))
+    const step = boundStep(ctx, run, i);
+    // The role of a step that waits for an ack says who acks it, not who may begin it.
+    if (ctx.kinds.of(step).begin !== "ack" && step.role && !holds(ctx.actor, step.role))
       throw new PermissionError(
         `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
       );
@@ -153,7 +152,7 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
       await post(
         s,
         run,
-        `${stepName(rb, i, step.title)} is IRREVERSIBLE (${describeStep(step)}). It runs only after !migrate confirm by ${second}.`,
+        `${stepName(rb, i, step.title)} is IRREVERSIBLE (${describeStep(ctx, step)}). It runs only after !migrate confirm by ${second}.`,
         { kind: "alarm", actions: [{ label: "Confirm", command: "!migrate confirm", style: "danger" }] },
       );
       return;
@@ -162,35 +161,64 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
   });
 }
 
-/** Posts a manual step, or starts the job that does an automated one. Called under the run's lock. */
+/** Posts a step that waits for an ack, or starts the job that does it. Called under the run's lock. */
 export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promise<void> {
   const s = ctx.services;
-  const rb = runbookOf(s, run);
-  const step = boundStep(s, run, i);
+  const rb = runbookOf(ctx, run);
+  const step = boundStep(ctx, run, i);
+  const kind = ctx.kinds.of(step);
   const sr = run.steps[i]!;
   sr.startedAt = s.clock.now();
-  if (step.kind === "manual") {
+  if (kind.begin === "ack") {
     sr.status = "awaiting-ack";
-    note(run, sr.startedAt, ctx.actor.display, `posted manual step ${i + 1}`, i);
+    note(run, sr.startedAt, ctx.actor.display, `posted ${step.kind} step ${i + 1}`, i);
     await post(
       s,
       run,
-      `${stepName(rb, i, step.title)} — manual, for ${step.role}:\n${step.instructions.trim()}\nWhen it is done, !migrate ack [note] by ${whoHolds(s, step.role!)}.`,
+      `${stepName(rb, i, step.title)} — ${kind.prompt!(step)}\nWhen it is done, !migrate ack [note] by ${whoHolds(s, step.role ?? "losa")}.`,
       { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
     );
     return;
   }
   sr.status = "running";
-  const idempotent = step.idempotent || !["ssh", "local"].includes(step.kind);
+  const idempotent = step.idempotent || kind.idempotent;
   const rec = await ctx.enqueue(
     jobRequest(
       "runbook-step",
       { run: run.key, step: i, mode: "do", idempotent },
-      { summary: `${rb.id} ${stepName(rb, i, step.title)}: ${describeStep(step)}` },
+      { summary: `${rb.id} ${stepName(rb, i, step.title)}: ${kind.describe(step)}` },
     ),
   );
   sr.job = rec.id;
   if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
+}
+
+/**
+ * A step's job is over: records its outcome and moves the cursor on (or marks
+ * the step failed). Returns what to say, or "" when the step went on otherwise
+ * meanwhile (a wait now waiting, a skipped step).
+ */
+export async function finishStep(
+  env: RunbookEnv,
+  key: string,
+  i: number,
+  job: number,
+  who: string,
+  result: Pick<Outcome, "ok" | "summary">,
+): Promise<string> {
+  const s = env.services;
+  return updateRun(s, key, (r) => {
+    const sr = r.steps[i]!;
+    if (sr.job !== job || sr.status !== "running") return "";
+    sr.result = result.summary;
+    if (!result.ok) {
+      sr.status = "failed";
+      sr.finishedAt = s.clock.now();
+      note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
+      return `${stepName(runbookOf(env, r), i, r.params)} failed. !migrate retry, or !migrate skip <reason>.`;
+    }
+    return completeStep(env, r, i, who, `done (#${job})`);
+  });
 }
 
 export function mustBeActive(run: RunState): void {

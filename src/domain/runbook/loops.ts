@@ -1,22 +1,24 @@
 import { jobRequest } from "../job-kinds.js";
-import type { Services } from "../services.js";
-import { botEnqueue, boundStep, post } from "./context.js";
+import { botEnqueue, boundStep } from "./context.js";
+import type { RunbookEnv } from "./kinds/types.js";
 import type { RunState } from "./state.js";
 
 /**
  * Background loops (seed 000's rsync loop): started by a loop step, one
  * iteration at a time as a job, the next one due `every` after the previous
  * one began (or at once if it ran longer), until a stop-loop step or abort.
- * Due times live in the run in Redis; the scheduler tick (scheduler.ts) starts
+ * Due times live in the run in Redis; the scheduler tick (tick.ts, through the
+ * loop kind's tick, kinds/loop.ts) starts
  * iterations that are due, on the bot's clock. A failed iteration is reported
  * and the loop goes on; so does one interrupted by a restart (it is not re-run).
  */
 
 /** Starts the loop's next iteration as a job. Under the run's lock. */
-export async function startIteration(s: Services, run: RunState, name: string): Promise<void> {
+export async function startIteration(env: RunbookEnv, run: RunState, name: string): Promise<void> {
+  const s = env.services;
   const loop = run.loops[name]!;
   const n = loop.iterations + 1;
-  const step = boundStep(s, run, loop.step);
+  const step = boundStep(env, run, loop.step);
   if (step.kind !== "loop") return;
   const rec = await botEnqueue(
     s,
@@ -44,7 +46,8 @@ export function endIteration(run: RunState, name: string, job: number, ok: boole
 }
 
 /** Loop work for the tick: count iterations lost to a restart, start the ones that are due. */
-export async function tickLoops(s: Services, run: RunState): Promise<string[]> {
+export async function tickLoops(env: RunbookEnv, run: RunState): Promise<string[]> {
+  const s = env.services;
   const said: string[] = [];
   const now = s.clock.now();
   for (const loop of Object.values(run.loops)) {
@@ -58,9 +61,7 @@ export async function tickLoops(s: Services, run: RunState): Promise<string[]> {
       } else continue;
     }
     if (loop.stopped || run.status !== "active") continue;
-    if (now >= loop.nextAt) await startIteration(s, run, loop.name);
+    if (now >= loop.nextAt) await startIteration(env, run, loop.name);
   }
   return said;
 }
-
-export { post };

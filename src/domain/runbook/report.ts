@@ -1,19 +1,20 @@
 import type { Runbook } from "../../config/runbook.js";
 import { bindStep } from "../../config/runbook-params.js";
 import { formatDuration } from "../../core/duration.js";
-import type { Services } from "../services.js";
-import { describeStep, runbookOf, utcStamp, utcTime } from "./context.js";
+import { type RunbookEnv, runbookOf, utcStamp, utcTime } from "./context.js";
+import type { StepKinds } from "./kinds/types.js";
 import type { RunState, StepRun } from "./state.js";
 
 /** What `!migrate start`, `status`, `log` and `list` show. */
 
-export function renderPlan(rb: Runbook, params: Record<string, string>): string {
+export function renderPlan(kinds: StepKinds, rb: Runbook, params: Record<string, string>): string {
   const lines = rb.steps.map((raw, i) => {
     const s = bindStep(raw, params);
+    const kind = kinds.of(s);
     const flags = [
-      s.kind === "manual" ? `manual: ${s.role} acks` : s.kind,
+      kind.tag?.(s) ?? s.kind,
       s.irreversible ? "IRREVERSIBLE" : "",
-      s.undo ? "undoable" : "",
+      s.undo || kind.revert ? "undoable" : "",
     ].filter(Boolean);
     return `${String(i + 1).padStart(2)}. ${s.title} [${flags.join(", ")}]`;
   });
@@ -22,8 +23,8 @@ export function renderPlan(rb: Runbook, params: Record<string, string>): string 
 
 const took = (a?: number, b?: number) => (a !== undefined && b !== undefined ? formatDuration(b - a) : "");
 
-function stepLine(s: Services, run: RunState, i: number, sr: StepRun): string {
-  const rb = runbookOf(s, run);
+function stepLine(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string {
+  const rb = runbookOf(env, run);
   const step = bindStep(rb.steps[i]!, run.params);
   const who = [
     sr.by ? `by ${sr.by}` : "",
@@ -57,7 +58,7 @@ function loopLines(run: RunState): string[] {
   );
 }
 
-export function renderStatus(s: Services, run: RunState, hint: string): string {
+export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string {
   const rb = runbookOf(s, run);
   const done = run.steps.filter((x) => ["done", "skipped"].includes(x.status)).length;
   const head = `${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy} at ${utcStamp(run.startedAt)}: ${done}/${rb.steps.length} steps done or skipped.`;
@@ -70,7 +71,7 @@ export function renderStatus(s: Services, run: RunState, hint: string): string {
     .join("\n");
 }
 
-export function renderLog(s: Services, run: RunState): string {
+export function renderLog(s: RunbookEnv, run: RunState): string {
   const rb = runbookOf(s, run);
   const end =
     run.endedAt !== undefined
@@ -90,10 +91,9 @@ export function renderLog(s: Services, run: RunState): string {
   return lines.join("\n");
 }
 
-export function describeKinds(rb: Runbook): string {
-  const manual = rb.steps.filter((x) => x.kind === "manual").length;
+/** "13 steps (4 manual, 1 irreversible)": manual counts the steps that wait for an ack. */
+export function describeKinds(kinds: StepKinds, rb: Runbook): string {
+  const manual = rb.steps.filter((x) => kinds.of(x).begin === "ack").length;
   const irr = rb.steps.filter((x) => x.irreversible).length;
   return `${rb.steps.length} steps (${manual} manual${irr ? `, ${irr} irreversible` : ""})`;
 }
-
-export { describeStep };

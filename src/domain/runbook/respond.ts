@@ -5,8 +5,8 @@ import { note, updateRun } from "./state.js";
 import { finishUndo } from "./undo.js";
 
 /**
- * What people answer a run with: confirm an irreversible step, acknowledge a
- * manual one, retry a failed or interrupted step, skip one with a reason.
+ * What people answer a run with: confirm an irreversible step, acknowledge one
+ * that waits for an ack (a manual step), retry a failed or interrupted step, skip one with a reason.
  */
 
 /** `!migrate confirm`: a second person lets an irreversible step run. */
@@ -14,7 +14,7 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
   await updateRun(s, key, async (run) => {
     mustBeActive(run);
-    const rb = runbookOf(s, run);
+    const rb = runbookOf(ctx, run);
     const i = run.cursor;
     const sr = run.steps[i];
     if (sr?.status !== "awaiting-confirm") throw new UserError("No step is waiting for a confirm.");
@@ -22,7 +22,7 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
       throw new PermissionError(
         `You asked for ${stepName(rb, i, run.params)}; the two-person rule needs someone else to confirm it. Nothing was run.`,
       );
-    const step = boundStep(s, run, i);
+    const step = boundStep(ctx, run, i);
     if (step.role && !holds(ctx.actor, step.role))
       throw new PermissionError(
         `${stepName(rb, i, run.params)} must be confirmed by ${whoHolds(s, step.role)}.`,
@@ -38,13 +38,13 @@ export async function ackStep(ctx: EngineCtx, key: string, text: string): Promis
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
-    const rb = runbookOf(s, run);
+    const rb = runbookOf(ctx, run);
     const i = run.steps.findIndex(
       (x, j) => x.status === "awaiting-ack" || (x.status === "undoing" && !x.undoJob && !!rb.steps[j]!.undo),
     );
     if (i < 0) throw new UserError("No manual step is waiting for an acknowledgement.");
     const sr = run.steps[i]!;
-    const step = boundStep(s, run, i);
+    const step = boundStep(ctx, run, i);
     const undo = sr.status === "undoing";
     const role = (undo ? step.undo?.role : step.role) ?? "losa";
     if (!holds(ctx.actor, role))
@@ -63,7 +63,7 @@ export async function ackStep(ctx: EngineCtx, key: string, text: string): Promis
     sr.ackBy = ctx.actor.display;
     sr.note = text || undefined;
     return completeStep(
-      s,
+      ctx,
       run,
       i,
       ctx.actor.display,
@@ -77,7 +77,7 @@ export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
   await updateRun(s, key, async (run) => {
     mustBeActive(run);
-    const rb = runbookOf(s, run);
+    const rb = runbookOf(ctx, run);
     const i = run.cursor;
     const sr = run.steps[i];
     if (!sr || (sr.status !== "failed" && sr.status !== "interrupted"))
@@ -97,7 +97,7 @@ export async function skipStep(ctx: EngineCtx, key: string, reason: string): Pro
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
-    const rb = runbookOf(s, run);
+    const rb = runbookOf(ctx, run);
     const i = run.cursor;
     const sr = run.steps[i];
     if (!sr) throw new UserError("All steps are done; nothing to skip.");
@@ -105,7 +105,7 @@ export async function skipStep(ctx: EngineCtx, key: string, reason: string): Pro
       throw new UserError(
         `${stepName(rb, i, run.params)} is ${sr.status} as #${sr.job}; it cannot be skipped now.`,
       );
-    const msg = completeStep(s, run, i, ctx.actor.display, `skipped by ${ctx.actor.display}: ${reason}`);
+    const msg = completeStep(ctx, run, i, ctx.actor.display, `skipped by ${ctx.actor.display}: ${reason}`);
     sr.status = "skipped";
     sr.note = reason;
     sr.waitUntil = undefined;

@@ -1,19 +1,20 @@
-import { runbooksOf } from "../../config/runbook-load.js";
 import type { Services } from "../services.js";
-import { post, runbookOf, stepName } from "./context.js";
+import { post, type RunbookEnv, runbookOf, runbooks, stepName } from "./context.js";
 import { completeStep } from "./engine.js";
-import { tickLoops } from "./loops.js";
+import { builtinStepKinds } from "./kinds/index.js";
+import type { StepKinds } from "./kinds/types.js";
 import { activeRuns, getRun, note, type RunState, updateRun } from "./state.js";
 
 /**
- * What moves a run on without anyone typing: due waits, due loop iterations,
- * and noticing that a step's job was interrupted by a restart. Due times are
+ * What moves a run on without anyone typing: due waits, what step kinds do on
+ * their own (a loop's due iterations: StepKind.tick), and noticing that a step's job was interrupted by a restart. Due times are
  * in Redis and compared with services.clock, so a wait survives a restart and
  * tests drive it with a ManualClock: advance the clock, call tickRunbooks().
  * In a running bot a timer calls it every second (several processes may: each
  * run is changed under its lock, so nothing is started twice).
  */
-export async function tickRunbooks(s: Services): Promise<void> {
+export async function tickRunbooks(s: Services, kinds: StepKinds = builtinStepKinds): Promise<void> {
+  const env: RunbookEnv = { services: s, kinds };
   const warned = warnedOf(s);
   const active = await activeRuns(s);
   for (const key of warned.keys()) if (!active.includes(key)) warned.delete(key);
@@ -21,7 +22,7 @@ export async function tickRunbooks(s: Services): Promise<void> {
     let problem: string | undefined;
     try {
       const said: string[] = [];
-      problem = await updateRun(s, key, (run) => tickRun(s, run, said));
+      problem = await updateRun(s, key, (run) => tickRun(env, run, said));
       if (said.length) {
         const run = await getRun(s, key);
         if (run)
@@ -49,10 +50,11 @@ function warnedOf(s: Services): Map<string, string> {
 }
 
 /** Moves one run on; what to say goes into `said`; returns a problem that keeps the run from moving. */
-async function tickRun(s: Services, run: RunState, said: string[]): Promise<string | undefined> {
+async function tickRun(env: RunbookEnv, run: RunState, said: string[]): Promise<string | undefined> {
+  const s = env.services;
   if (run.status !== "active") return;
   const now = s.clock.now();
-  if (!runbooksOf(s.config).runbooks.has(run.runbook)) {
+  if (!runbooks(env).runbooks.has(run.runbook)) {
     const problem = `runbook ${run.runbook} is no longer loaded; !migrate abort to end run #${run.seq}`;
     // The channel hears it once: the run remembers it was told, across restarts and processes.
     if (run.unloaded !== run.runbook) said.push(problem);
@@ -60,10 +62,10 @@ async function tickRun(s: Services, run: RunState, said: string[]): Promise<stri
     return problem;
   }
   delete run.unloaded;
-  const rb = runbookOf(s, run);
+  const rb = runbookOf(env, run);
   for (const [i, sr] of run.steps.entries()) {
     if (sr.status === "waiting" && sr.waitUntil !== undefined && now >= sr.waitUntil) {
-      said.push(completeStep(s, run, i, s.config.name, "wait over"));
+      said.push(completeStep(env, run, i, s.config.name, "wait over"));
       continue;
     }
     if (sr.status === "running" && sr.job !== undefined) {
@@ -89,15 +91,19 @@ async function tickRun(s: Services, run: RunState, said: string[]): Promise<stri
       }
     }
   }
-  said.push(...(await tickLoops(s, run)));
+  for (const kind of env.kinds.list) if (kind.tick) said.push(...(await kind.tick(env, run)));
 }
 
 /** The production timer. */
-export function startRunbookScheduler(s: Services, everyMs = 1000): { close(): Promise<void> } {
+export function startRunbookScheduler(
+  s: Services,
+  kinds: StepKinds,
+  everyMs = 1000,
+): { close(): Promise<void> } {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
-    running = tickRunbooks(s).finally(() => {
+    running = tickRunbooks(s, kinds).finally(() => {
       running = undefined;
     });
   }, everyMs);

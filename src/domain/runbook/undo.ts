@@ -1,8 +1,15 @@
 import { UserError } from "../../core/errors.js";
 import { jobRequest } from "../job-kinds.js";
-import type { Services } from "../services.js";
 import { configuredChannels, setManagedSegment } from "../topic-publish.js";
-import { boundStep, type EngineCtx, post, runbookOf, stepName, whoHolds } from "./context.js";
+import {
+  boundStep,
+  type EngineCtx,
+  post,
+  type RunbookEnv,
+  runbookOf,
+  stepName,
+  whoHolds,
+} from "./context.js";
 import { mustBeActive, nextHint } from "./engine.js";
 import { note, type RunState, updateRun } from "./state.js";
 
@@ -16,13 +23,14 @@ const IN_PROGRESS = ["running", "awaiting-ack", "awaiting-confirm", "undoing"];
 
 /**
  * Undoes done steps newest first until one with a real undo has been started
- * (a job or a manual step to ack), an irreversible step is reached, or none is
- * left. Steps that leave nothing to undo (checks, waits, announcements) are
- * marked undone on the way; a loop step's undo stops its loop. Under the run's lock.
+ * (its `undo:` action, or its kind's revert(), as a job; or an action that waits
+ * for an ack), an irreversible step is reached, or none is left. Steps that leave
+ * nothing to undo (checks, waits, announcements) are marked undone on the way;
+ * each undone step's kind may act then (afterUndo: a loop stops). Under the run's lock.
  */
 export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
   const s = ctx.services;
-  const rb = runbookOf(s, run);
+  const rb = runbookOf(ctx, run);
   const now = s.clock.now();
   const who = run.rollingBack && run.rollbackBy ? run.rollbackBy : ctx.actor.display;
   const passed: number[] = [];
@@ -34,21 +42,16 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
       continue;
     }
     if (sr.status !== "done") continue;
-    const step = boundStep(s, run, i);
+    const step = boundStep(ctx, run, i);
+    const kind = ctx.kinds.of(step);
     if (step.irreversible) {
       run.rollingBack = false;
       run.cursor = i + 1;
       note(run, now, ctx.actor.display, `undo stopped at irreversible step ${i + 1}`, i);
-      return `${said(rb.id, passed, run)}Stopped at ${stepName(rb, i, step.title)}: it is irreversible and cannot be undone; it and the steps before it stay done. ${nextHint(s, run)}`;
+      return `${said(rb.id, passed, run)}Stopped at ${stepName(rb, i, step.title)}: it is irreversible and cannot be undone; it and the steps before it stay done. ${nextHint(ctx, run)}`;
     }
-    if (step.kind === "loop") {
-      const loop = run.loops[step.loop];
-      if (loop && !loop.stopped) {
-        loop.stopped = true;
-        loop.stoppedAt = now;
-      }
-    }
-    if (!step.undo) {
+    const after = kind.afterUndo?.(run, step, now);
+    if (!step.undo && !kind.revert) {
       sr.status = "undone";
       sr.undoneAt = now;
       sr.undoBy = who;
@@ -58,7 +61,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
         run,
         now,
         ctx.actor.display,
-        `step ${i + 1} undone (nothing to undo${step.kind === "loop" ? "; loop stopped" : ""})`,
+        `step ${i + 1} undone (nothing to undo${after ? `; ${after}` : ""})`,
         i,
       );
       continue;
@@ -67,13 +70,14 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
     sr.status = "undoing";
     sr.undoBy = who;
     const prefix = said(rb.id, passed, run);
-    if (step.undo.kind === "manual") {
+    const action = step.undo && ctx.kinds.of(step.undo);
+    if (step.undo && action?.begin === "ack") {
       sr.undoJob = undefined;
-      note(run, now, ctx.actor.display, `posted the manual undo of step ${i + 1}`, i);
+      note(run, now, ctx.actor.display, `posted the ${step.undo.kind} undo of step ${i + 1}`, i);
       await post(
         s,
         run,
-        `${prefix}Undo of ${stepName(rb, i, step.title)} — manual, for ${step.undo.role}:\n${step.undo.instructions.trim()}\nWhen it is done, !migrate ack by ${whoHolds(s, step.undo.role ?? "losa")}.`,
+        `${prefix}Undo of ${stepName(rb, i, step.title)} — ${action.prompt!(step.undo)}\nWhen it is done, !migrate ack by ${whoHolds(s, step.undo.role ?? "losa")}.`,
         { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
       );
       return "";
@@ -103,8 +107,8 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
 const said = (_id: string, passed: number[], _run: RunState) =>
   passed.length ? `Nothing to undo for step(s) ${passed.map((i) => i + 1).join(", ")}. ` : "";
 
-function mustBeIdle(s: Services, run: RunState): void {
-  const rb = runbookOf(s, run);
+function mustBeIdle(env: RunbookEnv, run: RunState): void {
+  const rb = runbookOf(env, run);
   const i = run.steps.findIndex((x) => IN_PROGRESS.includes(x.status));
   if (i >= 0)
     throw new UserError(
@@ -116,7 +120,7 @@ function mustBeIdle(s: Services, run: RunState): void {
 export async function undoStep(ctx: EngineCtx, key: string): Promise<string> {
   return updateRun(ctx.services, key, async (run) => {
     mustBeActive(run);
-    mustBeIdle(ctx.services, run);
+    mustBeIdle(ctx, run);
     run.rollingBack = false;
     return undoNext(ctx, run);
   });
@@ -126,7 +130,7 @@ export async function undoStep(ctx: EngineCtx, key: string): Promise<string> {
 export async function rollback(ctx: EngineCtx, key: string): Promise<string> {
   return updateRun(ctx.services, key, async (run) => {
     mustBeActive(run);
-    mustBeIdle(ctx.services, run);
+    mustBeIdle(ctx, run);
     run.rollingBack = true;
     run.rollbackBy = ctx.actor.display;
     note(run, ctx.services.clock.now(), ctx.actor.display, "rollback started");
@@ -143,7 +147,7 @@ export async function finishUndo(
   what: string,
 ): Promise<string> {
   const s = ctx.services;
-  const rb = runbookOf(s, run);
+  const rb = runbookOf(ctx, run);
   const sr = run.steps[i]!;
   const now = s.clock.now();
   note(run, now, ctx.actor.display, `step ${i + 1} ${what}`, i);
@@ -155,23 +159,17 @@ export async function finishUndo(
   sr.status = "undone";
   sr.undoneAt = now;
   const head = `${stepName(rb, i, run.params)} ${what}.`;
-  if (!run.rollingBack) return `${head} ${nextHint(s, run)}`;
+  if (!run.rollingBack) return `${head} ${nextHint(ctx, run)}`;
   return `${head} ${await undoNext(ctx, run)}`.trim();
 }
 
-/** `!migrate abort [reason]`: ends the run, stops its loops and waits, clears its topic segment. */
+/** `!migrate abort [reason]`: ends the run (its kinds stop what goes on: loops), stops waits, clears its topic segment. */
 export async function abortRun(ctx: EngineCtx, key: string, reason: string): Promise<string> {
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
     const now = s.clock.now();
-    const stopped: string[] = [];
-    for (const l of Object.values(run.loops)) {
-      if (l.stopped) continue;
-      l.stopped = true;
-      l.stoppedAt = now;
-      stopped.push(`${l.name} (${l.iterations} iterations)`);
-    }
+    const ended = ctx.kinds.list.map((k) => k.end?.(run, now, "aborted") ?? "").join("");
     for (const sr of run.steps) if (sr.status === "waiting") sr.status = "pending";
     run.status = "aborted";
     run.endedAt = now;
@@ -179,8 +177,6 @@ export async function abortRun(ctx: EngineCtx, key: string, reason: string): Pro
     note(run, now, ctx.actor.display, `aborted${reason ? `: ${reason}` : ""}`);
     await setManagedSegment(s, `runbook:${run.runbook}`, undefined, configuredChannels(s));
     const running = run.steps.filter((x) => x.status === "running").map((x) => `#${x.job}`);
-    return `${run.runbook} run #${run.seq} aborted by ${ctx.actor.display}${reason ? `: ${reason}` : ""}.${
-      stopped.length ? ` Stopped loop(s): ${stopped.join(", ")}.` : ""
-    }${running.length ? ` Still running (not killed): ${running.join(", ")}.` : ""}`;
+    return `${run.runbook} run #${run.seq} aborted by ${ctx.actor.display}${reason ? `: ${reason}` : ""}.${ended}${running.length ? ` Still running (not killed): ${running.join(", ")}.` : ""}`;
   });
 }

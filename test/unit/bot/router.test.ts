@@ -10,6 +10,7 @@ import { parseConfig } from "../../../src/config/load.js";
 import { PermissionError, UserError } from "../../../src/core/errors.js";
 import { type Logger, silentLogger } from "../../../src/core/log.js";
 import type { InboundMessage, OutboundMessage } from "../../../src/core/messages.js";
+import { stepKinds } from "../../../src/domain/runbook/kinds/index.js";
 import type { Services } from "../../../src/domain/services.js";
 import type { AuditEntry } from "../../../src/infra/audit.js";
 import type { SeenStore } from "../../../src/infra/seen.js";
@@ -149,7 +150,7 @@ function router(o: Options = {}) {
     middleware: (o.middleware ?? defaultMiddleware)(deps),
     context: (msg, found, args, jobs) =>
       commandContext(
-        { services, commands, handlers: buildHandlers() },
+        { services, commands, handlers: buildHandlers(stepKinds()) },
         msg,
         { args, words: found.words, roles: found.roles },
         jobs,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commandContext } from "../../../src/commands/context.js";
 import type { InboundMessage, OutboundMessage } from "../../../src/core/messages.js";
+import { stepKinds } from "../../../src/domain/runbook/kinds/index.js";
 import type { Services } from "../../../src/domain/services.js";
 import { buildHandlers } from "../../../src/jobs/handlers.js";
 
@@ -37,7 +38,7 @@ function context() {
   } as unknown as Services;
   const jobs: number[] = [];
   const ctx = commandContext(
-    { services, commands: [], handlers: buildHandlers() },
+    { services, commands: [], handlers: buildHandlers(stepKinds()) },
     msg,
     { args: {}, words: [], roles: ["engineer"] },
     jobs,
