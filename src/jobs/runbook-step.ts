@@ -16,7 +16,7 @@ import { finishUndo } from "../domain/runbook/undo.js";
 import type { Services } from "../domain/services.js";
 import type { JobRecord } from "../infra/job-store.js";
 import { execContextFor } from "./exec-context.js";
-import type { JobContext, JobHandler, JobOutcome } from "./runner.js";
+import type { JobContext, JobHandler } from "./runner.js";
 
 /**
  * The job that does one step of a run (or its undo): it asks the step's kind
@@ -49,7 +49,7 @@ function performContext(
   };
 }
 
-async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepData): Promise<JobOutcome> {
+async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepData): Promise<Outcome> {
   const s = env.services;
   const id = job.record.id;
   const ready = await updateRun(s, d.run, (run) => {
@@ -72,11 +72,7 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   return { ...result, summary: `${result.summary}${said ? `\n${said}` : ""}` };
 }
 
-async function undoStepJob(
-  job: JobContext<"runbook-step">,
-  env: RunbookEnv,
-  d: StepData,
-): Promise<JobOutcome> {
+async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepData): Promise<Outcome> {
   const s = env.services;
   // Checked under the run's lock, like a step: the engine enqueues this job while it
   // holds that lock and records the job id only when it writes the run back.

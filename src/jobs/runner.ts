@@ -11,9 +11,6 @@ import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 
-/** @deprecated the one result type is Outcome (core/result.ts); kept until the runbook jobs use it by name. */
-export type JobOutcome = Outcome;
-
 export interface JobContext<K extends JobKind = JobKind> {
   record: JobRecord;
   /** The job's payload, typed by its kind (domain/job-kinds.ts). */

@@ -4,6 +4,7 @@ import { bindStep, substitute } from "../../config/runbook-params.js";
 import { UserError } from "../../core/errors.js";
 import { holdersOf } from "../../core/identity.js";
 import type { MessageAction } from "../../core/messages.js";
+import { replyTo } from "../../core/outbound.js";
 import type { EnqueueRequest } from "../../infra/enqueue.js";
 import { startJob } from "../../infra/enqueue.js";
 import type { JobRecord } from "../../infra/job-store.js";
@@ -51,14 +52,7 @@ export async function post(
   text: string,
   opts: { kind?: "reply" | "alarm" | "announce"; actions?: MessageAction[] } = {},
 ): Promise<void> {
-  await s.outbox.send({
-    network: run.network,
-    target: run.channel,
-    kind: opts.kind ?? "reply",
-    text,
-    threadId: run.threadId,
-    actions: opts.actions,
-  });
+  await s.outbox.send(replyTo(run, text, opts));
 }
 
 /** Jobs the engine starts on its own (loop iterations, the next undo of a rollback), in the run's channel. */
@@ -86,9 +80,6 @@ export function whoHolds(s: Services, role: string): string {
   const list = [...holders, ...admins.filter((a) => !holders.includes(a)).map((a) => `${a} (admin)`)];
   return `${role} (held by ${list.length ? list.join(", ") : "nobody in the config: add someone under roles:"})`;
 }
-
-export const utcTime = (t: number) => `${new Date(t).toISOString().slice(11, 19)} UTC`;
-export const utcStamp = (t: number) => `${new Date(t).toISOString().slice(0, 19).replace("T", " ")} UTC`;
 
 /** "step 6/13 "Stop cron jobs"": the title given, or the runbook's with the run's parameters filled in. */
 export function stepName(rb: Runbook, i: number, title?: string | Readonly<Record<string, string>>): string {

@@ -2,6 +2,7 @@ import type { Runbook } from "../../config/runbook.js";
 import { resolveParams } from "../../config/runbook-params.js";
 import { PermissionError, UserError } from "../../core/errors.js";
 import type { Outcome } from "../../core/result.js";
+import { isoTime } from "../../core/time.js";
 import { jobRequest } from "../job-kinds.js";
 import {
   boundStep,
@@ -109,7 +110,7 @@ function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | 
     case "running":
       return `${name} is running as #${sr.job}; see !job ${sr.job}.`;
     case "waiting":
-      return `${name} is waiting until ${new Date(sr.waitUntil ?? 0).toISOString()}.`;
+      return `${name} is waiting until ${isoTime(sr.waitUntil ?? 0)}.`;
     case "failed":
       return `${name} failed (${sr.result ?? "see its job"}): !migrate retry, or !migrate skip <reason>.`;
     case "interrupted":

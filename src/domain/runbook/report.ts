@@ -1,7 +1,8 @@
 import type { Runbook } from "../../config/runbook.js";
 import { bindStep } from "../../config/runbook-params.js";
 import { formatDuration } from "../../core/duration.js";
-import { type RunbookEnv, runbookOf, utcStamp, utcTime } from "./context.js";
+import { formatUtcStamp as utcStamp, formatUtcTime as utcTime } from "../../core/time.js";
+import { type RunbookEnv, runbookOf } from "./context.js";
 import type { StepKinds } from "./kinds/types.js";
 import type { RunState, StepRun } from "./state.js";
 

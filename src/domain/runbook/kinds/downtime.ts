@@ -1,7 +1,7 @@
 import { announcedSummary } from "../../../announce/announcer.js";
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
 import { formatDuration } from "../../../core/duration.js";
-import { utcTime } from "../context.js";
+import { formatUtcTime as utcTime } from "../../../core/time.js";
 import type { StepKind } from "./types.js";
 
 /**

@@ -1,6 +1,6 @@
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
 import { formatDuration } from "../../../core/duration.js";
-import { utcTime } from "../context.js";
+import { formatUtcTime as utcTime } from "../../../core/time.js";
 import { note } from "../state.js";
 import type { StepKind } from "./types.js";
 
