@@ -7,6 +7,7 @@ import { migrateCommands } from "./migrate.js";
 import { rcModeCommands } from "./rc-mode.js";
 import { topicCommands } from "./topic.js";
 import type { Command } from "./types.js";
+import { webCommands } from "./web.js";
 
 /** Every command family, in the order !help lists them. */
 export const allCommands: readonly Command[] = [
@@ -18,4 +19,5 @@ export const allCommands: readonly Command[] = [
   ...downtimeCommands,
   ...dbBudgetCommands,
   ...migrateCommands,
+  ...webCommands,
 ];
