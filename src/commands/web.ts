@@ -21,7 +21,9 @@ export const webCommands: Command[] = [
       const web = s.config.web;
       const base = web.enabled ? await webBaseUrl(s.redis, s.prefix, web.baseUrl) : undefined;
       if (!base) {
-        await ctx.reply("The web pages are not being served (web.enabled is off, or no web server has started).");
+        await ctx.reply(
+          "The web pages are not being served (web.enabled is off, or no web server has started).",
+        );
         return;
       }
       if (!web.auth) {
@@ -29,7 +31,9 @@ export const webCommands: Command[] = [
         return;
       }
       if (!web.auth.loginLinks) {
-        await ctx.reply("Login links are off (web.auth.loginLinks: false); sign in through the proxy instead.");
+        await ctx.reply(
+          "Login links are off (web.auth.loginLinks: false); sign in through the proxy instead.",
+        );
         return;
       }
       const secret = await webSecret(s.redis, s.prefix, web.auth.secret);

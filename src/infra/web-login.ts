@@ -85,6 +85,10 @@ export async function redeemLoginToken(
 /** Where the running web server announced itself (it writes this at start; baseUrl wins when set). */
 export const webUrlKey = (prefix: string) => `${prefix}:web:url`;
 
-export async function webBaseUrl(redis: Redis, prefix: string, baseUrl?: string): Promise<string | undefined> {
+export async function webBaseUrl(
+  redis: Redis,
+  prefix: string,
+  baseUrl?: string,
+): Promise<string | undefined> {
   return baseUrl ?? (await redis.get(webUrlKey(prefix))) ?? undefined;
 }
