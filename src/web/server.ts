@@ -42,6 +42,8 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
   const app: FastifyInstance = Fastify({
     logger: false,
     trustProxy: false,
+    // A login link's token (a signed identity) is one path parameter.
+    routerOptions: { maxParamLength: 2048 },
     // Live pages hold their connections open: closing the server ends them.
     forceCloseConnections: true,
   });
