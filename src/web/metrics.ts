@@ -97,7 +97,12 @@ export class WebMetrics {
   /** Called by the composition root with each handled chat line's outcome. */
   command(text: string, addressed: boolean | undefined, outcome: string): void {
     if (outcome === "ignored" || outcome === "duplicate") return;
-    const parsed = parseCommand(text, this.s.config.prefix, addressed);
+    let parsed: ReturnType<typeof parseCommand>;
+    try {
+      parsed = parseCommand(text, this.s.config.prefix, addressed);
+    } catch {
+      parsed = undefined; // unbalanced quotes: the router has answered it already
+    }
     const family = parsed && /^[a-z][a-z0-9-]{0,30}$/.test(parsed.family) ? parsed.family : "other";
     this.commands.inc({ family: outcome === "unknown" ? "unknown" : family, outcome });
   }

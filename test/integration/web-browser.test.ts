@@ -86,16 +86,14 @@ describe("web pages in a browser", () => {
     expect(await rows.first().locator(".st").innerText()).toBe("pending");
     await page.waitForSelector("#live-state:text('updates as they happen')");
     // Mark the page: a reload would lose the mark.
-    await page.evaluate("window.marked = true");
+    await page.evaluate(() => {
+      (globalThis as unknown as { marked: boolean }).marked = true;
+    });
     await say("!migrate next", "eve", /ack/i);
     await say("!migrate ack TTL lowered yesterday", "eve", /done|step 2/i);
-    await page.waitForFunction(
-      `document.querySelector('#plan tr[data-step="1"] .st')?.textContent === "done"`,
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.locator('#plan tr[data-step="1"] .st:text-is("done")').waitFor({ timeout: 10_000 });
     expect(await page.locator('#plan tr[data-step="1"]').innerText()).toContain("acked: eve");
-    expect(await page.evaluate("window.marked === true")).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { marked?: boolean }).marked)).toBe(true);
     expect(await page.locator('svg rect.bar[data-step="1"]').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, "run-page.png"), fullPage: true });
     expect(errors).toEqual([]);
