@@ -14,6 +14,8 @@ ENV NODE_ENV=production
 # runbooks this image ships (CHANGEBOT_RUNBOOKS), not ./runbooks beside the mounted config.
 ENV CHANGEBOT_CONFIG=/etc/changebot/changebot.yaml
 ENV CHANGEBOT_RUNBOOKS=/app/runbooks
+# The web server's port when the config does not set web.port (/readyz for the health check).
+ENV CHANGEBOT_WEB_PORT=8080
 WORKDIR /app
 # tini: a real init as PID 1, which passes SIGTERM on to the bot (so running jobs finish)
 # and reaps what local steps leave behind. OpenSSH's client tools are handy for checking
@@ -28,6 +30,7 @@ COPY runbooks ./runbooks
 USER node
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
 CMD ["run"]
-# Healthy while the bot's Redis (redis: or REDIS_URL) answers: every job and message goes through it.
+# Healthy while /readyz says ready: the bot's Redis answers and every configured chat network is
+# connected (the body names what is not). It asks the bot's own web server inside the container.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
-  CMD ["node", "dist/main.js", "health"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.CHANGEBOT_WEB_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -32,6 +32,7 @@ import { connectRedis } from "./infra/redis.js";
 import { RedisSeen } from "./infra/seen.js";
 import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
+import type { WebServer } from "./web/server.js";
 
 /** all: chat front end and worker (the default); frontend: adapters, router, outbox; worker: runs jobs. */
 export type ProcessRole = "all" | "frontend" | "worker";
@@ -70,6 +71,8 @@ export class Bot {
   private closers: Closable[] = [];
   private workers?: { id: string; close(graceMs?: number): Promise<void> };
   private stopping?: Promise<void>;
+  /** The web server (pages in a front end; only health and metrics in a worker). */
+  web?: WebServer;
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Resolves when a console in scripting mode has reached the end of its input and its work is done. */
   readonly scriptDone: Promise<void>;
@@ -155,7 +158,34 @@ export class Bot {
     }
     for (const adapter of this.adapters) this.wire(adapter);
     for (const adapter of this.adapters) await adapter.start();
+    await this.startWeb([...networks], env);
     return this;
+  }
+
+  /** After the chat is up (fastify is loaded only now, and only when web is enabled). */
+  private async startWeb(networks: string[], env: NodeJS.ProcessEnv): Promise<void> {
+    const s = this.services;
+    if (!s.config.web.enabled) return;
+    const tty = this.adapters.some((a) => a instanceof ConsoleAdapter && a.interactive);
+    try {
+      const { startWeb } = await import("./web/server.js");
+      this.web = await startWeb({
+        services: s,
+        kinds: this.kinds,
+        adapters: this.adapters,
+        networks,
+        pages: this.role !== "worker",
+        defaultPort: Number(env.CHANGEBOT_WEB_PORT ?? 0) || 0,
+        announce: (line) => {
+          s.log.info(line);
+          if (tty) process.stderr.write(`${line}\n`);
+        },
+      });
+      this.closers.push(this.web);
+    } catch (e) {
+      // The chat keeps working without its pages; say why they are missing.
+      s.log.error({ err: (e as Error).message }, "the web server could not start");
+    }
   }
 
   private wire(adapter: ChatAdapter): void {
@@ -199,6 +229,7 @@ export class Bot {
   private async handle(msg: InboundMessage, waitForJobs: boolean): Promise<HandleResult> {
     const s = this.services;
     const r = await this.router.handle(msg);
+    this.web?.metrics.command(msg.text, msg.addressed, r.outcome);
     if (!waitForJobs) return r;
     for (const id of r.jobs) await s.events.finished(id, s.jobs);
     await s.outbox.drained(msg.network);

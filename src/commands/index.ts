@@ -9,6 +9,7 @@ import { migrateCommands } from "./migrate.js";
 import { rcModeCommands } from "./rc-mode.js";
 import { topicCommands } from "./topic.js";
 import type { Command } from "./types.js";
+import { webCommands } from "./web.js";
 
 /** Every command family, in the order !help lists them; `!migrate` for these runbook step kinds. */
 export const commandsFor = (kinds: StepKinds): readonly Command[] => [
@@ -20,6 +21,7 @@ export const commandsFor = (kinds: StepKinds): readonly Command[] => [
   ...downtimeCommands,
   ...dbBudgetCommands,
   ...migrateCommands(kinds),
+  ...webCommands,
 ];
 
 /** Every command, for a bot with the built-in step kinds. */

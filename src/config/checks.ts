@@ -1,6 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { ConfigError } from "../core/errors.js";
 import type { Config } from "./schema.js";
+import { webProblems } from "./web.js";
 
 /**
  * Checks of names the schema alone cannot judge: roles and commands named in
@@ -83,6 +84,7 @@ export function nameProblems(config: Config): string[] {
       if (p && !insecureOk) problems.push(`config roles.${key(role)}[${i}]: ${p}`);
     });
   }
+  problems.push(...webProblems(config.web));
   const roles = knownRoles(config);
   for (const [cmd, wanted] of Object.entries(config.permissions)) {
     wanted.forEach((r, i) => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationField } from "../core/duration.js";
+import { webSchema } from "./web.js";
 
 /**
  * The configuration file, validated at start and by `changebot validate`.
@@ -10,8 +11,8 @@ import { durationField } from "../core/duration.js";
 const identityRule = z
   .string()
   .regex(
-    /^(console:[^\s:]+|irc:(account:[^\s]+|mask:[^\s]+|nick:[^\s]+)|slack:[A-Z0-9]+(:[A-Z0-9]+)?)$/,
-    "expected console:NAME, irc:account:NAME, irc:mask:nick!user@host, slack:UXXXX or slack:TXXXX:UXXXX",
+    /^(console:[^\s:]+|irc:(account:[^\s]+|mask:[^\s]+|nick:[^\s]+)|slack:[A-Z0-9]+(:[A-Z0-9]+)?|web:[^\s:]+)$/,
+    "expected console:NAME, irc:account:NAME, irc:mask:nick!user@host, slack:UXXXX, slack:TXXXX:UXXXX or web:USER",
   );
 
 const consoleNet = z.strictObject({
@@ -239,6 +240,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Two different people for `next` and `confirm` of an irreversible step. */
   twoPersonRule: z.boolean().default(true),
+  /** The bot's web pages, status page, health and metrics (src/config/web.ts). */
+  web: webSchema.prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

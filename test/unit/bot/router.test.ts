@@ -26,6 +26,7 @@ const EXPECTED: Record<string, readonly string[]> = {
   help: ANYONE,
   whoami: ANYONE,
   ping: ANYONE,
+  "web login": ANYONE,
   jobs: ANYONE,
   job: ANYONE,
   "job log": ANYONE,

@@ -47,7 +47,11 @@ describe("the container image", () => {
   it("starts under an init, has a health check, and leaves local state out of the build context", () => {
     expect(final).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "dist\/main\.js"\]$/m);
     expect(final).toMatch(/apt-get install [^\n]*\btini\b/);
-    expect(final).toMatch(/^HEALTHCHECK [^\n]*\\\n\s+CMD \["node", "dist\/main\.js", "health"\]$/m);
+    // The health check asks the bot's own /readyz on the port the image sets (issue #12).
+    expect(final).toMatch(
+      /^HEALTHCHECK [^\n]*\\\n\s+CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:'\+\(process\.env\.CHANGEBOT_WEB_PORT\|\|8080\)\+'\/readyz'\)[^\n]*\]$/m,
+    );
+    expect(final).toMatch(/^ENV CHANGEBOT_WEB_PORT=8080$/m);
     const ignored = readFileSync(join(PACKAGE_ROOT, ".dockerignore"), "utf8").split("\n");
     for (const p of ["node_modules", "data", "dist", ".git", "coverage", ".env"])
       expect(ignored).toContain(p);
