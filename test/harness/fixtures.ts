@@ -126,4 +126,4 @@ export const test = base.extend<{ $file: FileFixtures; $test: TestFixtures }>({
   },
 });
 
-export { describe, expect } from "vitest";
+export { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from "vitest";
