@@ -2,6 +2,7 @@ import type { Job, Queue } from "bullmq";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "../../src/announce/delayed.js";
 import type { ManualClock } from "../../src/core/clock.js";
 import type { Queues } from "../../src/infra/queues.js";
+import { eventually, giveUp } from "./eventually.js";
 
 /**
  * Moving time for announcement tests. The bot runs on a ManualClock, but
@@ -11,8 +12,6 @@ import type { Queues } from "../../src/infra/queues.js";
  * never for a lead time.
  */
 const PENDING = ["wait", "active", "delayed", "prioritized", "waiting-children"] as const;
-
-const poll = () => new Promise((r) => setTimeout(r, 25));
 
 /** Promotes every delayed announcement due at or before `now`, in due order; returns their keys. */
 export async function promoteDue(queues: Queues, now: number): Promise<string[]> {
@@ -33,28 +32,30 @@ export async function promoteDue(queues: Queues, now: number): Promise<string[]>
 /** Waits until every one of these jobs has completed; a job that failed for good fails the wait. */
 export async function completed(queue: Queue, ids: readonly string[], timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (const id of ids) {
-    for (;;) {
-      const job = await queue.getJob(id);
-      const state = job ? await job.getState() : "missing";
-      if (state === "completed") break;
-      if (state === "failed") throw new Error(`job ${id} failed: ${job?.failedReason}`);
-      if (Date.now() > deadline) throw new Error(`job ${id} still ${state} after ${timeoutMs} ms`);
-      await poll();
-    }
-  }
+  for (const id of ids)
+    await eventually(
+      async () => {
+        const job = await queue.getJob(id);
+        const state = job ? await job.getState() : "missing";
+        if (state === "failed") giveUp(`job ${id} failed: ${job?.failedReason}`);
+        if (state !== "completed") throw new Error(`job ${id} still ${state}`);
+        return true;
+      },
+      { what: `job ${id} to complete`, timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 25 },
+    );
 }
 
 /** Waits until a queue holds no job that could still run (nothing waiting, running, delayed). */
 export async function idle(queue: Queue, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = await queue.getJobCounts(...PENDING);
-    const left = Object.values(counts).reduce((a, b) => a + b, 0);
-    if (left === 0) return;
-    if (Date.now() > deadline) throw new Error(`queue ${queue.name} not idle: ${JSON.stringify(counts)}`);
-    await poll();
-  }
+  await eventually(
+    async () => {
+      const counts = await queue.getJobCounts(...PENDING);
+      const left = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (left > 0) throw new Error(`not idle: ${JSON.stringify(counts)}`);
+      return true;
+    },
+    { what: `queue ${queue.name} to be idle`, timeoutMs, intervalMs: 25 },
+  );
 }
 
 /**

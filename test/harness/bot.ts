@@ -1,9 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { Bot, type BotOptions } from "../../src/app.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Clock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
+import { newPrefix, testConfig } from "./config.js";
 
 /**
  * An in-process bot on a real Redis with a MemoryAdapter as its only network.
@@ -11,7 +11,7 @@ import { silentLogger } from "../../src/core/log.js";
  */
 export interface TestBotOptions {
   redisUrl: string;
-  /** Extra config (merged over a minimal one). */
+  /** Extra config (merged over testConfig's). */
   config?: Record<string, unknown>;
   /** Roles for the memory network's users, e.g. { lead: ["alice"] }. Default: "tester" holds admin. */
   roles?: Record<string, string[]>;
@@ -26,21 +26,16 @@ export interface TestBotOptions {
 
 export async function startTestBot(o: TestBotOptions) {
   const adapter = o.adapter ?? new MemoryAdapter("console", 390, ["console"]);
-  const prefix = o.prefix ?? `t${randomBytes(4).toString("hex")}`;
-  const roles = Object.fromEntries(
-    Object.entries(o.roles ?? { admin: ["tester"] }).map(([r, users]) => [
-      r,
-      users.map((u) => `console:${u}`),
-    ]),
+  const prefix = o.prefix ?? newPrefix();
+  const config = parseConfig(
+    testConfig({
+      prefix,
+      channel: "console",
+      roles: o.roles ?? { admin: ["tester"] },
+      announce: ["console:console"],
+      ...o.config,
+    }),
   );
-  const config = parseConfig({
-    keyPrefix: prefix,
-    networks: { console: { user: "tester", channel: "console" } },
-    roles,
-    announce: ["console:console"],
-    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
-    ...o.config,
-  });
   const bot = new Bot({
     config,
     log: o.log ?? silentLogger(),

@@ -1,11 +1,13 @@
-import { afterAll } from "vitest";
+import { aroundAll } from "vitest";
 import { endAllTracked } from "./processes.js";
 
 /**
- * After each test file (its own afterAll hooks have run by now): a server or
+ * After each test file, once its afterAll hooks have run and its file-scoped
+ * fixtures (test/harness/fixtures.ts) have stopped their servers: a server or
  * bot the file started and never stopped fails the file, naming it, and is killed.
  */
-afterAll(async () => {
+aroundAll(async (runFile) => {
+  await runFile();
   const left = await endAllTracked();
   if (left.length > 0)
     throw new Error(

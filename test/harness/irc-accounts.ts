@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "../../src/infra/redis.js";
+import { eventually } from "./eventually.js";
 import { IrcUser, selfSignedCert } from "./irc.js";
 import { type RunningServer, requireBinary, spawnServer, waitForPort } from "./servers.js";
 
@@ -126,14 +127,13 @@ logfile "${join(svcDir, "atheme.log")}" { all; };
     throw e;
   });
   // Services are ready once they have synchronised with the IRC server.
-  const deadline = Date.now() + 15_000;
-  while (!/finished synching with uplink/.test(services.output())) {
-    if (Date.now() > deadline) {
-      await Promise.all([services.kill(), ircd.stop()]);
-      throw new Error(`atheme-services did not link to inspircd:\n${services.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await eventually(() => /finished synching with uplink/.test(services.output()), {
+    what: "atheme-services to link to inspircd",
+    timeoutMs: 15_000,
+  }).catch(async (e) => {
+    await Promise.all([services.kill(), ircd.stop()]);
+    throw new Error(`${(e as Error).message}\n${services.output()}`);
+  });
   return {
     port: ircd.port,
     tlsPort,

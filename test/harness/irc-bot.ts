@@ -3,6 +3,8 @@ import type { IrcAdapterOptions } from "../../src/bot/irc/adapter.js";
 /** changebot on IRC: a real Bot on real Redis whose only network is an IrcAdapter talking to `port`. */
 export async function startIrcBot(o: {
   redisUrl: string;
+  /** Key prefix; default a fresh one (give the test's `prefix` fixture so its keys are cleaned up). */
+  prefix?: string;
   port: number;
   channels: string[];
   roles?: Record<string, string[]>;
@@ -15,10 +17,10 @@ export async function startIrcBot(o: {
   const { createIrcAdapter } = await import("../../src/bot/irc/factory.js");
   const { silentLogger } = await import("../../src/core/log.js");
   const { startTestBot } = await import("./bot.js");
-  const { randomBytes } = await import("node:crypto");
-  const prefix = `t${randomBytes(4).toString("hex")}`;
-  const config = {
-    keyPrefix: prefix,
+  const { newPrefix, testConfig } = await import("./config.js");
+  const prefix = o.prefix ?? newPrefix();
+  const config = testConfig({
+    prefix,
     networks: {
       irc: {
         host: "127.0.0.1",
@@ -33,9 +35,8 @@ export async function startIrcBot(o: {
     },
     roles: o.roles ?? {},
     announce: o.channels.map((c) => `irc:${c}`),
-    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
     ...o.config,
-  };
+  });
   const parsed = parseConfig(config);
   const adapter = createIrcAdapter(parsed.networks.irc!, parsed.name, silentLogger(), o.adapter);
   const t = await startTestBot({ redisUrl: o.redisUrl, prefix, config, adapters: [adapter] });

@@ -2,9 +2,8 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "irc-framework";
-import { afterAll, beforeAll } from "vitest";
 import { freePort } from "../../src/infra/redis.js";
-import { type RunningServer, requireBinary, spawnServer, startRedis } from "./servers.js";
+import { type RunningServer, requireBinary, spawnServer } from "./servers.js";
 
 /** A self-signed certificate for 127.0.0.1 in dir (cert.pem, key.pem), made with Debian's openssl. */
 export function selfSignedCert(dir: string, cn = "127.0.0.1"): { cert: string; key: string } {
@@ -251,28 +250,3 @@ export class IrcUser {
 }
 
 export { startIrcBot } from "./irc-bot.js";
-
-/**
- * Registers beforeAll/afterAll for a describe block on a redis-server and an
- * ngircd; user(nick) connects a real IRC client that is quit afterwards.
- */
-export function ircWorld() {
-  const users: IrcUser[] = [];
-  const w = {
-    redis: undefined as unknown as Awaited<ReturnType<typeof startRedis>>,
-    ircd: undefined as unknown as Ngircd,
-    user: async (nick: string, username = nick) => {
-      const u = await new IrcUser(nick, username).connect(w.ircd.port);
-      users.push(u);
-      return u;
-    },
-  };
-  beforeAll(async () => {
-    [w.redis, w.ircd] = await Promise.all([startRedis(), startNgircd()]);
-  });
-  afterAll(async () => {
-    for (const u of users) u.quit();
-    await Promise.all([w.redis?.stop(), w.ircd?.stop()]);
-  });
-  return w;
-}

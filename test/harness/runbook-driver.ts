@@ -8,28 +8,15 @@ import type { OutboundMessage } from "../../src/core/messages.js";
 import { getRun, type RunState, runKey } from "../../src/domain/runbook/state.js";
 import { tickRunbooks } from "../../src/domain/runbook/tick.js";
 import type { Services } from "../../src/domain/services.js";
-import { startTestBot } from "./bot.js";
+import { SHIPPED_RUNBOOKS, shippedHosts } from "./config.js";
+import { eventually, giveUp } from "./eventually.js";
+import type { StartBot } from "./fixtures.js";
 import type { Sshd } from "./sshd.js";
 
 /** The people of a runbook test: who holds which role (console users of the memory adapter). */
 export const CREW = { lead: "lena", engineer: "eve", losa: "olga", losa2: "oscar", nobody: "ned" } as const;
 export const CREW_ROLES = { lead: ["lena"], engineer: ["eve"], losa: ["olga", "oscar"] };
 export const HOLDER: Record<string, string> = { lead: CREW.lead, engineer: CREW.engineer, losa: CREW.losa };
-
-/** Polls until cond() holds (work happens in workers; this waits for it, not for time). */
-export async function until<T>(
-  cond: () => Promise<T | undefined | false>,
-  what: string,
-  ms = 15_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A loopback HTTP server answering 200 "ok" to every GET (the runbooks' checks). */
 export async function okServer(): Promise<{ url: string; close(): Promise<void>; server: Server }> {
@@ -78,7 +65,7 @@ async function settleLoops(
   for (const name of Object.keys(r.loops)) {
     const step = bindStep(rb.steps[r.loops[name]!.step]!, r.params);
     for (;;) {
-      const l = await until(async () => {
+      const l = await eventually(async () => {
         const x = (await run(d, id))!.loops[name]!;
         return x.inFlight === undefined && x;
       }, `loop ${name} to finish its iteration`);
@@ -88,7 +75,7 @@ async function settleLoops(
       if (l.stopped || (await run(d, id))!.status !== "active" || l.nextAt > d.clock.now() + gapMs) break;
       if (l.nextAt > d.clock.now()) d.clock.advance(l.nextAt - d.clock.now());
       await tickRunbooks(d.services);
-      await until(
+      await eventually(
         async () => (await run(d, id))!.loops[name]!.iterations > l.iterations,
         `loop ${name} to iterate`,
       );
@@ -121,33 +108,36 @@ export async function driveToEnd(
     const step = bindStep(rb.steps[i]!, r0.params);
     await d.adapter.say("!migrate next", CREW.engineer);
     if (step.irreversible) {
-      await until(
+      await eventually(
         async () => (await run(d, id))!.steps[i]!.status === "awaiting-confirm",
         `confirm of ${i + 1}`,
       );
       await d.adapter.say("!migrate confirm", CREW.losa2);
     }
     if (step.kind === "manual") {
-      await until(
+      await eventually(
         async () => (await run(d, id))!.steps[i]!.status === "awaiting-ack",
         `ack prompt of ${i + 1}`,
       );
       await d.adapter.say("!migrate ack done", HOLDER[step.role!]);
     }
     if (step.kind === "wait") {
-      await until(async () => (await run(d, id))!.steps[i]!.status === "waiting", `wait ${i + 1} to start`);
+      await eventually(
+        async () => (await run(d, id))!.steps[i]!.status === "waiting",
+        `wait ${i + 1} to start`,
+      );
       d.clock.advance(step.duration);
       await tickRunbooks(d.services);
     }
     if (step.kind === "downtime-start") downStart = d.clock.now();
     if (step.kind === "downtime-end") downEnd = d.clock.now();
-    const after = await until(
+    const after = await eventually(
       async () => {
         const r = (await run(d, id))!;
         const sr = r.steps[i]!;
         if (sr.status === "failed") {
           const log = sr.job ? await d.services.jobs.log(sr.job) : "";
-          throw new Error(`step ${i + 1} failed: ${sr.result}\n${log}`);
+          giveUp(`step ${i + 1} failed: ${sr.result}\n${log}`);
         }
         return (r.cursor > i || r.status !== "active") && r;
       },
@@ -156,7 +146,7 @@ export async function driveToEnd(
     if (step.kind === "ssh" || step.kind === "local") expected.push(step.argv);
     if (step.kind === "check" && step.argv) expected.push(step.argv);
     if (step.kind === "loop")
-      await until(async () => (await run(d, id))!.loops[step.loop]?.iterations === 1, "first iteration");
+      await eventually(async () => (await run(d, id))!.loops[step.loop]?.iterations === 1, "first iteration");
     await settleLoops(d, id, gapMs, counted, expected);
     if (after.status !== "active") break;
   }
@@ -168,7 +158,7 @@ export async function driveToEnd(
     );
     return jobs.length === 0 && (await d.services.outbox.pending(d.adapter.network)) === 0;
   };
-  await until(drained, "the last steps' messages to be delivered");
+  await eventually(drained, "the last steps' messages to be delivered");
   const final = (await run(d, id))!;
   return {
     run: final,
@@ -191,31 +181,15 @@ export async function ask(
 }
 
 /** A bot with the shipped runbooks, the crew's roles, and every host they expect on one sshd, on a ManualClock. */
-export async function startRunbookBot(o: { redisUrl: string; sshd: Sshd }) {
+export async function startRunbookBot(bot: StartBot, sshd: Sshd) {
   const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-  const t = await startTestBot({
-    redisUrl: o.redisUrl,
+  const t = await bot({
     clock,
     roles: CREW_ROLES,
-    config: {
-      runbooks: SHIPPED_RUNBOOKS,
-      hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, o.sshd.hostEntry()])),
-    },
+    config: { runbooks: SHIPPED_RUNBOOKS, hosts: shippedHosts(sshd.hostEntry()) },
   });
   return { ...t, clock, driver: { services: t.services, adapter: t.adapter, clock } as Driver };
 }
-
-export const SHIPPED_RUNBOOKS = new URL("../../runbooks", import.meta.url).pathname;
-/** The `hosts:` entries the shipped runbooks expect (docs/runbooks.md). */
-export const SHIPPED_HOSTS = [
-  "juju",
-  "librarian-new",
-  "bastion",
-  "apphost",
-  "ofn-old",
-  "ofn-new",
-  "copr-old",
-];
 
 /** An argv as the sshd harness's fake commands record it: "lpndt [service-stop] [cron-fdt]". */
 export const sshdCall = (argv: readonly string[]) =>

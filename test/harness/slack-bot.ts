@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { Bot } from "../../src/app.js";
 import { SlackAdapter } from "../../src/bot/slack/adapter.js";
 import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/core/log.js";
+import { testConfig } from "./config.js";
 import type { FakeSlack } from "./slack.js";
 import { APP_TOKEN, BOT_TOKEN } from "./slack-api.js";
 
@@ -11,6 +11,8 @@ export const SIGNING_SECRET = "fake-signing-secret";
 
 export interface SlackBotOptions {
   redisUrl: string;
+  /** Key prefix; default a fresh one. */
+  prefix?: string;
   fake: FakeSlack;
   /** Socket Mode (default) or the HTTP Events API. */
   mode?: "socket" | "http";
@@ -33,14 +35,9 @@ export async function startSlackBot(o: SlackBotOptions) {
   const roles = Object.fromEntries(
     Object.entries(o.roles ?? { lead: ["ULEAD"] }).map(([r, ids]) => [r, ids.map((id) => `slack:${id}`)]),
   );
-  const config = parseConfig({
-    keyPrefix: `t${randomBytes(4).toString("hex")}`,
-    networks: { slack },
-    roles,
-    announce: [`slack:${DEV}`],
-    jobs: { lockMs: 2000, stalledCheckMs: 1000 },
-    ...o.config,
-  });
+  const config = parseConfig(
+    testConfig({ prefix: o.prefix, networks: { slack }, roles, announce: [`slack:${DEV}`], ...o.config }),
+  );
   const adapter = new SlackAdapter({ config: config.networks.slack!, log: silentLogger(), reconnectMs: 200 });
   const bot = new Bot({ config, log: silentLogger(), redisUrl: o.redisUrl, adapters: [adapter] });
   await bot.start();

@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll } from "vitest";
-import { startRedis } from "./servers.js";
+import { afterAll, type RedisServer, test } from "./fixtures.js";
 
 export interface WebhookHit {
   headers: IncomingHttpHeaders;
@@ -64,21 +63,17 @@ export async function startWebhookSink() {
 }
 
 /**
- * Registers beforeAll/afterAll for a describe block that needs a redis-server and
- * a webhook sink; their handles are on the returned object once the block runs.
+ * For a describe block that needs a redis-server (the file's, from the fixtures)
+ * and a webhook sink; their handles are on the returned object once the block runs.
  */
 export function redisAndWebhook() {
-  const w = {} as {
-    redis: Awaited<ReturnType<typeof startRedis>>;
-    hook: Awaited<ReturnType<typeof startWebhookSink>>;
-  };
-  beforeAll(async () => {
-    w.redis = await startRedis();
+  const w = {} as { redis: RedisServer; hook: Awaited<ReturnType<typeof startWebhookSink>> };
+  test.beforeAll(async ({ redis }) => {
+    w.redis = redis;
     w.hook = await startWebhookSink();
   });
   afterAll(async () => {
     await w.hook?.close();
-    await w.redis?.stop();
   });
   return w;
 }

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock } from "../../src/core/clock.js";
-import { startTestBot } from "../harness/bot.js";
-import { startRedis } from "../harness/servers.js";
+import { afterAll, beforeAll, describe, expect, type StartBot, test } from "../harness/fixtures.js";
 
 /**
  * With no `announce:` targets, an announcement goes to the channel the command,
@@ -17,10 +15,8 @@ const H = 3_600_000;
 const HERE = "announced here (no announce: targets configured)";
 
 describe("announcements with no announce: targets", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let dir: string;
-  beforeAll(async () => {
-    redis = await startRedis();
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "changebot-here-"));
     writeFileSync(
       join(dir, "tell.yaml"),
@@ -34,15 +30,13 @@ describe("announcements with no announce: targets", () => {
       ].join("\n"),
     );
   });
-  afterAll(async () => {
-    await redis?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const boot = (clock?: ManualClock) => {
+  const boot = (bot: StartBot, clock?: ManualClock) => {
     const adapter = new MemoryAdapter("console", 390, ["console", "#ops"]);
-    return startTestBot({
-      redisUrl: redis.url,
+    return bot({
       adapter,
       clock,
       roles: { lead: ["alice"] },
@@ -51,63 +45,53 @@ describe("announcements with no announce: targets", () => {
   };
   const inOps = { channel: "#ops" };
 
-  it("!rc-mode on posts its announcement in the channel it was typed in, and says so", async () => {
-    const t = await boot();
-    try {
-      await t.adapter.say("!rc-mode on db-stable", "alice", inOps);
-      const a = await t.adapter.waitFor((m) => m.kind === "announce");
-      expect(a).toMatchObject({ target: "#ops", text: expect.stringMatching(/^PQM is in RC mode \(alice/) });
-      const done = await t.adapter.waitFor((m) => /^#1 done/.test(m.text));
-      expect(done.target).toBe("#ops");
-      expect(done.text).toContain(`RC mode is on; topic segment "PQM in RC mode" set; ${HERE}`);
-    } finally {
-      await t.stop();
-    }
+  test("!rc-mode on posts its announcement in the channel it was typed in, and says so", async ({ bot }) => {
+    const t = await boot(bot);
+    await t.adapter.say("!rc-mode on db-stable", "alice", inOps);
+    const a = await t.adapter.waitFor((m) => m.kind === "announce");
+    expect(a).toMatchObject({ target: "#ops", text: expect.stringMatching(/^PQM is in RC mode \(alice/) });
+    const done = await t.adapter.waitFor((m) => /^#1 done/.test(m.text));
+    expect(done.target).toBe("#ops");
+    expect(done.text).toContain(`RC mode is on; topic segment "PQM in RC mode" set; ${HERE}`);
   });
 
-  it("a runbook's announce step and downtime marker post in the run's channel, and say so", async () => {
-    const t = await boot();
-    try {
-      await t.adapter.say("!migrate start tell", "alice", inOps);
-      await t.adapter.waitFor((m) => /run #1 started/.test(m.text));
-      await t.adapter.say("!migrate next", "alice", inOps);
-      const a = await t.adapter.waitFor((m) => m.kind === "announce");
-      expect(a).toMatchObject({ target: "#ops", text: "The deployment is starting." });
-      const step = await t.adapter.waitFor((m) => m.text.includes(HERE));
-      expect(step.target).toBe("#ops");
-      await t.adapter.waitFor((m) => m.text.includes("Next: step 2/2"));
-      await t.adapter.say("!migrate next", "alice", inOps);
-      const b = await t.adapter.waitFor((m) => m.kind === "announce" && m.text === "Launchpad is down now.");
-      expect(b.target).toBe("#ops");
-      const said = await t.adapter.waitFor(
-        (m) => m.text.includes(HERE) && m.text.includes("downtime started"),
-      );
-      expect(said.target).toBe("#ops");
-      expect(t.adapter.sent.filter((m) => m.kind === "announce" && m.target !== "#ops")).toEqual([]);
-    } finally {
-      await t.stop();
-    }
+  test("a runbook's announce step and downtime marker post in the run's channel, and say so", async ({
+    bot,
+  }) => {
+    const t = await boot(bot);
+    await t.adapter.say("!migrate start tell", "alice", inOps);
+    await t.adapter.waitFor((m) => /run #1 started/.test(m.text));
+    await t.adapter.say("!migrate next", "alice", inOps);
+    const a = await t.adapter.waitFor((m) => m.kind === "announce");
+    expect(a).toMatchObject({ target: "#ops", text: "The deployment is starting." });
+    const step = await t.adapter.waitFor((m) => m.text.includes(HERE));
+    expect(step.target).toBe("#ops");
+    await t.adapter.waitFor((m) => m.text.includes("Next: step 2/2"));
+    await t.adapter.say("!migrate next", "alice", inOps);
+    const b = await t.adapter.waitFor((m) => m.kind === "announce" && m.text === "Launchpad is down now.");
+    expect(b.target).toBe("#ops");
+    const said = await t.adapter.waitFor((m) => m.text.includes(HERE) && m.text.includes("downtime started"));
+    expect(said.target).toBe("#ops");
+    expect(t.adapter.sent.filter((m) => m.kind === "announce" && m.target !== "#ops")).toEqual([]);
   });
 
-  it("a downtime's announcements go to the channel it was scheduled in, now and when due", async () => {
+  test("a downtime's announcements go to the channel it was scheduled in, now and when due", async ({
+    bot,
+  }) => {
     const T0 = Date.UTC(2026, 11, 3, 14, 0);
     const clock = new ManualClock(T0 - 50 * H);
-    const t = await boot(clock);
-    try {
-      await t.adapter.say(`!downtime schedule ${new Date(T0).toISOString()} DB deployment`, "alice", inOps);
-      const reply = await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
-      expect(reply.text).toContain("Its announcements go to this channel (no announce: targets configured).");
-      const now = await t.adapter.waitFor((m) => m.kind === "announce");
-      expect(now).toMatchObject({ target: "#ops", text: expect.stringContaining("scheduled") });
-      // The merge cut-off reminder, promoted as BullMQ's timer would at its due time.
-      clock.set(T0 - 48 * H);
-      const job = await t.services.queues.get(ANNOUNCE_QUEUE).getJob("dt-1-r1-merge-cutoff");
-      await job!.promote();
-      const due = await t.adapter.waitFor((m) => m.kind === "announce" && m.text !== now.text);
-      expect(due.target).toBe("#ops");
-      expect(t.adapter.sent.filter((m) => m.kind === "announce" && m.target !== "#ops")).toEqual([]);
-    } finally {
-      await t.stop();
-    }
+    const t = await boot(bot, clock);
+    await t.adapter.say(`!downtime schedule ${new Date(T0).toISOString()} DB deployment`, "alice", inOps);
+    const reply = await t.adapter.waitFor((m) => m.text.startsWith("Scheduled #1"));
+    expect(reply.text).toContain("Its announcements go to this channel (no announce: targets configured).");
+    const now = await t.adapter.waitFor((m) => m.kind === "announce");
+    expect(now).toMatchObject({ target: "#ops", text: expect.stringContaining("scheduled") });
+    // The merge cut-off reminder, promoted as BullMQ's timer would at its due time.
+    clock.set(T0 - 48 * H);
+    const job = await t.services.queues.get(ANNOUNCE_QUEUE).getJob("dt-1-r1-merge-cutoff");
+    await job!.promote();
+    const due = await t.adapter.waitFor((m) => m.kind === "announce" && m.text !== now.text);
+    expect(due.target).toBe("#ops");
+    expect(t.adapter.sent.filter((m) => m.kind === "announce" && m.target !== "#ops")).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../src/infra/redis.js";
 import { ROOT, spawnBot } from "../harness/child.js";
-import { requireBinary, startRedis } from "../harness/servers.js";
+import { test } from "../harness/fixtures.js";
+import { requireBinary } from "../harness/servers.js";
 
 /** Runs the bot as a user would and returns what it printed and how it exited. */
 async function run(args: string[], env: NodeJS.ProcessEnv = {}, input?: string) {
@@ -114,25 +115,20 @@ describe("flags and verbs", () => {
     }
   });
 
-  it("health exits 0 when the bot's Redis answers and 1, in one line, when it does not", {
+  test("health exits 0 when the bot's Redis answers and 1, in one line, when it does not", {
     timeout: 60_000,
-  }, async () => {
-    const redis = await startRedis();
-    try {
-      const ok = await run(["health"], { REDIS_URL: redis.url });
-      expect(ok).toEqual({ code: 0, stdout: `ok: Redis at ${redis.url} answers\n`, stderr: "" });
-      const port = await freePort();
-      const down = await run(["health"], { REDIS_URL: `redis://127.0.0.1:${port}` });
-      expect(down.code).toBe(1);
-      expect(down.stderr).toMatch(
-        new RegExp(`^changebot: cannot reach Redis at redis://127.0.0.1:${port}: .*\n$`),
-      );
-      const none = await run(["health"]);
-      expect(none.code).toBe(1);
-      expect(none.stderr).toMatch(/^changebot: changebot health checks the bot's Redis: set redis: .*\n$/);
-    } finally {
-      await redis.stop();
-    }
+  }, async ({ redis }) => {
+    const ok = await run(["health"], { REDIS_URL: redis.url });
+    expect(ok).toEqual({ code: 0, stdout: `ok: Redis at ${redis.url} answers\n`, stderr: "" });
+    const port = await freePort();
+    const down = await run(["health"], { REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      new RegExp(`^changebot: cannot reach Redis at redis://127.0.0.1:${port}: .*\n$`),
+    );
+    const none = await run(["health"]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^changebot: changebot health checks the bot's Redis: set redis: .*\n$/);
   });
 });
 

@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestBot } from "../harness/bot.js";
-import { startRedis } from "../harness/servers.js";
+import { describe, expect, type StartBot, test } from "../harness/fixtures.js";
 
 describe("!db-budget", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let t: Awaited<ReturnType<typeof startTestBot>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-    t = await startTestBot({
-      redisUrl: redis.url,
+  const start = (bot: StartBot) =>
+    bot({
       roles: { engineer: ["eve"] },
       config: {
         hosts: { staging: { host: "127.0.0.1", user: "x" }, prod: { host: "127.0.0.1", user: "x" } },
         dbBudget: { logs: { staging: ["/srv/staging/logs", "/var/log/lp/"] } },
       },
     });
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await redis?.stop();
-  });
 
-  it("gives a verdict from staging seconds against the window", async () => {
+  test("gives a verdict from staging seconds against the window", async ({ bot }) => {
+    const t = await start(bot);
     await t.adapter.say("!db-budget 70.5 600", "eve");
     await t.adapter.waitFor((m) => m.text.startsWith("Within budget: staging 11m 11s → production estimate"));
     await t.adapter.say("!db-budget 1500 900.5", "eve");
@@ -31,7 +21,8 @@ describe("!db-budget", () => {
     await t.adapter.waitFor((m) => m.text.includes("fits the 2h window with 29m 59s to spare"));
   });
 
-  it("refuses bad input with a clear line and queues nothing", async () => {
+  test("refuses bad input with a clear line and queues nothing", async ({ bot }) => {
+    const t = await start(bot);
     await t.adapter.say("!db-budget soon", "eve");
     await t.adapter.waitFor((m) => m.text.includes('"soon" is not a number of seconds'));
     await t.adapter.say("!db-budget staging:/x/logs/*.log;rm", "eve");

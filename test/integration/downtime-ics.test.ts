@@ -2,27 +2,22 @@ import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestBot } from "../harness/bot.js";
 import { writeConfig } from "../harness/child.js";
-import { startRedis } from "../harness/servers.js";
+import { describe, expect, test } from "../harness/fixtures.js";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
 const H = 3_600_000;
 
 describe("changebot downtimes --ics", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
-  it("exports the schedule as iCalendar, a moved window keeping its UID, a cancelled one marked so", async () => {
-    const t = await startTestBot({ redisUrl: redis.url, prefix: "icsbot" });
-    const cfg = writeConfig({ redis: redis.url, keyPrefix: "icsbot" });
+  test("exports the schedule as iCalendar, a moved window keeping its UID, a cancelled one marked so", async ({
+    redis,
+    prefix,
+    bot,
+  }) => {
+    // The export reads the bot's keys; the key prefix names the calendar's UIDs.
+    const t = await bot();
+    const cfg = writeConfig({ redis: redis.url, keyPrefix: prefix });
     const cleanup = () => rmSync(dirname(cfg), { recursive: true, force: true });
     try {
       const T0 = Math.floor((Date.now() + 48 * H) / 60_000) * 60_000;
@@ -49,13 +44,13 @@ describe("changebot downtimes --ics", () => {
           .toISOString()
           .replace(/[-:]/g, "")
           .replace(/\.\d{3}/, "");
-      const first = events.find((e) => e.includes("UID:downtime-1@icsbot.changebot"))!;
+      const first = events.find((e) => e.includes(`UID:downtime-1@${prefix}.changebot`))!;
       expect(first).toContain(`DTSTART:${ical(T0 + 2 * H)}`);
       expect(first).toContain(`DTEND:${ical(T0 + 2 * H + 90 * 60_000)}`);
       expect(first).toContain("SEQUENCE:2");
       expect(first).toContain("SUMMARY:Downtime #1: Monthly DB");
       expect(first).toContain("STATUS:CONFIRMED");
-      const second = events.find((e) => e.includes("UID:downtime-2@icsbot.changebot"))!;
+      const second = events.find((e) => e.includes(`UID:downtime-2@${prefix}.changebot`))!;
       expect(second).toContain("STATUS:CANCELLED");
       const plain = await run(
         process.execPath,
@@ -68,7 +63,6 @@ describe("changebot downtimes --ics", () => {
         /^#1 "Monthly DB" \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 2d (2h|1h 59m)\) for 1h 30m/m,
       );
     } finally {
-      await t.stop();
       cleanup();
     }
   }, 40_000);

@@ -1,22 +1,20 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, test as base, expect } from "../harness/fixtures.js";
 import { IrcUser, startIrcBot } from "../harness/irc.js";
-import { type AccountsNetwork, registerAccount, startAccountsNetwork } from "../harness/irc-accounts.js";
-import { startRedis } from "../harness/servers.js";
+import { registerAccount } from "../harness/irc-accounts.js";
 
 // inspircd + atheme without the account-tag capability: the bot must know accounts from
 // WHOX on joining, extended-join and account-notify, following nick changes.
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let net: AccountsNetwork;
+const test = base.override("accountsOptions", { scope: "file" }, { accountTag: false });
 const users: IrcUser[] = [];
-beforeAll(async () => {
-  [redis, net] = await Promise.all([startRedis(), startAccountsNetwork({ accountTag: false })]);
-});
-afterAll(async () => {
+afterAll(() => {
   for (const u of users) u.quit();
-  await Promise.all([redis?.stop(), net?.stop()]);
 });
 
-it("without account-tag, knows accounts from WHOX and extended-join, across nick changes", async () => {
+test("without account-tag, knows accounts from WHOX and extended-join, across nick changes", async ({
+  redis,
+  prefix,
+  accounts: net,
+}) => {
   // Registering logs her in (the server tells her channels through account-notify).
   const alice = await registerAccount(net.port, "alice", "alice-secret");
   users.push(alice);
@@ -26,6 +24,7 @@ it("without account-tag, knows accounts from WHOX and extended-join, across nick
   // alice was there first: the bot learns her account from its WHOX of the channel.
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: net.port,
     channels: ["#trk"],
     roles: { lead: ["irc:account:alice"] },

@@ -1,26 +1,27 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { eventually } from "../harness/eventually.js";
+import { afterAll, expect, test } from "../harness/fixtures.js";
 import { IrcUser, selfSignedCert, startIrcBot } from "../harness/irc.js";
-import { type AccountsNetwork, registerAccount, startAccountsNetwork } from "../harness/irc-accounts.js";
-import { startRedis } from "../harness/servers.js";
+import { type AccountsNetwork, registerAccount } from "../harness/irc-accounts.js";
 
 // inspircd + atheme-services: services accounts, SASL, account-tag, extended-join.
-let redis: Awaited<ReturnType<typeof startRedis>>;
 let net: AccountsNetwork;
 const users: IrcUser[] = [];
 const certDir = mkdtempSync(join(tmpdir(), "changebot-cert-"));
-beforeAll(async () => {
-  [redis, net] = await Promise.all([startRedis(), startAccountsNetwork()]);
+test.beforeAll(({ accounts }) => {
+  net = accounts;
 });
-afterAll(async () => {
+afterAll(() => {
   for (const u of users) u.quit();
-  await Promise.all([redis?.stop(), net?.stop()]);
   rmSync(certDir, { recursive: true, force: true });
 });
 
-it("logs in with SASL PLAIN; roles follow the services account, not the nick", async () => {
+test("logs in with SASL PLAIN; roles follow the services account, not the nick", async ({
+  redis,
+  prefix,
+}) => {
   (await registerAccount(net.port, "changebot", "bot-secret")).quit();
   (await registerAccount(net.port, "alice", "alice-secret")).quit();
   // The real alice, logged in (SASL) under another nick.
@@ -31,6 +32,7 @@ it("logs in with SASL PLAIN; roles follow the services account, not the nick", a
   await alice.join("#acc");
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: net.port,
     channels: ["#acc"],
     roles: { lead: ["irc:account:alice"] },
@@ -59,7 +61,7 @@ it("logs in with SASL PLAIN; roles follow the services account, not the nick", a
   }
 });
 
-it("logs in with SASL EXTERNAL using a client certificate over TLS", async () => {
+test("logs in with SASL EXTERNAL using a client certificate over TLS", async ({ redis, prefix }) => {
   const { cert, key } = selfSignedCert(certDir, "certbot");
   const tlsCert = { tls: true, rejectUnauthorized: false };
   const reg = await registerAccount(net.tlsPort, "certbot", "unused-secret", {
@@ -74,6 +76,7 @@ it("logs in with SASL EXTERNAL using a client certificate over TLS", async () =>
   await watcher.join("#ext");
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: net.tlsPort,
     channels: ["#ext"],
     irc: { nick: "certbot", tls: true, tlsInsecure: true, sasl: { mechanism: "EXTERNAL", cert, key } },
@@ -89,7 +92,7 @@ it("logs in with SASL EXTERNAL using a client certificate over TLS", async () =>
   }
 });
 
-it("says in the log when the SASL login is refused, without the password, and keeps retrying", async () => {
+test("says in the log when the SASL login is refused, without the password, and keeps retrying", async () => {
   const { capturingLogger } = await import("../harness/log.js");
   const { IrcAdapter } = await import("../../src/bot/irc/adapter.js");
   const cap = capturingLogger();
@@ -108,11 +111,14 @@ it("says in the log when the SASL login is refused, without the password, and ke
   });
   await adapter.start();
   try {
-    const deadline = Date.now() + 10_000;
-    while (cap.lines.filter((l) => /SASL login failed/.test(String(l.msg))).length < 2) {
-      if (Date.now() > deadline) throw new Error(`no repeated SASL failure in the log:\n${cap.text()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually(
+      () => {
+        if (cap.lines.filter((l) => /SASL login failed/.test(String(l.msg))).length < 2)
+          throw new Error(`no repeated SASL failure in the log:\n${cap.text()}`);
+        return true;
+      },
+      { what: "a repeated SASL failure in the log", timeoutMs: 10_000 },
+    );
     expect(adapter.isConnected()).toBe(false);
     expect(cap.text()).not.toContain("not-the-password");
   } finally {

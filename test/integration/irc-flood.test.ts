@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
+import { test as base, expect } from "../harness/fixtures.js";
+import { IrcUser, startIrcBot } from "../harness/irc.js";
 
 // ngircd with its default flood penalties (no MaxPenaltyTime = 0): it handles about
 // three commands a second from a client, so 200 lines take over a minute whatever we do.
-let redis: Awaited<ReturnType<typeof startRedis>>;
-let ircd: Ngircd;
-beforeAll(async () => {
-  [redis, ircd] = await Promise.all([startRedis(), startNgircd({ penalties: true })]);
-});
-afterAll(async () => {
-  await Promise.all([redis?.stop(), ircd?.stop()]);
-});
+const test = base.override("ngircdOptions", { scope: "file" }, { penalties: true });
 
-it("delivers a 200-line output completely, in order, without being disconnected for flooding", {
+test("delivers a 200-line output completely, in order, without being disconnected for flooding", {
   timeout: 150_000,
-}, async () => {
+}, async ({ redis, prefix, ngircd: ircd }) => {
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: ircd.port,
     channels: ["#flood"],
     irc: { burst: 5, linesPerSecond: 3 },

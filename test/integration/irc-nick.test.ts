@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import type { Ticker } from "../../src/bot/irc/nick-keeper.js";
-import { type IrcUser, ircWorld, startIrcBot } from "../harness/irc.js";
+import { describe, expect, type RedisServer, type TestFixtures, test } from "../harness/fixtures.js";
+import { type IrcUser, type Ngircd, startIrcBot } from "../harness/irc.js";
 
 /** The nick retry timer, fired by the test instead of every 60 s. */
 class ManualTicker implements Ticker {
@@ -22,17 +22,23 @@ const whoami = (nick: string) =>
   new RegExp(`^You are irc:mask:${nick}!~${nick}@127\\.0\\.0\\.1 \\(${nick}, `);
 
 describe("changebot takes its own nick back on ngircd", () => {
-  const world = ircWorld();
-  const { user } = world;
+  interface World {
+    redis: RedisServer;
+    prefix: string;
+    ngircd: Ngircd;
+    ircUser: TestFixtures["ircUser"];
+  }
 
   /** A squatter on "changebot", the bot on a variant in `channel`, and ivy there to talk to it. */
-  const squatted = async (channel: string, squatterJoins: boolean) => {
+  const squatted = async (w: World, channel: string, squatterJoins: boolean) => {
+    const user = w.ircUser;
     const squatter = await user("changebot", "squatter");
     if (squatterJoins) await squatter.join(channel);
     const ticker = new ManualTicker();
     const t = await startIrcBot({
-      redisUrl: world.redis.url,
-      port: world.ircd.port,
+      redisUrl: w.redis.url,
+      prefix: w.prefix,
+      port: w.ngircd.port,
       channels: [channel],
       adapter: { ticker },
     });
@@ -69,8 +75,13 @@ describe("changebot takes its own nick back on ngircd", () => {
     expect(ticker.armed).toBe(0);
   };
 
-  it("takes the nick back as soon as the holder quits a shared channel", async () => {
-    const { squatter, ticker, t, ivy } = await squatted("#regain", true);
+  test("takes the nick back as soon as the holder quits a shared channel", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser,
+  }) => {
+    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#regain", true);
     try {
       await squatter.close();
       await answersAsChangebot(ivy, "#regain", ticker, t);
@@ -79,8 +90,13 @@ describe("changebot takes its own nick back on ngircd", () => {
     }
   });
 
-  it("takes the nick back as soon as the holder changes nick in a shared channel", async () => {
-    const { squatter, ticker, t, ivy } = await squatted("#renick", true);
+  test("takes the nick back as soon as the holder changes nick in a shared channel", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser,
+  }) => {
+    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#renick", true);
     try {
       squatter.raw("NICK squatter");
       await answersAsChangebot(ivy, "#renick", ticker, t);
@@ -90,8 +106,13 @@ describe("changebot takes its own nick back on ngircd", () => {
     }
   });
 
-  it("asks again on its timer when the holder left where it could not see", async () => {
-    const { squatter, ticker, t, ivy } = await squatted("#timer", false);
+  test("asks again on its timer when the holder left where it could not see", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser,
+  }) => {
+    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#timer", false);
     try {
       // Still taken: the attempt is refused and the bot stays usable under its variant.
       ticker.fire();

@@ -1,19 +1,22 @@
-import { afterAll, beforeAll, it } from "vitest";
+import { afterAll, beforeAll, test } from "../harness/fixtures.js";
 import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
+// An ngircd of this file's own, not the fixture's: the test kills and restarts it.
 let ircd: Ngircd;
 beforeAll(async () => {
-  [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
+  ircd = await startNgircd();
 });
 afterAll(async () => {
-  await Promise.all([redis?.stop(), ircd?.stop()]);
+  await ircd?.stop();
 });
 
-it("comes back after ngircd is killed and restarted: rejoins, restores its topic segment, delivers what was said meanwhile", async () => {
+test("comes back after ngircd is killed and restarted: rejoins, restores its topic segment, delivers what was said meanwhile", async ({
+  redis,
+  prefix,
+}) => {
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: ircd.port,
     channels: ["#lp"],
     roles: { lead: ["irc:mask:alice!~alice@127.0.0.1"] },

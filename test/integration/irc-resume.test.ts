@@ -1,30 +1,30 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, test } from "../harness/fixtures.js";
 import { IrcUser, type Ngircd, startIrcBot, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
 import { TcpGate } from "../harness/tcp-gate.js";
 
-let redis: Awaited<ReturnType<typeof startRedis>>;
+// An ngircd of this file's own, not the fixture's: the test restarts it.
 let ircd: Ngircd;
 let gate: TcpGate;
 beforeAll(async () => {
-  [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
+  ircd = await startNgircd();
   // The bot reaches ngircd through the gate, so after the restart rita is back in
   // the channel before the bot can be: she sees everything it says from its rejoin on.
   gate = await TcpGate.start(ircd.port);
 });
 afterAll(async () => {
   await gate?.stop();
-  await Promise.all([redis?.stop(), ircd?.stop()]);
+  await ircd?.stop();
 });
 
 const TOTAL = 60;
 const numberOf = (text: string) => Number(/^output line (\d+) of 60/.exec(text)?.[1]);
 
-it("finishes a long output cut off by a server restart: the rest once each, in order, nothing repeated", {
+test("finishes a long output cut off by a server restart: the rest once each, in order, nothing repeated", {
   timeout: 60_000,
-}, async () => {
+}, async ({ redis, prefix }) => {
   const t = await startIrcBot({
     redisUrl: redis.url,
+    prefix,
     port: gate.port,
     channels: ["#resume"],
     irc: { burst: 1, linesPerSecond: 5 },

@@ -1,16 +1,18 @@
-import { describe, expect, it } from "vitest";
-import { IrcUser, ircWorld, startIrcBot, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
+import { describe, expect, test } from "../harness/fixtures.js";
+import { IrcUser, startIrcBot, startNgircd } from "../harness/irc.js";
 
 /** changebot on a real ngircd, driven by real IRC clients. */
 describe("changebot on IRC (ngircd)", () => {
-  const world = ircWorld();
-  const { user } = world;
-
-  it("puts PQM in RC mode in the topic another client sees, and takes it out again", async () => {
+  test("puts PQM in RC mode in the topic another client sees, and takes it out again", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
     const t = await startIrcBot({
-      redisUrl: world.redis.url,
-      port: world.ircd.port,
+      redisUrl: redis.url,
+      prefix,
+      port: ngircd.port,
       channels: ["#rc"],
       roles: { lead: ["irc:mask:alice!~alice@127.0.0.1"] },
     });
@@ -31,8 +33,13 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("answers when addressed by nick in the channel, and privately to a private message", async () => {
-    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#talk"] });
+  test("answers when addressed by nick in the channel, and privately to a private message", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
+    const t = await startIrcBot({ redisUrl: redis.url, prefix, port: ngircd.port, channels: ["#talk"] });
     try {
       const carol = await user("carol");
       await carol.join("#talk");
@@ -52,10 +59,16 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("keeps the topic within the server's TOPICLEN by shortening people's segment, and says so", async () => {
+  test("keeps the topic within the server's TOPICLEN by shortening people's segment, and says so", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
     const t = await startIrcBot({
-      redisUrl: world.redis.url,
-      port: world.ircd.port,
+      redisUrl: redis.url,
+      prefix,
+      port: ngircd.port,
       channels: ["#long"],
       roles: { lead: ["irc:mask:hank!~hank@127.0.0.1"] },
     });
@@ -81,9 +94,14 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("registers under another nick when its nick is taken, and still answers", async () => {
-    const squatter = await new IrcUser("changebot", "squatter").connect(world.ircd.port);
-    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#nick"] });
+  test("registers under another nick when its nick is taken, and still answers", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
+    const squatter = await new IrcUser("changebot", "squatter").connect(ngircd.port);
+    const t = await startIrcBot({ redisUrl: redis.url, prefix, port: ngircd.port, channels: ["#nick"] });
     try {
       // ngircd allows 9 characters, so "changebot_" is refused too.
       expect(t.irc.nick).toBe("changeb_2");
@@ -97,15 +115,21 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("says it needs op when the channel is +t and it is not an operator", async () => {
+  test("says it needs op when the channel is +t and it is not an operator", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
     const owner = await user("owner");
     await owner.join("#locked");
     owner.raw("MODE #locked +t");
     owner.raw("TOPIC #locked :people's topic");
     await owner.waitUntil(() => owner.topics.get("#locked") === "people's topic", "the owner's topic");
     const t = await startIrcBot({
-      redisUrl: world.redis.url,
-      port: world.ircd.port,
+      redisUrl: redis.url,
+      prefix,
+      port: ngircd.port,
       channels: ["#locked"],
       roles: { lead: ["irc:mask:owner!~owner@127.0.0.1"] },
     });
@@ -118,10 +142,16 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("refuses a user who took a role holder's nick but not their hostmask", async () => {
+  test("refuses a user who took a role holder's nick but not their hostmask", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
     const t = await startIrcBot({
-      redisUrl: world.redis.url,
-      port: world.ircd.port,
+      redisUrl: redis.url,
+      prefix,
+      port: ngircd.port,
       channels: ["#spoof"],
       roles: { lead: ["irc:mask:dave!~dave@127.0.0.1"] },
     });
@@ -137,8 +167,13 @@ describe("changebot on IRC (ngircd)", () => {
     }
   });
 
-  it("splits a 600-byte line of multi-byte text into lines that arrive intact", async () => {
-    const t = await startIrcBot({ redisUrl: world.redis.url, port: world.ircd.port, channels: ["#utf"] });
+  test("splits a 600-byte line of multi-byte text into lines that arrive intact", async ({
+    redis,
+    prefix,
+    ngircd,
+    ircUser: user,
+  }) => {
+    const t = await startIrcBot({ redisUrl: redis.url, prefix, port: ngircd.port, channels: ["#utf"] });
     try {
       const erin = await user("erin");
       await erin.join("#utf");
@@ -162,10 +197,11 @@ describe("changebot on IRC (ngircd)", () => {
 });
 
 describe("changebot on IRC over TLS (ngircd)", () => {
-  it("connects over TLS, joins, and answers", async () => {
-    const [redis, ircd] = await Promise.all([startRedis(), startNgircd({ tls: true })]);
+  test("connects over TLS, joins, and answers", async ({ redis, prefix }) => {
+    const ircd = await startNgircd({ tls: true });
     const t = await startIrcBot({
       redisUrl: redis.url,
+      prefix,
       port: ircd.port,
       channels: ["#tls"],
       irc: { tls: true, tlsInsecure: true },
@@ -178,7 +214,7 @@ describe("changebot on IRC over TLS (ngircd)", () => {
     } finally {
       gina.quit();
       await t.stop();
-      await Promise.all([redis.stop(), ircd.stop()]);
+      await ircd.stop();
     }
   });
 });

@@ -1,31 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { freePort } from "../../src/infra/redis.js";
-import { startTestBot } from "../harness/bot.js";
-import { startRedis } from "../harness/servers.js";
-import { type Sshd, startSshd } from "../harness/sshd.js";
+import { eventually } from "../harness/eventually.js";
+import { describe, expect, type StartBot, test } from "../harness/fixtures.js";
+import type { Sshd } from "../harness/sshd.js";
 
 const SERVICES = ["cron-fdt", "buildd-manager"];
 
 describe("!lpndt over SSH against a real sshd", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let sshd: Sshd;
-  beforeAll(async () => {
-    [redis, sshd] = await Promise.all([startRedis(), startSshd()]);
-  });
-  afterAll(async () => {
-    await Promise.all([redis?.stop(), sshd?.stop()]);
-  });
-
-  const bot = (
+  const start = (
+    { bot, sshd }: { bot: StartBot; sshd: Sshd },
     bastion: Record<string, unknown> = {},
     lpndt: Record<string, unknown> = {},
     extra = {},
     clock?: ManualClock,
   ) =>
-    startTestBot({
-      redisUrl: redis.url,
+    bot({
       clock,
       roles: { engineer: ["eng"], lead: ["lead"] },
       config: {
@@ -44,201 +34,187 @@ describe("!lpndt over SSH against a real sshd", () => {
     await a.waitFor((m) => /^#\d+ done .*pong/.test(m.text));
   }
 
-  it("runs exactly `lpndt service-stop cron-fdt` once and reports exit 0 and the duration", async () => {
+  test("runs exactly `lpndt service-stop cron-fdt` once and reports exit 0 and the duration", async ({
+    bot,
+    sshd,
+  }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { output: ["Stopping cron-fdt", "cron-fdt stopped"] });
-    const t = await bot();
-    try {
-      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      await t.adapter.waitFor((m) => m.text === "queued #1: lpndt service-stop cron-fdt on bastion");
-      const r = await finished(t.adapter, 1);
-      expect(r.text).toMatch(
-        /^#1 done \(\d+(ms|s)\): lpndt service-stop cron-fdt on bastion: exit 0 in [\d.]+m?s\n/,
-      );
-      expect(r.text).toContain("cron-fdt stopped");
-      expect(sshd.calls()).toEqual(["lpndt [service-stop] [cron-fdt]"]);
-      expect(await t.services.jobs.log(1)).toContain("Stopping cron-fdt");
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd });
+    await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+    await t.adapter.waitFor((m) => m.text === "queued #1: lpndt service-stop cron-fdt on bastion");
+    const r = await finished(t.adapter, 1);
+    expect(r.text).toMatch(
+      /^#1 done \(\d+(ms|s)\): lpndt service-stop cron-fdt on bastion: exit 0 in [\d.]+m?s\n/,
+    );
+    expect(r.text).toContain("cron-fdt stopped");
+    expect(sshd.calls()).toEqual(["lpndt [service-stop] [cron-fdt]"]);
+    expect(await t.services.jobs.log(1)).toContain("Stopping cron-fdt");
   });
 
-  it("shows a failing lpndt's exit status and the last lines of its output", async () => {
+  test("shows a failing lpndt's exit status and the last lines of its output", async ({ bot, sshd }) => {
     sshd.clearCalls();
     const lines = Array.from({ length: 14 }, (_, i) => `progress line ${i + 1}`);
     sshd.behave("lpndt", { output: lines, stderr: ["ERROR: buildd-manager did not stop"], exit: 4 });
-    const t = await bot();
-    try {
-      await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
-      const r = await finished(t.adapter, 1);
-      expect(r.kind).toBe("alarm");
-      expect(r.text).toMatch(/^#1 FAILED .*lpndt service-stop buildd-manager on bastion: exit 4 in /);
-      expect(r.text).toContain("ERROR: buildd-manager did not stop");
-      expect(r.text).toContain("earlier lines: !job log 1");
-      expect(r.text).not.toContain("progress line 1\n");
-      expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
-      // After fixing the cause, a retry runs it again as a new job.
-      sshd.behave("lpndt", { output: ["buildd-manager stopped"] });
-      await t.adapter.say("!job retry 1", "eng");
-      const again = await finished(t.adapter, 2);
-      expect(again.text).toMatch(/^#2 done .*exit 0/);
-      expect(sshd.calls()).toEqual([
-        "lpndt [service-stop] [buildd-manager]",
-        "lpndt [service-stop] [buildd-manager]",
-      ]);
-      expect((await t.services.jobs.get(2))?.data).toMatchObject({
-        verb: "service-stop",
-        service: "buildd-manager",
-        sent: true,
-      });
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd });
+    await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
+    const r = await finished(t.adapter, 1);
+    expect(r.kind).toBe("alarm");
+    expect(r.text).toMatch(/^#1 FAILED .*lpndt service-stop buildd-manager on bastion: exit 4 in /);
+    expect(r.text).toContain("ERROR: buildd-manager did not stop");
+    expect(r.text).toContain("earlier lines: !job log 1");
+    expect(r.text).not.toContain("progress line 1\n");
+    expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
+    // After fixing the cause, a retry runs it again as a new job.
+    sshd.behave("lpndt", { output: ["buildd-manager stopped"] });
+    await t.adapter.say("!job retry 1", "eng");
+    const again = await finished(t.adapter, 2);
+    expect(again.text).toMatch(/^#2 done .*exit 0/);
+    expect(sshd.calls()).toEqual([
+      "lpndt [service-stop] [buildd-manager]",
+      "lpndt [service-stop] [buildd-manager]",
+    ]);
+    expect((await t.services.jobs.get(2))?.data).toMatchObject({
+      verb: "service-stop",
+      service: "buildd-manager",
+      sent: true,
+    });
   });
 
-  it("refuses shell syntax, line breaks and services off the allow-list before queueing; nothing runs", async () => {
+  test("refuses shell syntax, line breaks and services off the allow-list before queueing; nothing runs", async ({
+    bot,
+    sshd,
+  }) => {
     sshd.clearCalls();
-    const t = await bot();
-    try {
-      const attempts = [
-        "!lpndt service-stop 'cron-fdt; touch /tmp/x'",
-        "!lpndt service-stop cron-fdt; touch /tmp/x",
-        "!lpndt service-stop $(touch /tmp/x)",
-        "!lpndt service-stop '$(touch /tmp/x)'",
-        "!lpndt service-stop `touch /tmp/x`",
-        "!lpndt service-stop 'cron-fdt\ntouch /tmp/x'",
-        "!lpndt service-stop cron-fdt\ntouch /tmp/x",
-        "!lpndt service-start apache2",
-        "!lpndt service-stop cron-fdt buildd-manager",
-        "!lpndt service-stop",
-      ];
-      for (const line of attempts) {
-        const before = t.adapter.sent.length;
-        await t.adapter.say(line, "eng");
-        const reply = await t.adapter.waitFor((m) => t.adapter.sent.indexOf(m) >= before);
-        expect(reply?.kind, line).toBe("alarm");
-        expect(reply?.text, line).toMatch(/Refused|usage: !lpndt/);
-        expect(reply?.text, line).not.toMatch(/^queued/);
-      }
-      expect(t.adapter.texts().filter((x) => x.includes("metacharacter")).length).toBe(5);
-      expect(t.adapter.texts().some((x) => x.includes("line break"))).toBe(true);
-      expect(t.adapter.texts().some((x) => x.includes('"apache2" is not on the lpndt allow-list'))).toBe(
-        true,
-      );
-      expect(await t.services.jobs.recent()).toEqual([]);
-      expect(sshd.calls()).toEqual([]);
-    } finally {
-      await t.stop();
+    const t = await start({ bot, sshd });
+    const attempts = [
+      "!lpndt service-stop 'cron-fdt; touch /tmp/x'",
+      "!lpndt service-stop cron-fdt; touch /tmp/x",
+      "!lpndt service-stop $(touch /tmp/x)",
+      "!lpndt service-stop '$(touch /tmp/x)'",
+      "!lpndt service-stop `touch /tmp/x`",
+      "!lpndt service-stop 'cron-fdt\ntouch /tmp/x'",
+      "!lpndt service-stop cron-fdt\ntouch /tmp/x",
+      "!lpndt service-start apache2",
+      "!lpndt service-stop cron-fdt buildd-manager",
+      "!lpndt service-stop",
+    ];
+    for (const line of attempts) {
+      const before = t.adapter.sent.length;
+      await t.adapter.say(line, "eng");
+      const reply = await t.adapter.waitFor((m) => t.adapter.sent.indexOf(m) >= before);
+      expect(reply?.kind, line).toBe("alarm");
+      expect(reply?.text, line).toMatch(/Refused|usage: !lpndt/);
+      expect(reply?.text, line).not.toMatch(/^queued/);
     }
+    expect(t.adapter.texts().filter((x) => x.includes("metacharacter")).length).toBe(5);
+    expect(t.adapter.texts().some((x) => x.includes("line break"))).toBe(true);
+    expect(t.adapter.texts().some((x) => x.includes('"apache2" is not on the lpndt allow-list'))).toBe(true);
+    expect(await t.services.jobs.recent()).toEqual([]);
+    expect(sshd.calls()).toEqual([]);
   });
 
-  it("refuses a changed host key with an alarm, and keeps serving", async () => {
+  test("refuses a changed host key with an alarm, and keeps serving", async ({ bot, sshd }) => {
     sshd.clearCalls();
-    const t = await bot({ hostKey: sshd.otherHostKey });
-    try {
-      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      const r = await finished(t.adapter, 1);
-      expect(r.kind).toBe("alarm");
-      expect(r.text).toContain(`SECURITY: host key of bastion (127.0.0.1:${sshd.port}) is ${sshd.hostKey}`);
-      expect(r.text).toContain("REFUSED");
-      expect(await t.services.jobs.log(1)).toContain("REFUSED");
-      expect(sshd.calls()).toEqual([]);
-      await stillServing(t.adapter);
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd }, { hostKey: sshd.otherHostKey });
+    await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+    const r = await finished(t.adapter, 1);
+    expect(r.kind).toBe("alarm");
+    expect(r.text).toContain(`SECURITY: host key of bastion (127.0.0.1:${sshd.port}) is ${sshd.hostKey}`);
+    expect(r.text).toContain("REFUSED");
+    expect(await t.services.jobs.log(1)).toContain("REFUSED");
+    expect(sshd.calls()).toEqual([]);
+    await stillServing(t.adapter);
   });
 
-  it("says so when the host is unreachable or our key is wrong, and keeps serving", async () => {
+  test("says so when the host is unreachable or our key is wrong, and keeps serving", async ({
+    bot,
+    sshd,
+    prefix,
+  }) => {
     const closed = await freePort();
-    for (const [bastion, expected] of [
-      [{ port: closed }, `cannot reach bastion (127.0.0.1:${closed}): connection refused`],
-      [{ key: sshd.otherKey }, `authentication as ${sshd.user} on bastion (127.0.0.1:${sshd.port}) failed`],
-    ] as const) {
-      const t = await bot(bastion);
-      try {
-        await t.adapter.say("!lpndt service-start cron-fdt", "eng");
-        const r = await finished(t.adapter, 1);
-        expect(r.text).toContain(`#1 FAILED`);
-        expect(r.text).toContain(expected);
-        expect(await t.services.jobs.log(1)).toContain(expected);
-        await stillServing(t.adapter);
-      } finally {
-        await t.stop();
-      }
+    for (const [i, [bastion, expected]] of (
+      [
+        [{ port: closed }, `cannot reach bastion (127.0.0.1:${closed}): connection refused`],
+        [{ key: sshd.otherKey }, `authentication as ${sshd.user} on bastion (127.0.0.1:${sshd.port}) failed`],
+      ] as const
+    ).entries()) {
+      // Each bot on a key prefix of its own (under the test's), so each one's job is #1.
+      const t = await start({ bot, sshd }, bastion, {}, { keyPrefix: `${prefix}:${i}` });
+      await t.adapter.say("!lpndt service-start cron-fdt", "eng");
+      const r = await finished(t.adapter, 1);
+      expect(r.text).toContain(`#1 FAILED`);
+      expect(r.text).toContain(expected);
+      expect(await t.services.jobs.log(1)).toContain(expected);
+      await stillServing(t.adapter);
+      await t.stop();
     }
   });
 
-  it("ends a step that outruns lpndt.timeout, says so, and keeps serving", async () => {
+  test("ends a step that outruns lpndt.timeout, says so, and keeps serving", async ({ bot, sshd }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { output: ["waiting for cron jobs to finish"], delay: 30 });
-    const t = await bot({}, { timeout: "1s" });
-    try {
-      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      const r = await finished(t.adapter, 1);
-      expect(r.text).toMatch(/#1 FAILED .*: timed out after 1\.0s on bastion; sent TERM/);
-      expect(r.text).toContain("waiting for cron jobs to finish");
-      expect(await t.services.jobs.log(1)).toContain("timed out after 1.0s");
-      await stillServing(t.adapter);
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd }, {}, { timeout: "1s" });
+    await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+    const r = await finished(t.adapter, 1);
+    expect(r.text).toMatch(/#1 FAILED .*: timed out after 1\.0s on bastion; sent TERM/);
+    expect(r.text).toContain("waiting for cron jobs to finish");
+    expect(await t.services.jobs.log(1)).toContain("timed out after 1.0s");
+    await stillServing(t.adapter);
   });
 
-  it("posts a progress line in the job's thread while a long step runs", async () => {
+  test("posts a progress line in the job's thread while a long step runs", async ({ bot, sshd }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { output: ["draining the queue"], delay: 4 });
     const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-    const t = await bot({}, {}, {}, clock);
-    try {
-      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      for (let i = 0; i < 200 && !(await t.services.jobs.log(1)).includes("draining"); i++)
-        await new Promise((r) => setTimeout(r, 20));
-      clock.advance(31_000);
-      const p = await t.adapter.waitFor((m) => m.kind === "progress");
-      expect(p.text).toBe("#1 still running on bastion (31s): draining the queue");
-      expect(p.threadOf).toBe("j1");
-      await finished(t.adapter, 1);
-      expect(t.adapter.sent.filter((m) => m.kind === "progress")).toHaveLength(1);
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd }, {}, {}, {}, clock);
+    await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+    await eventually(async () => (await t.services.jobs.log(1)).includes("draining"), "the first output");
+    clock.advance(31_000);
+    const p = await t.adapter.waitFor((m) => m.kind === "progress");
+    expect(p.text).toBe("#1 still running on bastion (31s): draining the queue");
+    expect(p.threadOf).toBe("j1");
+    await finished(t.adapter, 1);
+    expect(t.adapter.sent.filter((m) => m.kind === "progress")).toHaveLength(1);
   });
 
-  it("runs one lpndt per host at a time: the second waits, says for what, and runs after", async () => {
+  test("runs one lpndt per host at a time: the second waits, says for what, and runs after", async ({
+    bot,
+    sshd,
+  }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { delay: 1.5 });
-    const t = await bot();
-    try {
-      await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
-      // #1 holds the host once its command has reached the host.
-      for (let i = 0; i < 200 && sshd.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-      await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
-      const ack = await t.adapter.waitFor((m) => m.text.startsWith("queued #2"));
-      expect(ack.text).toBe(
-        "queued #2: lpndt service-stop buildd-manager on bastion — waits for #1 (lpndt service-stop cron-fdt), which is running there now",
-      );
-      await t.adapter.waitFor((m) =>
-        m.text.startsWith("#2 waiting: #1 (lpndt service-stop cron-fdt) is running on bastion"),
-      );
-      const first = await finished(t.adapter, 1);
-      const second = await finished(t.adapter, 2);
-      expect(first.text).toContain("done");
-      expect(second.text).toContain("done");
-      expect(t.adapter.sent.indexOf(first)).toBeLessThan(t.adapter.sent.indexOf(second));
-      expect(sshd.calls()).toEqual([
-        "lpndt [service-stop] [cron-fdt]",
-        "lpndt [service-stop] [buildd-manager]",
-      ]);
-    } finally {
-      await t.stop();
-    }
+    const t = await start({ bot, sshd });
+    await t.adapter.say("!lpndt service-stop cron-fdt", "eng");
+    // #1 holds the host once its command has reached the host.
+    await eventually(() => sshd.calls().length > 0, "the command to reach the host");
+    await t.adapter.say("!lpndt service-stop buildd-manager", "eng");
+    const ack = await t.adapter.waitFor((m) => m.text.startsWith("queued #2"));
+    expect(ack.text).toBe(
+      "queued #2: lpndt service-stop buildd-manager on bastion — waits for #1 (lpndt service-stop cron-fdt), which is running there now",
+    );
+    await t.adapter.waitFor((m) =>
+      m.text.startsWith("#2 waiting: #1 (lpndt service-stop cron-fdt) is running on bastion"),
+    );
+    const first = await finished(t.adapter, 1);
+    const second = await finished(t.adapter, 2);
+    expect(first.text).toContain("done");
+    expect(second.text).toContain("done");
+    expect(t.adapter.sent.indexOf(first)).toBeLessThan(t.adapter.sent.indexOf(second));
+    expect(sshd.calls()).toEqual([
+      "lpndt [service-stop] [cron-fdt]",
+      "lpndt [service-stop] [buildd-manager]",
+    ]);
   });
 
-  it("runs RC mode's configured remote steps, and leaves the mode unchanged when one fails", async () => {
+  test("runs RC mode's configured remote steps, and leaves the mode unchanged when one fails", async ({
+    bot,
+    sshd,
+  }) => {
     sshd.clearCalls();
     sshd.behave("pqm-rc", { output: ["pqm now in RC mode"] });
-    const t = await bot(
+    const t = await start(
+      { bot, sshd },
       {},
       {},
       {
@@ -249,18 +225,14 @@ describe("!lpndt over SSH against a real sshd", () => {
       },
     );
     sshd.behave("flaky", { stderr: ["pqm: locked"], exit: 1 });
-    try {
-      await t.adapter.say("!rc-mode on", "lead");
-      await t.adapter.waitFor((m) => /^#1 done/.test(m.text));
-      expect(t.adapter.topics.get("console")).toBe("PQM in RC mode");
-      await t.adapter.say("!rc-mode off", "lead");
-      const r = await finished(t.adapter, 2);
-      expect(r.text).toContain("RC mode NOT turned off: step 1/1 (flaky leave on bastion) failed: exit 1");
-      expect(r.text).toContain("pqm: locked");
-      expect(t.adapter.topics.get("console")).toBe("PQM in RC mode");
-      expect(sshd.calls()).toEqual(["pqm-rc [enter] [db-stable]", "flaky [leave]"]);
-    } finally {
-      await t.stop();
-    }
+    await t.adapter.say("!rc-mode on", "lead");
+    await t.adapter.waitFor((m) => /^#1 done/.test(m.text));
+    expect(t.adapter.topics.get("console")).toBe("PQM in RC mode");
+    await t.adapter.say("!rc-mode off", "lead");
+    const r = await finished(t.adapter, 2);
+    expect(r.text).toContain("RC mode NOT turned off: step 1/1 (flaky leave on bastion) failed: exit 1");
+    expect(r.text).toContain("pqm: locked");
+    expect(t.adapter.topics.get("console")).toBe("PQM in RC mode");
+    expect(sshd.calls()).toEqual(["pqm-rc [enter] [db-stable]", "flaky [leave]"]);
   });
 });

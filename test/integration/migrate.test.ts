@@ -1,35 +1,45 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
 import { getRun, runKey } from "../../src/domain/runbook/state.js";
 import { tickRunbooks } from "../../src/domain/runbook/tick.js";
-import { ask, CREW, driveToEnd, okServer, startRunbookBot, until } from "../harness/runbook-driver.js";
-import { RUNBOOK_COMMANDS, startRunbookSshd } from "../harness/runbook-sshd.js";
-import { startRedis } from "../harness/servers.js";
+import { eventually } from "../harness/eventually.js";
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  type StartBot,
+  test,
+} from "../harness/fixtures.js";
+import { ask, CREW, driveToEnd, okServer, startRunbookBot } from "../harness/runbook-driver.js";
+import { RUNBOOK_COMMANDS } from "../harness/runbook-sshd.js";
 import type { Sshd } from "../harness/sshd.js";
 
 const OFN =
   "new_ip=127.0.0.2 new_domain=prod2.example.org domain=example.org old_login=u@old.example.org old_db_host=old.example.org";
 
 describe("!migrate: roles, the two-person rule, undo and rollback, failures, abort", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let http: Awaited<ReturnType<typeof okServer>>;
   let sshd: Sshd;
+  /** This test's bot. */
   let bot: Awaited<ReturnType<typeof startRunbookBot>> | undefined;
   beforeAll(async () => {
-    [redis, sshd, http] = await Promise.all([startRedis(), startRunbookSshd(), okServer()]);
+    http = await okServer();
   });
-  afterEach(async () => {
-    await bot?.stop();
+  test.beforeAll(({ runbookSshd }) => {
+    sshd = runbookSshd;
+  });
+  afterEach(() => {
     bot = undefined;
     for (const c of RUNBOOK_COMMANDS) sshd.behave(c, {});
   });
   afterAll(async () => {
-    await Promise.all([http?.close(), redis?.stop(), sshd?.stop()]);
+    await http?.close();
   });
 
-  async function boot() {
-    bot = await startRunbookBot({ redisUrl: redis.url, sshd });
+  async function boot(start: StartBot) {
+    bot = await startRunbookBot(start, sshd);
     sshd.clearCalls();
     return bot;
   }
@@ -55,8 +65,10 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     return s.argv;
   };
 
-  it("lets only a holder of the step's role acknowledge a manual step, and says who holds it", async () => {
-    const t = await boot();
+  test("lets only a holder of the step's role acknowledge a manual step, and says who holds it", async ({
+    bot: start,
+  }) => {
+    const t = await boot(start);
     await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /run #\d+ started/);
     const prompt = await reply("!migrate next", CREW.engineer, /manual, for engineer/);
     expect(prompt.text).toContain("!migrate ack [note] by engineer (held by console:eve)");
@@ -73,8 +85,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(await t.services.jobs.recent()).toEqual([]);
   });
 
-  it("runs an irreversible step only after a second person confirms", async () => {
-    const t = await boot();
+  test("runs an irreversible step only after a second person confirms", async ({ bot: start }) => {
+    const t = await boot(start);
     await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
     await driveToEnd(t.driver, "ofn-server-move", { stopBefore: "switch-db" });
     sshd.clearCalls();
@@ -91,14 +103,16 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(eng.text).toMatch(/^!migrate confirm needs the role losa or lead/);
     expect(calls()).toEqual([]);
     await reply("!migrate confirm", CREW.losa2, /queued #\d+/);
-    await until(async () => (await run("ofn-server-move"))!.cursor === 28, "the switch to run");
+    await eventually(async () => (await run("ofn-server-move"))!.cursor === 28, "the switch to run");
     expect(calls()).toEqual([argvOf("ofn-server-move", "switch-db")]);
     const r = (await run("ofn-server-move"))!;
     expect(r.steps[27]).toMatchObject({ status: "done", by: "lena", confirmBy: "oscar" });
   });
 
-  it("rolls the OFN move back newest first, acking manual undos, until the start", async () => {
-    const t = await boot();
+  test("rolls the OFN move back newest first, acking manual undos, until the start", async ({
+    bot: start,
+  }) => {
+    const t = await boot(start);
     await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
     await driveToEnd(t.driver, "ofn-server-move", { stopBefore: "cache" });
     sshd.clearCalls();
@@ -107,7 +121,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(first.text).toMatch(/manual, for losa:\nPut the old location \/ rule back and reload nginx\./);
     const acks: string[] = [];
     for (;;) {
-      const r = (await until(async () => {
+      const r = (await eventually(async () => {
         const x = (await run("ofn-server-move"))!;
         const busy = x.steps.some((s) => s.status === "undoing" && s.undoJob !== undefined);
         return !busy && x;
@@ -132,8 +146,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     );
   });
 
-  it("stops a rollback of the OFN move at the database switch, and says so", async () => {
-    const t = await boot();
+  test("stops a rollback of the OFN move at the database switch, and says so", async ({ bot: start }) => {
+    const t = await boot(start);
     await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
     await driveToEnd(t.driver, "ofn-server-move", { stopBefore: "downtime-end" });
     sshd.clearCalls();
@@ -149,8 +163,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(undo.text).toMatch(/^Stopped at step 28\/37/);
   });
 
-  it("undo runs the newest done step's undo, and the step can be done again", async () => {
-    const t = await boot();
+  test("undo runs the newest done step's undo, and the step can be done again", async ({ bot: start }) => {
+    const t = await boot(start);
     await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
     await driveToEnd(t.driver, "hkn-rails-migrate-to-prod", { stopBefore: "reload" });
     sshd.clearCalls();
@@ -169,7 +183,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     ];
     expect(calls()).toEqual([sed("hkn-rails", "hkn-rails-migrate")]);
     await t.adapter.say("!migrate next", CREW.engineer);
-    await until(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 3, "step 3 again");
+    await eventually(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 3, "step 3 again");
     expect(calls()).toEqual([sed("hkn-rails", "hkn-rails-migrate"), sed("hkn-rails-migrate", "hkn-rails")]);
     // Done again, it is again the newest step to undo.
     const again = await reply("!migrate undo", CREW.lead, /undone \(#\d+\)/);
@@ -177,8 +191,10 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(calls()).toHaveLength(3);
   });
 
-  it("reports a failed step; retry runs it again; skip needs a lead and records the reason", async () => {
-    const t = await boot();
+  test("reports a failed step; retry runs it again; skip needs a lead and records the reason", async ({
+    bot: start,
+  }) => {
+    const t = await boot(start);
     sshd.behave("readlink", { exit: 1 });
     await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
     await t.adapter.say("!migrate next", CREW.engineer);
@@ -189,7 +205,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await reply("!migrate next", CREW.engineer, /failed .*!migrate retry/);
     sshd.behave("readlink", {});
     await reply("!migrate retry", CREW.engineer, /queued/);
-    await until(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 1, "the retry");
+    await eventually(async () => (await run("hkn-rails-migrate-to-prod"))!.cursor === 1, "the retry");
     expect(calls()).toEqual([
       ["readlink", "-e", "--", "hkn-rails/migrate/shared"],
       ["readlink", "-e", "--", "hkn-rails/migrate/shared"],
@@ -205,8 +221,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(log.text).toMatch(/ 1\. DONE The shared folder is one .* jobs #\d+ #\d+/);
   });
 
-  it("moves the run on when a failed step job is retried with !job retry", async () => {
-    const t = await boot();
+  test("moves the run on when a failed step job is retried with !job retry", async ({ bot: start }) => {
+    const t = await boot(start);
     sshd.behave("readlink", { exit: 1 });
     await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
     await t.adapter.say("!migrate next", CREW.engineer);
@@ -214,7 +230,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     const job = /^#(\d+)/.exec(failed.text)![1];
     sshd.behave("readlink", {});
     await reply(`!job retry ${job}`, CREW.engineer, /queued #\d+: .*\(retry of #\d+\)/);
-    const r = await until(async () => {
+    const r = await eventually(async () => {
       const x = (await run("hkn-rails-migrate-to-prod"))!;
       return x.cursor === 1 && x;
     }, "the retried step");
@@ -223,8 +239,8 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(calls()).toHaveLength(2);
   });
 
-  it("keeps the rsync loop going through failed iterations, and abort stops it", async () => {
-    const t = await boot();
+  test("keeps the rsync loop going through failed iterations, and abort stops it", async ({ bot: start }) => {
+    const t = await boot(start);
     const params = `old_app=old old_spool=old.internal:/srv/x/ new_address=127.0.0.1 download_port=${new URL(http.url).port} old_file=a.dsc frontend_url=${http.url}`;
     await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
     await driveToEnd(t.driver, "librarian-migration", { stopBefore: "stop-cron" });
@@ -235,13 +251,13 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     const fail = await t.adapter.waitFor((m) => /loop "rsync-spool" iteration \d+ failed/.test(m.text));
     expect(fail.text).toMatch(/exit 23 .*; the loop goes on/);
     sshd.behave("rsync", {});
-    await until(
+    await eventually(
       async () => (await run("librarian-migration"))!.loops["rsync-spool"]!.inFlight === undefined,
       "iteration end",
     );
     t.clock.advance(60_000);
     await tickRunbooks(t.services);
-    const l = await until(async () => {
+    const l = await eventually(async () => {
       const x = (await run("librarian-migration"))!.loops["rsync-spool"]!;
       return x.iterations === before.iterations + 2 && x.inFlight === undefined && x;
     }, "the next iteration");

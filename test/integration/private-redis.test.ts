@@ -4,15 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive, isRedisIn, redisServersIn, waitGone } from "../../src/infra/proc.js";
 import { type ChildBot, spawnBot, writeConfig } from "../harness/child.js";
-
-/** Polls until cond() holds (the work happens in other processes). */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
 
 describe("the private Redis of a data folder", () => {
   const bots: ChildBot[] = [];
@@ -35,13 +28,14 @@ describe("the private Redis of a data folder", () => {
     mkdirSync(join(data, "redis"));
     const config = (prefix: string) =>
       writeConfig(
-        {
+        // No Redis and the default job locks: the bot starts the folder's own.
+        testConfig({
+          prefix,
+          user: "alice",
+          jobs: {},
           dataDir: data,
-          keyPrefix: prefix,
           log: { file: join(data, `${prefix}.log`) },
-          networks: { console: { user: "alice" } },
-          roles: { admin: ["console:alice"] },
-        },
+        }),
         mkdtempSync(join(data, "cfg-")),
       );
     return { data, redisDir: realpathSync(join(data, "redis")), config };
@@ -80,7 +74,10 @@ describe("the private Redis of a data folder", () => {
 
     second.end();
     expect((await second.exited()).code).toBe(0);
-    await until(() => !isAlive(before.pid), "the private redis-server to stop");
+    await eventually(() => !isAlive(before.pid), {
+      what: "the private redis-server to stop",
+      timeoutMs: 20_000,
+    });
     expect(redisServersIn(redisDir)).toEqual([]);
     expect(existsSync(join(redisDir, "changebot-redis.json"))).toBe(false);
   });
@@ -109,7 +106,10 @@ describe("the private Redis of a data folder", () => {
     // The last one stops it.
     b.end();
     expect((await b.exited()).code).toBe(0);
-    await until(() => !isAlive(shared.pid), "the private redis-server to stop");
+    await eventually(() => !isAlive(shared.pid), {
+      what: "the private redis-server to stop",
+      timeoutMs: 20_000,
+    });
     expect(redisServersIn(redisDir)).toEqual([]);
   });
 });

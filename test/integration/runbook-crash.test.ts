@@ -1,54 +1,44 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, spawnBot, writeConfig } from "../harness/child.js";
-import { startRunbookSshd } from "../harness/runbook-sshd.js";
-import { startRedis } from "../harness/servers.js";
+import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
+import { describe, expect, test } from "../harness/fixtures.js";
 import type { Sshd } from "../harness/sshd.js";
 
 const RSYNC = "rsync [-a] [old:/spool/] [/spool/]";
 const LPNDT = "lpndt [service-stop] [cron-fdt]";
 
-/** Polls the fake commands' record (work happens in the bot process; this waits for it). */
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe("a runbook run across kill -9 of the bot, against sshd", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let sshd: Sshd;
-  beforeAll(async () => {
-    [redis, sshd] = await Promise.all([startRedis(), startRunbookSshd(["rsync", "lpndt"])]);
-  });
-  afterAll(async () => {
-    await Promise.all([redis?.stop(), sshd?.stop()]);
+  test.beforeAll(({ runbookSshd }) => {
+    sshd = runbookSshd;
   });
 
-  const config = () =>
-    writeConfig({
-      redis: redis.url,
-      keyPrefix: `crash${randomBytes(3).toString("hex")}`,
-      networks: { console: { user: "alice" } },
-      roles: { admin: ["console:alice"] },
-      hosts: { box: sshd.hostEntry() },
-      jobs: { lockMs: 1000, stalledCheckMs: 500 },
-      runbooks: join(ROOT, "test/fixtures/runbooks-crash"),
-    });
+  const config = ({ redis, prefix }: { redis: { url: string }; prefix: string }) =>
+    writeConfig(
+      testConfig({
+        redis: redis.url,
+        prefix,
+        user: "alice",
+        hosts: { box: sshd.hostEntry() },
+        jobs: { lockMs: 1000, stalledCheckMs: 500 },
+        runbooks: join(ROOT, "test/fixtures/runbooks-crash"),
+      }),
+    );
   const count = (line: string) => sshd.calls().filter((c) => c === line).length;
 
-  it("keeps the loop looping after a kill -9, and runs no iteration twice", { timeout: 90_000 }, async () => {
+  test("keeps the loop looping after a kill -9, and runs no iteration twice", { timeout: 90_000 }, async ({
+    redis,
+    prefix,
+  }) => {
     sshd.clearCalls();
     sshd.behave("rsync", { delay: 2 }); // long enough that the kill lands inside an iteration
-    const cfg = config();
+    const cfg = config({ redis, prefix });
     const first = spawnBot(["--config", cfg]);
     first.write("!migrate start crash-remote");
     first.write("!migrate next");
     await first.waitForLine(/loop "spool" started: every 1s until stopped/);
-    await until(() => count(RSYNC) >= 2, "the second iteration to start");
+    await eventually(() => count(RSYNC) >= 2, { what: "the second iteration to start", timeoutMs: 30_000 });
     await first.kill9();
     const before = count(RSYNC);
     sshd.behave("rsync", { delay: 0.1 });
@@ -57,7 +47,10 @@ describe("a runbook run across kill -9 of the bot, against sshd", () => {
     await second.waitForLine(
       /loop "spool" iteration 2 \(#\d+\) was interrupted by a restart and is not re-run; the loop goes on/,
     );
-    await until(() => count(RSYNC) >= before + 3, "three more iterations after the restart");
+    await eventually(() => count(RSYNC) >= before + 3, {
+      what: "three more iterations after the restart",
+      timeoutMs: 30_000,
+    });
     second.write("!migrate next");
     await second.waitForLine(/#\d+ done .*exit 0/);
     second.write("!migrate next");
@@ -74,13 +67,13 @@ describe("a runbook run across kill -9 of the bot, against sshd", () => {
     expect((await second.exited()).code).toBe(0);
   });
 
-  it("reports an ssh step cut short by kill -9 as interrupted, never re-runs it; !job done moves the run on", {
+  test("reports an ssh step cut short by kill -9 as interrupted, never re-runs it; !job done moves the run on", {
     timeout: 90_000,
-  }, async () => {
+  }, async ({ redis, prefix }) => {
     sshd.clearCalls();
     sshd.behave("rsync", {});
     sshd.behave("lpndt", { output: ["stopping cron-fdt"], delay: 30 });
-    const cfg = config();
+    const cfg = config({ redis, prefix });
     const first = spawnBot(["--config", cfg]);
     first.write("!migrate start crash-remote");
     first.write("!migrate next");
@@ -88,7 +81,7 @@ describe("a runbook run across kill -9 of the bot, against sshd", () => {
     first.write("!migrate next");
     const queued = await first.waitForLine(/^queued #\d+: crash-remote step 2\/3 "Stop cron jobs"/);
     const job = /#(\d+)/.exec(queued)![1];
-    await until(() => count(LPNDT) === 1, "the remote step to start");
+    await eventually(() => count(LPNDT) === 1, { what: "the remote step to start", timeoutMs: 30_000 });
     await first.kill9();
 
     sshd.behave("lpndt", {});

@@ -1,14 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { getRun, runKey } from "../../src/domain/runbook/state.js";
-import { startTestBot } from "../harness/bot.js";
+import { afterAll, beforeAll, describe, expect, test } from "../harness/fixtures.js";
 import { ask, CREW, CREW_ROLES, driveToEnd, startRunbookBot } from "../harness/runbook-driver.js";
-import { startRunbookSshd } from "../harness/runbook-sshd.js";
-import { startRedis } from "../harness/servers.js";
-import { type Sshd, startSshd } from "../harness/sshd.js";
 
 /**
  * A runbook value starting with "-" would be read as an option by the command it
@@ -50,65 +46,61 @@ const OFN = (over: Record<string, string>) =>
     .join(" ");
 
 describe("runbook values that would become options, and mix-ups, against real sshd", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let fakes: Sshd;
-  let real: Sshd;
   let work: string;
-  beforeAll(async () => {
-    [redis, fakes, real] = await Promise.all([startRedis(), startRunbookSshd(), startSshd()]);
+  beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "changebot-dash-"));
     mkdirSync(join(work, "runbooks"));
     writeFileSync(join(work, "runbooks", "dash-operand.yaml"), FIXTURE);
   });
-  afterAll(async () => {
-    await Promise.all([redis?.stop(), fakes?.stop(), real?.stop()]);
+  afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("refuses the librarian rsync source -essh:/, OFN's old_login -e…, a port of -1 and old == new, at start", async () => {
-    const t = await startRunbookBot({ redisUrl: redis.url, sshd: fakes });
+  test("refuses the librarian rsync source -essh:/, OFN's old_login -e…, a port of -1 and old == new, at start", async ({
+    bot,
+    runbookSshd: fakes,
+  }) => {
+    const t = await startRunbookBot(bot, fakes);
     fakes.clearCalls();
-    try {
-      const refused = (cmd: string, why: string) =>
-        ask(t.adapter, cmd, CREW.lead, (m) => m.text.startsWith("Cannot start")).then((m) => {
-          expect(m.text).toContain(why);
-        });
-      await refused(
-        `!migrate start librarian-migration ${LIBRARIAN({ old_spool: "-essh:/" })}`,
-        'old_spool must not start with "-" (a command would read "-essh:/" as an option)',
-      );
-      await refused(
-        `!migrate start librarian-migration ${LIBRARIAN({ download_port: "-1" })}`,
-        "download_port must be at least 1, not -1",
-      );
-      await refused(
-        `!migrate start librarian-migration ${LIBRARIAN({ old_app: "launchpad-librarian" })}`,
-        'old_app and new_app must differ (both are "launchpad-librarian")',
-      );
-      await refused(
-        `!migrate start ofn-server-move ${OFN({ old_login: "-essh@old.example.org" })}`,
-        'old_login must not start with "-"',
-      );
-      await refused(
-        `!migrate start ofn-server-move ${OFN({ old_db_host: "prod2.example.org" })}`,
-        'old_db_host and new_domain must differ (both are "prod2.example.org")',
-      );
-      for (const id of ["librarian-migration", "ofn-server-move"])
-        expect(await getRun(t.services, runKey(t.services, "console", "console", id))).toBeFalsy();
-      expect(fakes.calls()).toEqual([]);
-      // With good values it starts.
-      await ask(t.adapter, `!migrate start ofn-server-move ${OFN({})}`, CREW.lead, (m) =>
-        /^ofn-server-move run #\d+ started/.test(m.text),
-      );
-    } finally {
-      await t.stop();
-    }
+    const refused = (cmd: string, why: string) =>
+      ask(t.adapter, cmd, CREW.lead, (m) => m.text.startsWith("Cannot start")).then((m) => {
+        expect(m.text).toContain(why);
+      });
+    await refused(
+      `!migrate start librarian-migration ${LIBRARIAN({ old_spool: "-essh:/" })}`,
+      'old_spool must not start with "-" (a command would read "-essh:/" as an option)',
+    );
+    await refused(
+      `!migrate start librarian-migration ${LIBRARIAN({ download_port: "-1" })}`,
+      "download_port must be at least 1, not -1",
+    );
+    await refused(
+      `!migrate start librarian-migration ${LIBRARIAN({ old_app: "launchpad-librarian" })}`,
+      'old_app and new_app must differ (both are "launchpad-librarian")',
+    );
+    await refused(
+      `!migrate start ofn-server-move ${OFN({ old_login: "-essh@old.example.org" })}`,
+      'old_login must not start with "-"',
+    );
+    await refused(
+      `!migrate start ofn-server-move ${OFN({ old_db_host: "prod2.example.org" })}`,
+      'old_db_host and new_domain must differ (both are "prod2.example.org")',
+    );
+    for (const id of ["librarian-migration", "ofn-server-move"])
+      expect(await getRun(t.services, runKey(t.services, "console", "console", id))).toBeFalsy();
+    expect(fakes.calls()).toEqual([]);
+    // With good values it starts.
+    await ask(t.adapter, `!migrate start ofn-server-move ${OFN({})}`, CREW.lead, (m) =>
+      /^ofn-server-move run #\d+ started/.test(m.text),
+    );
   }, 60_000);
 
-  it("refuses x=--version and x=-rf for a string parameter without a pattern; an allowed dash value stays an operand", async () => {
+  test("refuses x=--version and x=-rf for a string parameter without a pattern; an allowed dash value stays an operand", async ({
+    bot,
+    sshd: real,
+  }) => {
     const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-    const t = await startTestBot({
-      redisUrl: redis.url,
+    const t = await bot({
       clock,
       roles: CREW_ROLES,
       config: { runbooks: join(work, "runbooks"), hosts: { box: real.hostEntry() } },
@@ -116,30 +108,26 @@ describe("runbook values that would become options, and mix-ups, against real ss
     const dir = join(work, "files");
     mkdirSync(dir);
     writeFileSync(join(dir, "--version"), "the file\n");
-    try {
-      for (const bad of ["--version", "-rf"]) {
-        const m = await ask(
-          t.adapter,
-          `!migrate start dash-operand x=${bad} dir=${dir} file=--version`,
-          CREW.lead,
-          (r) => r.text.startsWith("Cannot start"),
-        );
-        expect(m.text).toMatch(/^Cannot start dash-operand: x must not start with "-"/);
-      }
-      expect(await getRun(t.services, runKey(t.services, "console", "console", "dash-operand"))).toBeFalsy();
-
-      await ask(t.adapter, `!migrate start dash-operand x=ok dir=${dir} file=--version`, CREW.lead, (m) =>
-        m.text.includes("run #"),
+    for (const bad of ["--version", "-rf"]) {
+      const m = await ask(
+        t.adapter,
+        `!migrate start dash-operand x=${bad} dir=${dir} file=--version`,
+        CREW.lead,
+        (r) => r.text.startsWith("Cannot start"),
       );
-      const result = await driveToEnd({ services: t.services, adapter: t.adapter, clock }, "dash-operand");
-      expect(result.run.status).toBe("finished");
-      // cp copied the file named --version (without --, it would print its version and exit 0).
-      expect(readFileSync(join(dir, "copied"), "utf8")).toBe("the file\n");
-      const ls = await t.services.jobs.log(result.run.steps[1]!.job!);
-      expect(ls).toMatch(/ --version\n/);
-      expect(ls).not.toContain("coreutils");
-    } finally {
-      await t.stop();
+      expect(m.text).toMatch(/^Cannot start dash-operand: x must not start with "-"/);
     }
+    expect(await getRun(t.services, runKey(t.services, "console", "console", "dash-operand"))).toBeFalsy();
+
+    await ask(t.adapter, `!migrate start dash-operand x=ok dir=${dir} file=--version`, CREW.lead, (m) =>
+      m.text.includes("run #"),
+    );
+    const result = await driveToEnd({ services: t.services, adapter: t.adapter, clock }, "dash-operand");
+    expect(result.run.status).toBe("finished");
+    // cp copied the file named --version (without --, it would print its version and exit 0).
+    expect(readFileSync(join(dir, "copied"), "utf8")).toBe("the file\n");
+    const ls = await t.services.jobs.log(result.run.steps[1]!.job!);
+    expect(ls).toMatch(/ --version\n/);
+    expect(ls).not.toContain("coreutils");
   }, 60_000);
 });

@@ -1,34 +1,26 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, spawnBot, writeConfig } from "../harness/child.js";
-import { startRedis } from "../harness/servers.js";
+import { shippedHosts, testConfig } from "../harness/config.js";
+import { describe, expect, type RedisServer, test } from "../harness/fixtures.js";
 
 describe("runbook runs across a kill -9 of the bot", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const config = (redis: RedisServer, prefix: string, extra: Record<string, unknown> = {}) =>
+    writeConfig(
+      testConfig({
+        redis: redis.url,
+        prefix,
+        user: "alice",
+        runbooks: join(ROOT, "test/fixtures/runbooks-crash"),
+        ...extra,
+      }),
+    );
 
-  const config = (prefix: string, extra: Record<string, unknown> = {}) =>
-    writeConfig({
-      redis: redis.url,
-      keyPrefix: prefix,
-      networks: { console: { user: "alice" } },
-      roles: { admin: ["console:alice"] },
-      jobs: { lockMs: 2000, stalledCheckMs: 1000 },
-      runbooks: join(ROOT, "test/fixtures/runbooks-crash"),
-      ...extra,
-    });
-
-  it("keeps a wait's due time through a kill -9 and moves on when it is due", {
+  test("keeps a wait's due time through a kill -9 and moves on when it is due", {
     timeout: 60_000,
-  }, async () => {
-    const cfg = config(`kw${Date.now()}`);
+  }, async ({ redis, prefix }) => {
+    const cfg = config(redis, prefix);
     const first = spawnBot(["--config", cfg]);
     first.write("!migrate start crash");
     await first.waitForLine(/^crash run #1 started by alice/);
@@ -56,14 +48,16 @@ describe("runbook runs across a kill -9 of the bot", () => {
     expect((await second.exited()).code).toBe(0);
   });
 
-  it("validates every shipped runbook from the command line when the config has their hosts", async () => {
-    const hosts = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
+  test("validates every shipped runbook from the command line when the config has their hosts", async ({
+    redis,
+    prefix,
+  }) => {
     const key = join(mkdtempSync(join(tmpdir(), "rb-key-")), "id_ed25519");
     writeFileSync(key, "a key file (validate only checks it can be read)\n");
     const hostKey = "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU";
-    const cfg = config(`kv${Date.now()}`, {
+    const cfg = config(redis, prefix, {
       runbooks: join(ROOT, "runbooks"),
-      hosts: Object.fromEntries(hosts.map((h) => [h, { host: "127.0.0.1", user: "ops", key, hostKey }])),
+      hosts: shippedHosts({ host: "127.0.0.1", user: "ops", key, hostKey }),
       // An announcement target, so the report has nothing to warn about.
       announce: ["console:console"],
     });
@@ -77,10 +71,13 @@ describe("runbook runs across a kill -9 of the bot", () => {
     expect(bot.stdout()).not.toContain("warning");
   });
 
-  it("refuses to start with a runbook that does not validate, naming file, step and key", async () => {
+  test("refuses to start with a runbook that does not validate, naming file, step and key", async ({
+    redis,
+    prefix,
+  }) => {
     const dir = mkdtempSync(join(tmpdir(), "rb-bad-"));
     writeFileSync(join(dir, "bad.yaml"), "id: bad\ntitle: Bad\nsteps:\n  - { kind: telnet, title: Poke }\n");
-    const cfg = config(`kb${Date.now()}`, { runbooks: dir });
+    const cfg = config(redis, prefix, { runbooks: dir });
     for (const args of [
       ["validate", "--config", cfg],
       ["--config", cfg],

@@ -1,20 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { tickRunbooks } from "../../src/domain/runbook/tick.js";
-import { startTestBot } from "../harness/bot.js";
+import { afterAll, beforeAll, describe, expect, type StartBot, test } from "../harness/fixtures.js";
 import { capturingLogger } from "../harness/log.js";
-import { startRedis } from "../harness/servers.js";
 
 const NOTICE = "runbook gone is no longer loaded; !migrate abort to end run #1";
 
 describe("an active run whose runbook is no longer loaded", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let dir: string;
-  beforeAll(async () => {
-    redis = await startRedis();
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "changebot-unloaded-"));
     writeFileSync(
       join(dir, "gone.yaml"),
@@ -28,16 +24,13 @@ describe("an active run whose runbook is no longer loaded", () => {
       ].join("\n"),
     );
   });
-  afterAll(async () => {
-    await redis?.stop();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const boot = (runbooks: string, prefix: string, clock: ManualClock) => {
+  const boot = (bot: StartBot, runbooks: string, clock: ManualClock) => {
     const cap = capturingLogger();
-    return startTestBot({
-      redisUrl: redis.url,
-      prefix,
+    return bot({
       clock,
       log: cap.log,
       roles: { lead: ["lena"] },
@@ -47,30 +40,26 @@ describe("an active run whose runbook is no longer loaded", () => {
   const warnings = (cap: ReturnType<typeof capturingLogger>) =>
     cap.lines.filter((l) => l.level === 40 && String(l.msg).includes("no longer loaded"));
 
-  it("tells the channel once, logs once per process, and lets the run be aborted", async () => {
+  test("tells the channel once, logs once per process, and lets the run be aborted", async ({ bot }) => {
     const clock = new ManualClock(Date.parse("2026-11-21T12:00:00Z"));
-    const prefix = `unl${Date.now().toString(36)}`;
-    const first = await boot(dir, prefix, clock);
+    const first = await boot(bot, dir, clock);
     await first.adapter.say("!migrate start gone", "lena");
     await first.adapter.waitFor((m) => /run #1 started/.test(m.text));
     await first.stop();
 
     const empty = mkdtempSync(join(tmpdir(), "changebot-norunbooks-"));
-    const second = await boot(empty, prefix, clock);
-    try {
-      for (let i = 0; i < 5; i++) {
-        clock.advance(1000);
-        await tickRunbooks(second.services);
-      }
-      await second.adapter.waitFor((m) => m.text === NOTICE);
-      expect(warnings(second.cap)).toHaveLength(1);
-      expect(warnings(second.cap)[0]!.msg).toBe(NOTICE);
-    } finally {
-      await second.stop();
+    const second = await boot(bot, empty, clock);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1000);
+      await tickRunbooks(second.services);
     }
+    await second.adapter.waitFor((m) => m.text === NOTICE);
+    expect(warnings(second.cap)).toHaveLength(1);
+    expect(warnings(second.cap)[0]!.msg).toBe(NOTICE);
+    await second.stop();
 
     // A restart still without the runbook: the log says it again, the channel does not.
-    const third = await boot(empty, prefix, clock);
+    const third = await boot(bot, empty, clock);
     try {
       for (let i = 0; i < 5; i++) {
         clock.advance(1000);
@@ -90,7 +79,6 @@ describe("an active run whose runbook is no longer loaded", () => {
       );
       expect(told).toEqual([NOTICE]);
     } finally {
-      await third.stop();
       rmSync(empty, { recursive: true, force: true });
     }
   });

@@ -1,34 +1,16 @@
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import { ManualClock } from "../../src/core/clock.js";
 import { formatDuration } from "../../src/core/duration.js";
-import { startTestBot } from "../harness/bot.js";
-import {
-  ask,
-  CREW,
-  CREW_ROLES,
-  driveToEnd,
-  okServer,
-  SHIPPED_HOSTS,
-  sshdCall,
-} from "../harness/runbook-driver.js";
-import { startRunbookSshd } from "../harness/runbook-sshd.js";
-import { startRedis } from "../harness/servers.js";
-import type { Sshd } from "../harness/sshd.js";
-
-const ROOT = resolve(import.meta.dirname, "../..");
+import { afterAll, beforeAll, describe, expect, test } from "../harness/fixtures.js";
+import { ask, CREW, driveToEnd, okServer, sshdCall, startRunbookBot } from "../harness/runbook-driver.js";
 
 describe("each shipped runbook, driven end to end in chat", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let http: Awaited<ReturnType<typeof okServer>>;
-  let sshd: Sshd;
   beforeAll(async () => {
-    [redis, sshd, http] = await Promise.all([startRedis(), startRunbookSshd(), okServer()]);
+    http = await okServer();
   });
   afterAll(async () => {
-    await Promise.all([http?.close(), redis?.stop(), sshd?.stop()]);
+    await http?.close();
   });
 
   const port = () => new URL(http.url).port;
@@ -69,63 +51,49 @@ describe("each shipped runbook, driven end to end in chat", () => {
   ];
 
   for (const [id, params] of cases) {
-    it(`${id}: every step, acks by the right roles, commands exactly once and in order, the log`, {
+    test(`${id}: every step, acks by the right roles, commands exactly once and in order, the log`, {
       timeout: 60_000,
-    }, async () => {
-      const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-      const t = await startTestBot({
-        redisUrl: redis.url,
-        clock,
-        roles: CREW_ROLES,
-        config: {
-          runbooks: join(ROOT, "runbooks"),
-          // Every host the runbooks name is this one sshd, whose fake commands record their argv.
-          hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, sshd.hostEntry()])),
-        },
-      });
+    }, async ({ bot, runbookSshd: sshd }) => {
+      // Every host the runbooks name is this one sshd, whose fake commands record their argv.
+      const t = await startRunbookBot(bot, sshd);
+      const { clock } = t;
       sshd.clearCalls();
-      try {
-        const kv = Object.entries(params()).map(([k, v]) => `${k}=${v}`);
-        const plan = await ask(t.adapter, `!migrate start ${id} ${kv.join(" ")}`, CREW.lead, (m) =>
-          m.text.includes("run #"),
+      const kv = Object.entries(params()).map(([k, v]) => `${k}=${v}`);
+      const plan = await ask(t.adapter, `!migrate start ${id} ${kv.join(" ")}`, CREW.lead, (m) =>
+        m.text.includes("run #"),
+      );
+      expect(plan.text).toMatch(new RegExp(`^${id} run #\\d+ started by lena`));
+      const result = await driveToEnd({ services: t.services, adapter: t.adapter, clock }, id);
+      expect(result.run.status).toBe("finished");
+      expect(sshd.calls()).toEqual(result.expected.map(sshdCall));
+      if (id === "launchpad-db-deployment") {
+        // No remote commands: the LOSAs act, the bot keeps the topic and announces.
+        expect(result.expected).toEqual([]);
+        const topics = t.adapter.sent.filter((m) => m.kind === "topic").map((m) => m.text);
+        expect(topics).toEqual(["PQM in RC mode", ""]);
+        const said = t.adapter.texts();
+        expect(
+          said.some((x) => x.startsWith("PQM is in RC mode for the database deployment (db-stable r10381)")),
+        ).toBe(true);
+        expect(said).toContain(
+          "Launchpad's database deployment is done and the site is back. Thanks for your patience.",
         );
-        expect(plan.text).toMatch(new RegExp(`^${id} run #\\d+ started by lena`));
-        const result = await driveToEnd({ services: t.services, adapter: t.adapter, clock }, id);
-        expect(result.run.status).toBe("finished");
-        expect(sshd.calls()).toEqual(result.expected.map(sshdCall));
-        if (id === "launchpad-db-deployment") {
-          // No remote commands: the LOSAs act, the bot keeps the topic and announces.
-          expect(result.expected).toEqual([]);
-          const topics = t.adapter.sent.filter((m) => m.kind === "topic").map((m) => m.text);
-          expect(topics).toEqual(["PQM in RC mode", ""]);
-          const said = t.adapter.texts();
-          expect(
-            said.some((x) =>
-              x.startsWith("PQM is in RC mode for the database deployment (db-stable r10381)"),
-            ),
-          ).toBe(true);
-          expect(said).toContain(
-            "Launchpad's database deployment is done and the site is back. Thanks for your patience.",
-          );
-        } else expect(result.expected.length).toBeGreaterThan(3);
+      } else expect(result.expected.length).toBeGreaterThan(3);
 
-        const log = await ask(t.adapter, "!migrate log", CREW.engineer, (m) => m.text.includes("(finished)"));
-        const rb = runbooksOf(t.services.config).runbooks.get(id)!;
-        for (const [i, raw] of rb.steps.entries()) {
-          const step = bindStep(raw, result.run.params);
-          expect(log.text).toContain(`${String(i + 1).padStart(2)}. DONE ${step.title} (${step.kind})`);
-        }
-        expect(result.downtimeMs).toBeGreaterThan(0);
-        expect(log.text).toMatch(new RegExp(`Downtime: .* measured ${formatDuration(result.downtimeMs!)}`));
-        for (const m of rb.steps.filter((s) => s.kind === "manual"))
-          expect(log.text).toMatch(
-            new RegExp(
-              `DONE ${m.title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\$\\\{\w+\\\}/g, ".*")} \\(manual\\) by eve, (confirmed by oscar, )?acked by (eve|olga|lena)`,
-            ),
-          );
-      } finally {
-        await t.stop();
+      const log = await ask(t.adapter, "!migrate log", CREW.engineer, (m) => m.text.includes("(finished)"));
+      const rb = runbooksOf(t.services.config).runbooks.get(id)!;
+      for (const [i, raw] of rb.steps.entries()) {
+        const step = bindStep(raw, result.run.params);
+        expect(log.text).toContain(`${String(i + 1).padStart(2)}. DONE ${step.title} (${step.kind})`);
       }
+      expect(result.downtimeMs).toBeGreaterThan(0);
+      expect(log.text).toMatch(new RegExp(`Downtime: .* measured ${formatDuration(result.downtimeMs!)}`));
+      for (const m of rb.steps.filter((s) => s.kind === "manual"))
+        expect(log.text).toMatch(
+          new RegExp(
+            `DONE ${m.title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\\$\\\{\w+\\\}/g, ".*")} \\(manual\\) by eve, (confirmed by oscar, )?acked by (eve|olga|lena)`,
+          ),
+        );
     });
   }
 });

@@ -4,16 +4,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/infra/proc.js";
 import { type ChildBot, spawnBot, writeConfig } from "../harness/child.js";
+import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
 import { startRedis } from "../harness/servers.js";
-
-/** Polls until cond() holds (the work happens in other processes). */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The bot's exit, or "still running" after ms (a bot that never ends fails the test, not its timeout). */
 const exitWithin = (bot: ChildBot, ms: number) =>
@@ -49,21 +42,23 @@ describe("SIGTERM while Redis is away and a job runs", () => {
     steps.push(step);
     const logFile = join(dir, `bot-${id}.log`);
     const cfg = writeConfig(
-      {
+      testConfig({
         redis: redis.url,
-        keyPrefix: `deadline${id}`,
+        prefix: `deadline${id}`,
+        user: "alice",
         log: { file: logFile },
-        networks: { console: { user: "alice" } },
-        roles: { admin: ["console:alice"] },
         rcMode: { onSteps: [{ argv: ["sh", "-c", `echo $$ > ${step}; exec sleep 60`] }] },
         jobs: { shutdownGraceMs: graceMs, lockMs: 1000, stalledCheckMs: 500 },
-      },
+      }),
       mkdtempSync(join(dir, "cfg-")),
     );
     const bot = spawnBot(["--config", cfg]);
     bots.push(bot);
     bot.write("!rc-mode on release 10381");
-    await until(() => existsSync(step) && readFileSync(step, "utf8").trim() !== "", "the step to start");
+    await eventually(() => existsSync(step) && readFileSync(step, "utf8").trim() !== "", {
+      what: "the step to start",
+      timeoutMs: 20_000,
+    });
     await redis.kill();
     const log = () => readFileSync(logFile, "utf8");
     return { bot, log, stepPid: Number(readFileSync(step, "utf8")) };
@@ -92,13 +87,16 @@ describe("SIGTERM while Redis is away and a job runs", () => {
     expect(exit).not.toBe("still running");
     expect(took).toBeLessThanOrEqual(grace + 5_000);
     // The running command was stopped, not left behind.
-    await until(() => !isAlive(stepPid), "the step's command to end", 5_000);
+    await eventually(() => !isAlive(stepPid), { what: "the step's command to end", timeoutMs: 5_000 });
   });
 
   it("ends at once on a second SIGTERM while the first waits for a job", { timeout: 90_000 }, async () => {
     const { bot, log } = await botStuckWithoutRedis(60_000);
     bot.proc.kill("SIGTERM");
-    await until(() => log().includes('"shutting down"'), "the bot to begin shutting down");
+    await eventually(() => log().includes('"shutting down"'), {
+      what: "the bot to begin shutting down",
+      timeoutMs: 20_000,
+    });
     bot.proc.kill("SIGTERM");
     expect(await exitWithin(bot, 10_000)).toEqual({ code: 143, signal: null });
   });

@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot } from "../../src/app.js";
 import { parseConfig } from "../../src/config/load.js";
 import { silentLogger } from "../../src/core/log.js";
-import { IrcUser, type Ngircd, startNgircd } from "../harness/irc.js";
-import { startRedis } from "../harness/servers.js";
+import { testConfig } from "../harness/config.js";
+import { afterAll, describe, expect, test } from "../harness/fixtures.js";
+import { IrcUser } from "../harness/irc.js";
 import { FakeSlack } from "../harness/slack.js";
 import { APP_TOKEN, BOT_TOKEN } from "../harness/slack-api.js";
 import { DEV } from "../harness/slack-bot.js";
@@ -12,34 +11,33 @@ import { eventBody, userMessage } from "../harness/slack-events.js";
 
 /** One changebot process serving IRC (a real ngircd) and Slack (the real Bolt App on a fake Slack) at once. */
 describe("one process on IRC and Slack", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let ircd: Ngircd;
   let fake: FakeSlack;
   let bot: Bot;
   let alice: IrcUser;
-  beforeAll(async () => {
-    [redis, ircd, fake] = await Promise.all([startRedis(), startNgircd(), FakeSlack.start()]);
+  // One bot for the file's tests, on the file's redis-server and ngircd.
+  test.beforeAll(async ({ redis, ngircd: ircd }) => {
+    fake = await FakeSlack.start();
     fake.users.set("ULEAD", "lena");
     fake.users.set("UDEV", "dev");
     alice = await new IrcUser("alice").connect(ircd.port);
     await alice.join("#ops");
-    const config = parseConfig({
-      keyPrefix: `t${randomBytes(4).toString("hex")}`,
-      networks: {
-        irc: {
-          host: "127.0.0.1",
-          port: ircd.port,
-          tls: false,
-          channels: ["#ops"],
-          burst: 10,
-          linesPerSecond: 20,
+    const config = parseConfig(
+      testConfig({
+        networks: {
+          irc: {
+            host: "127.0.0.1",
+            port: ircd.port,
+            tls: false,
+            channels: ["#ops"],
+            burst: 10,
+            linesPerSecond: 20,
+          },
+          slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, channels: [DEV], apiUrl: fake.apiUrl },
         },
-        slack: { botToken: BOT_TOKEN, appToken: APP_TOKEN, channels: [DEV], apiUrl: fake.apiUrl },
-      },
-      roles: { lead: ["slack:ULEAD"] },
-      announce: ["irc:#ops", `slack:${DEV}`],
-      jobs: { lockMs: 2000, stalledCheckMs: 1000 },
-    });
+        roles: { lead: ["slack:ULEAD"] },
+        announce: ["irc:#ops", `slack:${DEV}`],
+      }),
+    );
     // The adapters come from the config, as in production.
     bot = await new Bot({ config, log: silentLogger(), redisUrl: redis.url }).start();
     const joined = AbortSignal.timeout(15_000);
@@ -49,14 +47,13 @@ describe("one process on IRC and Slack", () => {
     alice?.quit();
     await bot?.stop(2000);
     await fake?.stop();
-    await Promise.all([redis?.stop(), ircd?.stop()]);
   });
 
-  it("serves both networks from one process", () => {
+  test("serves both networks from one process", () => {
     expect(bot.adapters.map((a) => a.network).sort()).toEqual(["irc", "slack"]);
   });
 
-  it("a command typed in each network is answered in that network", async () => {
+  test("a command typed in each network is answered in that network", async () => {
     alice.say("#ops", "!whoami");
     const onIrc = await alice.waitForLine("changebot", /^You are irc:/);
     expect(onIrc.target).toBe("#ops");
@@ -71,7 +68,7 @@ describe("one process on IRC and Slack", () => {
     expect(alice.linesFrom("changebot").filter((l) => l.text.startsWith("You are"))).toHaveLength(1);
   });
 
-  it("a downtime scheduled from Slack is announced on IRC and on Slack", async () => {
+  test("a downtime scheduled from Slack is announced on IRC and on Slack", async () => {
     const start = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 16);
     await fake.deliver(eventBody(userMessage(DEV, "ULEAD", `!downtime schedule ${start}Z DB deployment`)));
     const onSlack = await fake.waitFor(

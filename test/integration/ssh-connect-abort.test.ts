@@ -8,6 +8,7 @@ import { parseConfig } from "../../src/config/load.js";
 import { systemClock } from "../../src/core/clock.js";
 import { fingerprint } from "../../src/exec/hostkey.js";
 import { SshExecutor } from "../../src/exec/ssh.js";
+import { eventually } from "../harness/eventually.js";
 import { capturingLogger } from "../harness/log.js";
 import { requireBinary } from "../harness/servers.js";
 
@@ -52,11 +53,11 @@ describe("a remote step still connecting when the bot shuts down", () => {
       readyTimeoutMs: 3_600_000,
     });
   const connected = async () => {
-    for (let i = 0; i < 200 && sockets.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => sockets.size > 0, "the connection to the silent server");
     expect(sockets.size).toBe(1);
   };
   const closed = async () => {
-    for (let i = 0; i < 200 && sockets.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually(() => sockets.size === 0, "the connection to close");
     expect(sockets.size).toBe(0);
   };
 

@@ -2,51 +2,57 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { startChildBot } from "../harness/child-bot.js";
-import { startRedis } from "../harness/servers.js";
-import { type Sshd, startSshd } from "../harness/sshd.js";
+import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
+import { afterAll, beforeAll, describe, expect, type RedisServer, test } from "../harness/fixtures.js";
+import type { Sshd } from "../harness/sshd.js";
 
 describe("kill -9 of the bot during a remote step", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let sshd: Sshd;
   let dir: string;
-  beforeAll(async () => {
-    [redis, sshd] = await Promise.all([startRedis(), startSshd()]);
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "changebot-crash-"));
   });
-  afterAll(async () => {
-    await Promise.all([redis?.stop(), sshd?.stop()]);
+  test.beforeAll(({ sshd: s }) => {
+    sshd = s;
+  });
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function writeConfig(lpndt: Record<string, unknown> = {}): string {
+  function writeConfig(
+    { redis, prefix }: { redis: RedisServer; prefix: string },
+    lpndt: Record<string, unknown> = {},
+  ): string {
     const file = join(dir, `changebot-${randomBytes(3).toString("hex")}.yaml`);
     writeFileSync(
       file,
-      stringify({
-        redis: redis.url,
-        keyPrefix: `crash${randomBytes(3).toString("hex")}`,
-        dataDir: dir,
-        networks: { console: { user: "tester", channel: "console" } },
-        roles: { engineer: ["console:tester"] },
-        hosts: { bastion: sshd.hostEntry() },
-        lpndt: { host: "bastion", services: ["cron-fdt", "buildd-manager"], ...lpndt },
-        jobs: { lockMs: 1000, stalledCheckMs: 500 },
-      }),
+      stringify(
+        testConfig({
+          redis: redis.url,
+          prefix,
+          channel: "console",
+          roles: { engineer: ["tester"] },
+          dataDir: dir,
+          hosts: { bastion: sshd.hostEntry() },
+          lpndt: { host: "bastion", services: ["cron-fdt", "buildd-manager"], ...lpndt },
+          jobs: { lockMs: 1000, stalledCheckMs: 500 },
+        }),
+      ),
     );
     return file;
   }
 
-  it("reports the step interrupted after restart and does not run it again", async () => {
+  test("reports the step interrupted after restart and does not run it again", async ({ redis, prefix }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { output: ["stopping cron-fdt"], delay: 20 });
-    const config = writeConfig();
+    const config = writeConfig({ redis, prefix });
     const first = startChildBot(config);
     first.send("!lpndt service-stop cron-fdt");
     await first.waitForOutput(/queued #1: lpndt service-stop cron-fdt on bastion/);
-    for (let i = 0; i < 200 && sshd.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => sshd.calls().length > 0, "the remote command to start");
     expect(sshd.calls()).toEqual(["lpndt [service-stop] [cron-fdt]"]);
     await first.kill9();
 
@@ -67,13 +73,13 @@ describe("kill -9 of the bot during a remote step", () => {
     expect(sshd.calls()).toEqual(["lpndt [service-stop] [cron-fdt]"]);
   });
 
-  it("re-runs the step automatically when the config marks lpndt idempotent", async () => {
+  test("re-runs the step automatically when the config marks lpndt idempotent", async ({ redis, prefix }) => {
     sshd.clearCalls();
     sshd.behave("lpndt", { output: ["stopping"], delay: 20 });
-    const config = writeConfig({ idempotent: true });
+    const config = writeConfig({ redis, prefix }, { idempotent: true });
     const first = startChildBot(config);
     first.send("!lpndt service-stop cron-fdt");
-    for (let i = 0; i < 200 && sshd.calls().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => sshd.calls().length > 0, "the remote command to start");
     expect(sshd.calls()).toHaveLength(1);
     await first.kill9();
     sshd.behave("lpndt", { output: ["stopped"] });

@@ -8,6 +8,7 @@ import { silentLogger } from "../../src/core/log.js";
 import type { ExecContext } from "../../src/exec/executor.js";
 import { SshExecutor } from "../../src/exec/ssh.js";
 import { freePort } from "../../src/infra/redis.js";
+import { eventually } from "../harness/eventually.js";
 import { endGroup, spawnTracked } from "../harness/processes.js";
 import { requireBinary } from "../harness/servers.js";
 import { type Sshd, startSshd } from "../harness/sshd.js";
@@ -186,7 +187,7 @@ describe("the SSH executor against a real sshd", () => {
       stdio: "ignore",
     });
     try {
-      for (let i = 0; i < 200 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually(() => existsSync(sock), "the agent's socket");
       execFileSync(requireBinary("ssh-add", "openssh-client"), ["-q", sshd.clientKey], {
         env: { SSH_AUTH_SOCK: sock },
         stdio: "ignore",
@@ -245,18 +246,15 @@ describe("the SSH executor against a real sshd", () => {
     sshd.behave("pqm-rc", { output: ["phase 1"], holdUntil: release });
     const clock = new ManualClock(0);
     const ex = executor({ box: sshd.hostEntry() }, { clock, tickMs: 20 });
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 750 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
-    };
     try {
       const c = collect(true);
       const p = ex.execute({ host: "box", argv: ["pqm-rc"] }, c.ctx);
-      await until(() => c.text().includes("phase 1"));
+      await eventually(() => c.text().includes("phase 1"), "the step's first output");
       clock.advance(29_000);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines).toEqual([]);
       clock.advance(2_000);
-      await until(() => c.lines.length > 0);
+      await eventually(() => c.lines.length > 0, "a progress line");
       expect(c.lines).toEqual(["still running on box (31s): phase 1"]);
       await new Promise((r) => setTimeout(r, 100));
       expect(c.lines.length).toBe(1);

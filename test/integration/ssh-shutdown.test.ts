@@ -3,52 +3,49 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type ChildBot, startChildBot } from "../harness/child-bot.js";
-import { startRedis } from "../harness/servers.js";
-import { type Sshd, startSshd } from "../harness/sshd.js";
-
-/** Polls until cond() holds (the bot works in another process). */
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
+import { afterAll, beforeAll, describe, expect, type RedisServer, test } from "../harness/fixtures.js";
+import type { Sshd } from "../harness/sshd.js";
 
 describe("SIGTERM while a remote step runs", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
   let sshd: Sshd;
   let dir: string;
-  beforeAll(async () => {
-    [redis, sshd] = await Promise.all([startRedis(), startSshd()]);
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "changebot-shutdown-"));
   });
-  afterAll(async () => {
-    await Promise.all([redis?.stop(), sshd?.stop()]);
+  test.beforeAll(({ sshd: s }) => {
+    sshd = s;
+  });
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A config for one test (its own key prefix and log file), with the grace period given. */
-  function writeConfig(shutdownGraceMs: number): { file: string; logFile: string } {
+  /** A config for one test (the test's key prefix, a log file of its own), with the grace period given. */
+  function writeConfig(
+    { redis, prefix }: { redis: RedisServer; prefix: string },
+    shutdownGraceMs: number,
+  ): { file: string; logFile: string } {
     const id = randomBytes(3).toString("hex");
     const file = join(dir, `changebot-${id}.yaml`);
     const logFile = join(dir, `changebot-${id}.log`);
     writeFileSync(
       file,
-      stringify({
-        redis: redis.url,
-        keyPrefix: `stop${id}`,
-        dataDir: dir,
-        log: { file: logFile },
-        networks: { console: { user: "tester", channel: "console" } },
-        roles: { engineer: ["console:tester"] },
-        hosts: { bastion: sshd.hostEntry() },
-        lpndt: { host: "bastion", services: ["cron-fdt"] },
-        jobs: { lockMs: 1000, stalledCheckMs: 500, shutdownGraceMs },
-      }),
+      stringify(
+        testConfig({
+          redis: redis.url,
+          prefix,
+          channel: "console",
+          roles: { engineer: ["tester"] },
+          dataDir: dir,
+          log: { file: logFile },
+          hosts: { bastion: sshd.hostEntry() },
+          lpndt: { host: "bastion", services: ["cron-fdt"] },
+          jobs: { lockMs: 1000, stalledCheckMs: 500, shutdownGraceMs },
+        }),
+      ),
     );
     return { file, logFile };
   }
@@ -57,7 +54,10 @@ describe("SIGTERM while a remote step runs", () => {
   async function startStep(bot: ChildBot): Promise<void> {
     bot.send("!lpndt service-stop cron-fdt");
     await bot.waitForOutput(/queued #1: lpndt service-stop cron-fdt on bastion/);
-    await until(() => sshd.calls().length === 1, "the remote command to start");
+    await eventually(() => sshd.calls().length === 1, {
+      what: "the remote command to start",
+      timeoutMs: 20_000,
+    });
   }
 
   const exited = (bot: ChildBot) =>
@@ -66,19 +66,22 @@ describe("SIGTERM while a remote step runs", () => {
       else bot.proc.once("exit", (code) => r(code));
     });
 
-  it("lets a step that ends within the grace period finish and records it done", async () => {
+  test("lets a step that ends within the grace period finish and records it done", async ({
+    redis,
+    prefix,
+  }) => {
     sshd.clearCalls();
     const release = join(dir, `release-${randomBytes(3).toString("hex")}`);
     sshd.behave("lpndt", { output: ["stopping cron-fdt"], holdUntil: release });
-    const { file, logFile } = writeConfig(5_000);
+    const { file, logFile } = writeConfig({ redis, prefix }, 5_000);
     const first = startChildBot(file);
     await startStep(first);
     const gone = exited(first);
     first.proc.kill("SIGTERM");
-    await until(
-      () => existsSync(logFile) && readFileSync(logFile, "utf8").includes("shutting down"),
-      "the bot to begin shutting down",
-    );
+    await eventually(() => existsSync(logFile) && readFileSync(logFile, "utf8").includes("shutting down"), {
+      what: "the bot to begin shutting down",
+      timeoutMs: 20_000,
+    });
     expect(first.proc.exitCode).toBeNull(); // it waits for the step
     writeFileSync(release, "");
     expect(await gone).toBe(0);
@@ -98,12 +101,15 @@ describe("SIGTERM while a remote step runs", () => {
     expect(sshd.calls()).toEqual(["lpndt [service-stop] [cron-fdt]"]);
   });
 
-  it("ends a step that outlives the grace period, exits, and reports it interrupted after restart", async () => {
+  test("ends a step that outlives the grace period, exits, and reports it interrupted after restart", async ({
+    redis,
+    prefix,
+  }) => {
     sshd.clearCalls();
     const never = join(dir, `never-${randomBytes(3).toString("hex")}`);
     sshd.behave("lpndt", { output: ["stopping cron-fdt"], holdUntil: never, holdOutput: "still stopping" });
     const grace = 1_500;
-    const { file } = writeConfig(grace);
+    const { file } = writeConfig({ redis, prefix }, grace);
     const first = startChildBot(file);
     await startStep(first);
     const gone = exited(first);
@@ -115,7 +121,10 @@ describe("SIGTERM while a remote step runs", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(grace);
     // The session was closed and the command is gone from the host. (sshd refuses
     // signal requests in a root login, as the tests run, so here it is the close that ends it.)
-    await until(() => !running(`${sshd.dir}/bin/lpndt`), "the remote command to end", 5_000);
+    await eventually(() => !running(`${sshd.dir}/bin/lpndt`), {
+      what: "the remote command to end",
+      timeoutMs: 5_000,
+    });
 
     const second = startChildBot(file);
     try {

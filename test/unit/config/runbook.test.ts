@@ -6,16 +6,15 @@ import { parseConfig } from "../../../src/config/load.js";
 import { loadRunbooks, parseRunbook, validateRunbooks } from "../../../src/config/runbook-load.js";
 import { bindStep, resolveParams } from "../../../src/config/runbook-params.js";
 import { ConfigError } from "../../../src/core/errors.js";
+import { SHIPPED_RUNBOOKS, shippedHosts } from "../../harness/config.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
-/** The hosts every shipped runbook expects (docs/runbooks.md lists them). */
-const SHIPPED_HOSTS = ["juju", "librarian-new", "bastion", "apphost", "ofn-old", "ofn-new", "copr-old"];
-
+/** Every host the shipped runbooks expect, so they load. */
 const config = (extra: Record<string, unknown> = {}) =>
   parseConfig({
-    hosts: Object.fromEntries(SHIPPED_HOSTS.map((h) => [h, { host: "127.0.0.1", user: "u" }])),
-    runbooks: join(ROOT, "runbooks"),
+    hosts: shippedHosts({ host: "127.0.0.1", user: "u" }),
+    runbooks: SHIPPED_RUNBOOKS,
     ...extra,
   });
 

@@ -5,6 +5,7 @@ import { ManualClock, systemClock } from "../../../src/core/clock.js";
 import { silentLogger } from "../../../src/core/log.js";
 import type { ExecContext } from "../../../src/exec/executor.js";
 import { LocalExecutor } from "../../../src/exec/local.js";
+import { eventually } from "../../harness/eventually.js";
 
 function ctx(progress?: string[]): { ctx: ExecContext; log: string[] } {
   const log: string[] = [];
@@ -68,12 +69,9 @@ describe("the local executor", () => {
       { argv: ["/bin/sh", "-c", "echo working; sleep 2"] },
       c.ctx,
     );
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-    };
-    await until(() => c.log.join("").includes("working"));
+    await eventually(() => c.log.join("").includes("working"), "the command's first output");
     clock.advance(30_000);
-    await until(() => lines.length > 0);
+    await eventually(() => lines.length > 0, "a progress line");
     clock.advance(10_000);
     await new Promise((r) => setTimeout(r, 60));
     expect(lines).toEqual(["still running on this host (30s): working"]);
