@@ -11,7 +11,8 @@ import { ConfigError } from "../../src/core/errors.js";
 import { silentLogger } from "../../src/core/log.js";
 import { getRun, runKey } from "../../src/domain/runbook/state.js";
 import { noteKind, notes } from "../fixtures/step-kind-note.js";
-import { ask, until } from "../harness/runbook-driver.js";
+import { eventually } from "../harness/eventually.js";
+import { ask } from "../harness/runbook-driver.js";
 import { startRedis } from "../harness/servers.js";
 
 /**
@@ -143,10 +144,13 @@ describe("a step kind from outside the engine", () => {
       "undo:second",
       "undo:first",
     ]);
-    const r = await until(async () => {
-      const x = await run();
-      return x.status === "rolled-back" && x;
-    }, "the run to be rolled back");
+    const r = await eventually(
+      async () => {
+        const x = await run();
+        return x.status === "rolled-back" && x;
+      },
+      { what: "the run to be rolled back" },
+    );
     expect(r.steps.map((x) => x.status)).toEqual(["undone", "undone", "undone", "undone", "pending"]);
   });
 });

@@ -5,7 +5,7 @@ import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { startTestBot } from "../harness/bot.js";
-import { SHIPPED_HOSTS, SHIPPED_RUNBOOKS } from "../harness/runbook-driver.js";
+import { SHIPPED_HOSTS, SHIPPED_RUNBOOKS } from "../harness/config.js";
 import { requireBinary, startRedis } from "../harness/servers.js";
 
 /**

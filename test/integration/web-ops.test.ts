@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.js";
 import { startTestBot } from "../harness/bot.js";
+import { eventually } from "../harness/eventually.js";
 import { startIrcBot, startNgircd } from "../harness/irc.js";
-import { until } from "../harness/runbook-driver.js";
 import { startRedis } from "../harness/servers.js";
 
 /** /readyz follows Redis and the IRC server; /metrics is Prometheus text whose counters move with commands. */
@@ -20,7 +20,7 @@ function parseProm(text: string): Map<string, number> {
         throw new Error(`bad comment: ${line}`);
       continue;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?) (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?) (-?[0-9.e+-]+|[Nn]a[Nn]|\+Inf|-Inf)$/.exec(line);
     if (!m) throw new Error(`not Prometheus text: ${line}`);
     out.set(m[1]!, Number(m[3]));
   }
@@ -48,18 +48,20 @@ describe("operations endpoints", () => {
     expect(await get(`${url}/readyz`)).toMatchObject({ status: 200, text: "ready\n" });
     const port = redis.port;
     await redis.stop();
-    const down = await until(async () => {
-      const r = await get(`${url}/readyz`);
-      return r.status === 503 ? r : undefined;
-    }, "503");
+    const down = await eventually(
+      async () => {
+        const r = await get(`${url}/readyz`);
+        return r.status === 503 ? r : undefined;
+      },
+      { what: "503" },
+    );
     expect(down.text).toMatch(/^not ready: redis: not reachable/);
     expect((await get(`${url}/healthz`)).status).toBe(200);
     redis = await startRedis({ port });
-    await until(
-      async () => ((await get(`${url}/readyz`)).status === 200 ? true : undefined),
-      "ready again",
-      15_000,
-    );
+    await eventually(async () => ((await get(`${url}/readyz`)).status === 200 ? true : undefined), {
+      what: "ready again",
+      timeoutMs: 15_000,
+    });
   });
 
   it("/readyz names the IRC network while its server is gone", { timeout: 60_000 }, async () => {
@@ -74,18 +76,20 @@ describe("operations endpoints", () => {
     const url = t.bot.web!.url;
     expect((await get(`${url}/readyz`)).status).toBe(200);
     await ircd.kill();
-    const down = await until(async () => {
-      const r = await get(`${url}/readyz`);
-      return r.status === 503 ? r : undefined;
-    }, "503");
+    const down = await eventually(
+      async () => {
+        const r = await get(`${url}/readyz`);
+        return r.status === 503 ? r : undefined;
+      },
+      { what: "503" },
+    );
     expect(down.text).toContain("irc: not connected");
     expect(down.text).not.toContain("redis");
     ircd = await ircd.restart();
-    await until(
-      async () => ((await get(`${url}/readyz`)).status === 200 ? true : undefined),
-      "ready again",
-      30_000,
-    );
+    await eventually(async () => ((await get(`${url}/readyz`)).status === 200 ? true : undefined), {
+      what: "ready again",
+      timeoutMs: 30_000,
+    });
   });
 
   it("/metrics parses as Prometheus text and its counters move when commands run", async () => {
@@ -107,12 +111,15 @@ describe("operations endpoints", () => {
     await t.adapter.say("!ping");
     await done;
     await t.adapter.say("!nosuchcommand");
-    const after = await until(async () => {
-      const m = parseProm((await get(`${url}/metrics`)).text);
-      return [...m.keys()].some((k) => k.startsWith('changebot_job_duration_seconds_count{kind="ping"'))
-        ? m
-        : undefined;
-    }, "the ping job's duration");
+    const after = await eventually(
+      async () => {
+        const m = parseProm((await get(`${url}/metrics`)).text);
+        return [...m.keys()].some((k) => k.startsWith('changebot_job_duration_seconds_count{kind="ping"'))
+          ? m
+          : undefined;
+      },
+      { what: "the ping job's duration" },
+    );
     expect(after.get(ok)).toBe(1);
     expect(after.get('changebot_commands_total{family="unknown",outcome="unknown"}')).toBe(1);
     expect(after.has('changebot_queue_depth{queue="work",state="wait"}')).toBe(true);
