@@ -19,147 +19,225 @@ import { systemClock } from "../src/core/clock.js";
 import { Queues, queueOptions } from "../src/infra/queues.js";
 import { spawnBot, writeConfig } from "../test/harness/child.js";
 import { startRedis } from "../test/harness/servers.js";
-import { printTable, summarize } from "./stats.js";
+import { cleanUpOnSignals, endAll } from "./procs.js";
+import { type Figure, isMain, printFigures, printTable, summarize } from "./stats.js";
 
-const { values } = parseArgs({
-  options: {
-    n: { type: "string", default: "10000" },
-    seconds: { type: "string", default: "60" },
-    "kill-at": { type: "string", default: "0.5" },
-    down: { type: "string", default: "3000" },
-  },
-});
-const N = Number(values.n);
-const SPAN = Number(values.seconds) * 1000;
-const KILL_AT = Number(values["kill-at"]);
-const DOWN = Number(values.down);
 const LEAD = 4000;
 
-const redis = await startRedis();
-const cfgDir = mkdtempSync(join(tmpdir(), "changebot-bench-"));
-const cfg = writeConfig(
-  {
-    redis: redis.url,
-    keyPrefix: "bench",
-    networks: { console: { user: "bench" } },
-    announce: ["console:console"],
-    log: { level: "warn" },
-    jobs: { lockMs: 5000, stalledCheckMs: 1000 },
-    dataDir: join(cfgDir, "data"),
-  },
-  cfgDir,
-);
+export interface AnnounceRun {
+  n: number;
+  spanMs: number;
+  baseLate: number[];
+  late: number[];
+  lateUp: number[];
+  lost: number;
+  dup: number;
+  outage?: [number, number];
+  t0: number;
+  scheduledBy: number;
+}
 
-// What the bot posts, with the moment this process read it.
-const seen = new Map<number, number[]>();
-type Bot = ReturnType<typeof spawnBot>;
-function watch(bot: Bot) {
-  let partial = "";
-  bot.proc.stdout?.on("data", (d: Buffer) => {
-    const now = Date.now();
-    const parts = (partial + d.toString()).split("\n");
-    partial = parts.pop() ?? "";
-    for (const line of parts) {
-      const m = /bench-(\d+)\b/.exec(line);
-      if (m) seen.set(Number(m[1]), [...(seen.get(Number(m[1])) ?? []), now]);
+export async function announceBench(o: {
+  n: number;
+  seconds: number;
+  killAt: number;
+  downMs: number;
+}): Promise<AnnounceRun> {
+  const N = o.n;
+  const SPAN = o.seconds * 1000;
+  const KILL_AT = o.killAt;
+  const DOWN = o.downMs;
+
+  const redis = await startRedis();
+  try {
+    const cfgDir = mkdtempSync(join(tmpdir(), "changebot-bench-"));
+    const cfg = writeConfig(
+      {
+        redis: redis.url,
+        keyPrefix: "bench",
+        networks: { console: { user: "bench" } },
+        announce: ["console:console"],
+        log: { level: "warn" },
+        jobs: { lockMs: 5000, stalledCheckMs: 1000 },
+        dataDir: join(cfgDir, "data"),
+      },
+      cfgDir,
+    );
+
+    // What the bot posts, with the moment this process read it.
+    const seen = new Map<number, number[]>();
+    type Bot = ReturnType<typeof spawnBot>;
+    function watch(bot: Bot) {
+      let partial = "";
+      bot.proc.stdout?.on("data", (d: Buffer) => {
+        const now = Date.now();
+        const parts = (partial + d.toString()).split("\n");
+        partial = parts.pop() ?? "";
+        for (const line of parts) {
+          const m = /bench-(\d+)\b/.exec(line);
+          if (m) seen.set(Number(m[1]), [...(seen.get(Number(m[1])) ?? []), now]);
+        }
+      });
     }
-  });
-}
-async function startBot(): Promise<Bot> {
-  const bot = spawnBot(["--config", cfg]);
-  watch(bot);
-  bot.write("!help");
-  await bot.waitForLine(/downtime/, 30_000);
-  return bot;
-}
+    async function startBot(): Promise<Bot> {
+      const bot = spawnBot(["--config", cfg]);
+      watch(bot);
+      bot.write("!help");
+      await bot.waitForLine(/downtime/, 30_000);
+      return bot;
+    }
 
-let bot = await startBot();
-const t0 = Date.now() + LEAD;
-const due = Array.from({ length: N }, (_, i) => t0 + Math.floor((i * SPAN) / N));
+    let bot = await startBot();
+    const t0 = Date.now() + LEAD;
+    const due = Array.from({ length: N }, (_, i) => t0 + Math.floor((i * SPAN) / N));
 
-// The floor: bare BullMQ delayed jobs, same schedule, same Redis, at the same time.
-const baseEnv = { redisUrl: redis.url, prefix: "benchbase" };
-const baseQueue = new Queue("base", queueOptions(baseEnv));
-const baseLate: number[] = [];
-const baseWorker = new Worker(
-  "base",
-  async (job) => {
-    baseLate.push(Date.now() - (job.data as { due: number }).due);
-  },
-  { ...queueOptions(baseEnv), concurrency: 8 },
-);
+    // The floor: bare BullMQ delayed jobs, same schedule, same Redis, at the same time.
+    const baseEnv = { redisUrl: redis.url, prefix: "benchbase" };
+    const baseQueue = new Queue("base", queueOptions(baseEnv));
+    const baseLate: number[] = [];
+    const baseWorker = new Worker(
+      "base",
+      async (job) => {
+        baseLate.push(Date.now() - (job.data as { due: number }).due);
+      },
+      { ...queueOptions(baseEnv), concurrency: 8 },
+    );
 
-const queues = new Queues({ redisUrl: redis.url, prefix: "bench" });
-const sched = new AnnounceScheduler(queues, systemClock);
-for (let i = 0; i < N; i += 250) {
-  const batch = due.slice(i, i + 250);
-  await Promise.all(
-    batch.map((d, j) =>
-      sched.schedule({ key: `bench-${i + j}`, due: d, mattersUntil: d + 3_600_000, text: `bench-${i + j}` }),
-    ),
-  );
-  await baseQueue.addBulk(
-    batch.map((d, j) => ({
-      name: "b",
-      data: { due: d },
-      opts: { jobId: `b-${i + j}`, delay: d - Date.now() },
-    })),
-  );
-}
-const scheduledBy = Date.now();
+    const queues = new Queues({ redisUrl: redis.url, prefix: "bench" });
+    const sched = new AnnounceScheduler(queues, systemClock);
+    for (let i = 0; i < N; i += 250) {
+      const batch = due.slice(i, i + 250);
+      await Promise.all(
+        batch.map((d, j) =>
+          sched.schedule({
+            key: `bench-${i + j}`,
+            due: d,
+            mattersUntil: d + 3_600_000,
+            text: `bench-${i + j}`,
+          }),
+        ),
+      );
+      await baseQueue.addBulk(
+        batch.map((d, j) => ({
+          name: "b",
+          data: { due: d },
+          opts: { jobId: `b-${i + j}`, delay: d - Date.now() },
+        })),
+      );
+    }
+    const scheduledBy = Date.now();
 
-let outage: [number, number] | undefined;
-if (KILL_AT > 0) {
-  const killAt = t0 + SPAN * KILL_AT;
-  await new Promise((r) => setTimeout(r, Math.max(0, killAt - Date.now())));
-  const killed = Date.now();
-  await bot.kill9();
-  await new Promise((r) => setTimeout(r, DOWN));
-  bot = await startBot();
-  outage = [killed, Date.now()];
-}
+    let outage: [number, number] | undefined;
+    if (KILL_AT > 0) {
+      const killAt = t0 + SPAN * KILL_AT;
+      await new Promise((r) => setTimeout(r, Math.max(0, killAt - Date.now())));
+      const killed = Date.now();
+      await bot.kill9();
+      await new Promise((r) => setTimeout(r, DOWN));
+      bot = await startBot();
+      outage = [killed, Date.now()];
+    }
 
-const deadline = t0 + SPAN + 60_000;
-while (Date.now() < deadline && (seen.size < N || baseLate.length < N))
-  await new Promise((r) => setTimeout(r, 250));
-await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate to show up
+    const deadline = t0 + SPAN + 60_000;
+    while (Date.now() < deadline && (seen.size < N || baseLate.length < N))
+      await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 2000)); // room for a duplicate to show up
 
-let lost = 0;
-let dup = 0;
-const late: number[] = [];
-const lateUp: number[] = [];
-for (let i = 0; i < N; i++) {
-  const at = seen.get(i);
-  if (!at) {
-    lost++;
-    continue;
+    let lost = 0;
+    let dup = 0;
+    const late: number[] = [];
+    const lateUp: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const at = seen.get(i);
+      if (!at) {
+        lost++;
+        continue;
+      }
+      dup += at.length - 1;
+      const l = at[0]! - due[i]!;
+      late.push(l);
+      if (!outage || due[i]! < outage[0] || due[i]! > outage[1]) lateUp.push(l);
+    }
+
+    bot.end();
+    await bot.exited();
+    await baseWorker.close();
+    await baseQueue.close();
+    await queues.close();
+    rmSync(cfgDir, { recursive: true, force: true });
+    return { n: N, spanMs: SPAN, baseLate, late, lateUp, lost, dup, outage, t0, scheduledBy };
+  } finally {
+    await endAll();
+    await redis.stop();
   }
-  dup += at.length - 1;
-  const l = at[0]! - due[i]!;
-  late.push(l);
-  if (!outage || due[i]! < outage[0] || due[i]! > outage[1]) lateUp.push(l);
 }
-const row = (name: string, xs: number[], extra: Record<string, number | string> = {}) => {
-  const s = summarize(xs);
-  return { run: name, n: s.n, "p50 ms": s.p50, "p99 ms": s.p99, "max ms": s.max, ...extra };
-};
-printTable(
-  `${N} announcements due over ${SPAN / 1000}s (scheduled ${((scheduledBy - (t0 - LEAD)) / 1000).toFixed(1)}s before, first due ${LEAD / 1000}s after the start)${outage ? `; kill -9 at ${(((outage[0] - t0) / SPAN) * 100).toFixed(0)}%, restarted ${((outage[1] - outage[0]) / 1000).toFixed(1)}s later` : ""}`,
-  [
-    row("floor: bare BullMQ delayed jobs", baseLate, { lost: N - baseLate.length, duplicated: "-" }),
-    row("changebot → console, all", late, { lost, duplicated: dup }),
-    ...(outage ? [row("changebot, due while the bot was up", lateUp, { lost: "-", duplicated: "-" })] : []),
-  ],
-);
-console.log(
-  lost === 0 && dup === 0 ? "\nOK: none lost, none duplicated" : `\nFAIL: ${lost} lost, ${dup} duplicated`,
-);
 
-bot.end();
-await bot.exited();
-await baseWorker.close();
-await baseQueue.close();
-await queues.close();
-await redis.stop();
-rmSync(cfgDir, { recursive: true, force: true });
-process.exit(lost === 0 && dup === 0 ? 0 : 1);
+export function announceFigures(r: AnnounceRun): Figure[] {
+  const up = summarize(r.lateUp);
+  const base = summarize(r.baseLate);
+  const floorLabel = "(bare BullMQ delayed jobs)";
+  const what = `${r.n} announcements over ${r.spanMs / 1000}s${r.outage ? ", kill -9" : ""}`;
+  return [
+    {
+      figure: `${what}: lateness p99 (bot up)`,
+      value: up.p99,
+      unit: "ms",
+      floor: base.p99,
+      floorLabel,
+      goal: { maxRatio: 2 },
+    },
+    {
+      figure: `${what}: lateness max (bot up)`,
+      value: up.max,
+      unit: "ms",
+      floor: base.max,
+      floorLabel,
+      goal: { max: 1000 },
+    },
+    {
+      figure: `${what}: lost + duplicated`,
+      value: r.lost + r.dup,
+      unit: "",
+      floor: r.n - r.baseLate.length,
+      floorLabel: "(floor lost)",
+      goal: { max: 0 },
+    },
+  ];
+}
+
+if (isMain(import.meta.url)) {
+  cleanUpOnSignals();
+  const { values } = parseArgs({
+    options: {
+      n: { type: "string", default: "10000" },
+      seconds: { type: "string", default: "60" },
+      "kill-at": { type: "string", default: "0.5" },
+      down: { type: "string", default: "3000" },
+    },
+  });
+  const r = await announceBench({
+    n: Number(values.n),
+    seconds: Number(values.seconds),
+    killAt: Number(values["kill-at"]),
+    downMs: Number(values.down),
+  });
+  const { n: N, spanMs: SPAN, baseLate, late, lateUp, lost, dup, outage, t0, scheduledBy } = r;
+  const row = (name: string, xs: number[], extra: Record<string, number | string> = {}) => {
+    const s = summarize(xs);
+    return { run: name, n: s.n, "p50 ms": s.p50, "p99 ms": s.p99, "max ms": s.max, ...extra };
+  };
+  printTable(
+    `${N} announcements due over ${SPAN / 1000}s (scheduled ${((scheduledBy - (t0 - LEAD)) / 1000).toFixed(1)}s before, first due ${LEAD / 1000}s after the start)${outage ? `; kill -9 at ${(((outage[0] - t0) / SPAN) * 100).toFixed(0)}%, restarted ${((outage[1] - outage[0]) / 1000).toFixed(1)}s later` : ""}`,
+    [
+      row("floor: bare BullMQ delayed jobs", baseLate, { lost: N - baseLate.length, duplicated: "-" }),
+      row("changebot → console, all", late, { lost, duplicated: dup }),
+      ...(outage ? [row("changebot, due while the bot was up", lateUp, { lost: "-", duplicated: "-" })] : []),
+    ],
+  );
+  console.log(
+    lost === 0 && dup === 0 ? "\nOK: none lost, none duplicated" : `\nFAIL: ${lost} lost, ${dup} duplicated`,
+  );
+
+  printFigures("goals", announceFigures(r));
+  process.exit(lost === 0 && dup === 0 ? 0 : 1);
+}

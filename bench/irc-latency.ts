@@ -3,30 +3,33 @@
  * changebot on a local ngircd and times the first line of the reply; beside it,
  * the same measured against a bare irc-framework echo bot on the same server in
  * the same run (the floor: server relay and client parsing, no bot logic).
+ * Both bots run as processes of their own, as they would in production (the
+ * bot is the compiled `node bin/changebot.js` with its own config), so the
+ * measuring client never shares an event loop with what it measures.
  *
  *   npx tsx bench/irc-latency.ts [--n 1000]
  *
  * changebot's line pacing is opened wide here (it would otherwise be the figure);
  * what is measured is router, Redis, the outbox queue and the IRC round trip.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Client } from "irc-framework";
-import { Bot } from "../src/app.js";
-import { createIrcAdapter } from "../src/bot/irc/factory.js";
-import { parseConfig } from "../src/config/load.js";
-import { silentLogger } from "../src/core/log.js";
+import { writeConfig } from "../test/harness/child.js";
 import { IrcUser, startNgircd } from "../test/harness/irc.js";
 import { startRedis } from "../test/harness/servers.js";
-import { ms, printTable, summarize } from "./stats.js";
-
-const { values } = parseArgs({ options: { n: { type: "string", default: "1000" } } });
-const N = Number(values.n);
+import { cleanUpOnSignals, endAll, endGroup, ROOT, spawnBench, waitForOutput } from "./procs.js";
+import { type Figure, isMain, ms, printFigures, printTable, summarize } from "./stats.js";
 
 /** Sends `!help` n times, each after the previous reply is complete; returns ms to the first reply line. */
 async function measure(user: IrcUser, channel: string, from: string, n: number): Promise<number[]> {
-  // Warm up, and learn how many lines one reply has.
-  user.say(channel, "!help");
-  await user.waitForLine(from, /./, 10_000);
+  // Warm up (until the bot answers at all), and learn how many lines one reply has.
+  for (let tries = 0; !user.linesFrom(from).length; tries++) {
+    if (tries > 60) throw new Error(`${from} never answered in ${channel}`);
+    user.say(channel, "!help");
+    await user.waitForLine(from, /./, 500).catch(() => {});
+  }
   await new Promise((r) => setTimeout(r, 500));
   const perReply = user.linesFrom(from).length;
   const out: number[] = [];
@@ -41,57 +44,107 @@ async function measure(user: IrcUser, channel: string, from: string, n: number):
   return out;
 }
 
-const [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
-const config = parseConfig({
-  keyPrefix: `bench${process.pid}`,
-  networks: {
-    irc: {
-      host: "127.0.0.1",
-      port: ircd.port,
-      tls: false,
-      channels: ["#bench"],
-      burst: 1000,
-      linesPerSecond: 10_000,
+export interface IrcLatency {
+  floor: number[];
+  changebot: number[];
+}
+
+export async function ircLatency(n: number): Promise<IrcLatency> {
+  const [redis, ircd] = await Promise.all([startRedis(), startNgircd()]);
+  const dir = mkdtempSync(join(tmpdir(), "changebot-bench-"));
+  const user = new IrcUser("bencher");
+  try {
+    const cfg = writeConfig(
+      {
+        redis: redis.url,
+        keyPrefix: "bench",
+        networks: {
+          irc: {
+            host: "127.0.0.1",
+            port: ircd.port,
+            tls: false,
+            channels: ["#bench"],
+            burst: 1000,
+            linesPerSecond: 10_000,
+          },
+        },
+        announce: [],
+        log: { level: "warn" },
+        dataDir: join(dir, "data"),
+      },
+      dir,
+    );
+    const bot = spawnBench(
+      process.execPath,
+      [
+        ...(process.env.BENCH_BOT_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_BOT_PROF] : []),
+        join(ROOT, "bin/changebot.js"),
+        "--config",
+        cfg,
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const echo = spawnBench(
+      process.execPath,
+      [join(ROOT, "bench/echo-bot.mjs"), String(ircd.port), "#floor"],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    await waitForOutput(echo, /joined/);
+    await user.connect(ircd.port);
+    await user.join("#bench");
+    await user.join("#floor");
+    const floor = await measure(user, "#floor", "echobot", n);
+    const changebot = await measure(user, "#bench", "changebot", n);
+    user.quit();
+    await Promise.all([endGroup(bot), endGroup(echo)]);
+    return { floor, changebot };
+  } finally {
+    await endAll();
+    await Promise.all([redis.stop(), ircd.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function ircFigures(r: IrcLatency): Figure[] {
+  const f = summarize(r.floor);
+  const c = summarize(r.changebot);
+  const floorLabel = "(bare irc-framework echo bot)";
+  return [
+    {
+      figure: "IRC !help → first reply line, p50",
+      value: c.p50,
+      unit: "ms",
+      floor: f.p50,
+      floorLabel,
+      goal: { maxRatio: 3 },
     },
-  },
-  announce: [],
-});
-const log = silentLogger();
-const adapter = createIrcAdapter(config.networks.irc!, config.name, log);
-const bot = await new Bot({ config, log, redisUrl: redis.url, adapters: [adapter] }).start();
-await adapter.waitConnected();
+    {
+      figure: "IRC !help → first reply line, p99",
+      value: c.p99,
+      unit: "ms",
+      floor: f.p99,
+      floorLabel,
+      goal: { maxRatio: 2 },
+    },
+  ];
+}
 
-// The floor: a bare irc-framework bot answering !help with one line.
-const echo = new Client();
-await new Promise<void>((res) => {
-  echo.once("registered", () => {
-    echo.join("#floor");
-    res();
-  });
-  echo.connect({ host: "127.0.0.1", port: ircd.port, nick: "echobot", auto_reconnect: false });
-});
-echo.on("privmsg", (e: { target: string; message: string }) => {
-  if (e.message === "!help") echo.say(e.target, "help: the commands you may run");
-});
-
-const user = await new IrcUser("bencher").connect(ircd.port);
-await user.join("#bench");
-await user.join("#floor");
-await new Promise((r) => setTimeout(r, 200));
-
-const floor = await measure(user, "#floor", "echobot", N);
-const changebot = await measure(user, "#bench", "changebot", N);
-
-const f = summarize(floor);
-const c = summarize(changebot);
-printTable(`!help → first reply line over IRC on loopback (ngircd), ${N} commands each, ms`, [
-  { bot: "irc-framework echo bot (floor)", p50: f.p50, p99: f.p99, max: f.max },
-  { bot: "changebot", p50: c.p50, p99: c.p99, max: c.max },
-  { bot: "ratio changebot / floor", p50: c.p50 / f.p50, p99: c.p99 / f.p99, max: c.max / f.max },
-]);
-
-user.quit();
-echo.quit();
-await bot.stop(2000);
-await Promise.all([redis.stop(), ircd.stop()]);
-process.exit(0);
+if (isMain(import.meta.url)) {
+  cleanUpOnSignals();
+  const { values } = parseArgs({ options: { n: { type: "string", default: "1000" } } });
+  const N = Number(values.n);
+  const r = await ircLatency(N);
+  const f = summarize(r.floor);
+  const c = summarize(r.changebot);
+  printTable(`!help → first reply line over IRC on loopback (ngircd), ${N} commands each, ms`, [
+    { bot: "irc-framework echo bot (floor)", p50: f.p50, p99: f.p99, max: f.max },
+    { bot: "changebot", p50: c.p50, p99: c.p99, max: c.max },
+    { bot: "ratio changebot / floor", p50: c.p50 / f.p50, p99: c.p99 / f.p99, max: c.max / f.max },
+  ]);
+  printFigures("goals", ircFigures(r));
+  process.exit(0);
+}

@@ -110,7 +110,7 @@ export class Bot {
     const prefix = config.keyPrefix;
     const queues = new Queues({ redisUrl: url, prefix });
     const frontend = this.role !== "worker";
-    this.adapters = frontend ? (this.opts.adapters ?? createAdapters(config, log)) : [];
+    this.adapters = frontend ? (this.opts.adapters ?? (await createAdapters(config, log))) : [];
     const networks = new Set<string>([
       ...Object.entries(config.networks)
         .filter(([, v]) => v)

@@ -1,16 +1,12 @@
 #!/usr/bin/env node
 import { resolve } from "node:path";
-import { printDowntimes } from "./announce/export-cli.js";
 import { Bot, type ProcessRole } from "./app.js";
 import { CommandLineError, parseCommandLine, USAGE } from "./cli.js";
 import { allCommands } from "./commands/index.js";
 import { commandKey } from "./commands/types.js";
 import { loadConfig } from "./config/load.js";
-import { validateAll } from "./config/validate.js";
 import { ConfigError, StartupError } from "./core/errors.js";
 import { createLogger } from "./core/log.js";
-import { validateHosts } from "./exec/ssh-validate.js";
-import { checkHealth } from "./infra/health.js";
 
 /**
  * After the grace period, what stopping the running jobs takes (the executors'
@@ -41,17 +37,24 @@ async function main(argv: string[]): Promise<void> {
   }
   const { verb } = cli;
   const loaded = loadConfig(cli.config);
+  // What only one verb needs is loaded by that verb (ical-generator, ssh2): the bot starts light.
   if (verb === "validate") {
+    const [{ validateAll }, { validateHosts }] = await Promise.all([
+      import("./config/validate.js"),
+      import("./exec/ssh-validate.js"),
+    ]);
     const report = await validateAll(loaded, allCommands.map(commandKey), [validateHosts]);
     process.stdout.write(`${report}\n`);
     return;
   }
   if (verb === "downtimes") {
+    const { printDowntimes } = await import("./announce/export-cli.js");
     const log = createLogger({ level: "warn", stderrLevel: "warn" });
     await printDowntimes(loaded.config, log, { ics: cli.ics });
     return;
   }
   if (verb === "health") {
+    const { checkHealth } = await import("./infra/health.js");
     const log = createLogger({ level: "warn", stderrLevel: "warn" });
     process.stdout.write(`${await checkHealth(loaded.config, log)}\n`);
     return;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Duplex } from "node:stream";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig } from "ssh2";
 import type { HostSpec } from "../config/schema.js";
 import { checkHostKey, type HostKeyVerdict } from "./hostkey.js";
 
@@ -88,7 +88,9 @@ function describe(o: ConnectOptions, e: Error & { level?: string; code?: string 
 }
 
 /** One authenticated SSH connection, with the host key checked against the pin before anything is sent. */
-export function connect(o: ConnectOptions): Promise<Client> {
+export async function connect(o: ConnectOptions): Promise<Client> {
+  // Loaded on the first connection: a bot without remote steps never pays for ssh2.
+  const { Client } = await import("ssh2");
   return new Promise((resolve, reject) => {
     const client = new Client();
     let refused: HostKeyVerdict | undefined;

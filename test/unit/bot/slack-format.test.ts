@@ -81,7 +81,7 @@ describe("Slack events", () => {
 });
 
 describe("Slack config", () => {
-  it("needs an app token or a signing secret, and is created from networks.slack", () => {
+  it("needs an app token or a signing secret, and is created from networks.slack", async () => {
     expect(() => parseConfig({ networks: { slack: { botToken: "xoxb-1" } } })).toThrow(
       /networks\.slack\.appToken.*appToken \(Socket Mode\) or signingSecret/,
     );
@@ -91,7 +91,7 @@ describe("Slack config", () => {
     const config = parseConfig({
       networks: { slack: { botToken: "xoxb-1", appToken: "xapp-1", channels: ["C0LEADS"] } },
     });
-    const [a] = createAdapters(config, silentLogger());
+    const [a] = await createAdapters(config, silentLogger());
     expect(a).toBeInstanceOf(SlackAdapter);
     expect(a!.topicMaxLength).toBe(250);
     expect(a!.measureTopic!("é".repeat(250))).toBe(250);
