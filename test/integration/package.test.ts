@@ -21,9 +21,10 @@ function tempDir(prefix: string): string {
   dirs.push(d);
   return d;
 }
+// An installed package and a copied clone are many files: removing them can take a while on a busy machine.
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+}, 180_000);
 
 /** Runs a command with no Redis or config from the test's environment. */
 function run(cmd: string, args: string[], cwd: string) {
