@@ -17,8 +17,8 @@ import {
   whoHolds,
 } from "./context.js";
 import type { RunEvent, StepEnd } from "./events.js";
-import { endText, renderRunEvent, runText } from "./render-text.js";
-import { describeKinds, planLines } from "./report.js";
+import { nextHintEvent } from "./next.js";
+import { endText, runText } from "./render-text.js";
 import { createRun, note, type RunState, type StepRun, updateRun } from "./state.js";
 
 /**
@@ -67,44 +67,10 @@ export async function startRun(
   return run;
 }
 
-/** What `!migrate start` says of a run just started: its plan, and what comes first. */
-export function runStarted(env: RunbookEnv, run: RunState): RunEvent[] {
-  const rb = runbookOf(env, run);
-  return [
-    {
-      type: "run-started",
-      runbook: rb.id,
-      seq: run.seq,
-      by: run.startedBy,
-      title: rb.title,
-      counts: describeKinds(env.kinds, rb),
-      plan: planLines(env.kinds, rb, run.params),
-    },
-    nextHintEvent(env, run),
-  ];
-}
-
 const fmtParams = (p: Record<string, string>) => {
   const e = Object.entries(p);
   return e.length ? ` with ${e.map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
 };
-
-/** What `!migrate next` would do now, or that the run is over. */
-export function nextHintEvent(env: RunbookEnv, run: RunState): RunEvent {
-  const rb = runbookOf(env, run);
-  if (run.status !== "active" || run.cursor >= rb.steps.length)
-    return { type: "next-hint", status: run.status };
-  const st = boundStep(env, run, run.cursor);
-  const step = stepLabel(rb, run.cursor, st.title);
-  return {
-    type: "next-hint",
-    status: run.status,
-    next: { step, describe: describeStep(env, st), irreversible: st.irreversible },
-  };
-}
-
-/** "Next: step 7/13 … — !migrate next", or that the run is over. */
-export const nextHint = (env: RunbookEnv, run: RunState): string => renderRunEvent(nextHintEvent(env, run));
 
 /** Marks step i over (done, or skipped) and moves the cursor on; ends the run after the last step. Returns what to say. */
 export function completeStep(

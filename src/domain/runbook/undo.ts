@@ -11,8 +11,9 @@ import {
   stepName,
   whoHolds,
 } from "./context.js";
-import { mustBeActive, nextHintEvent } from "./engine.js";
+import { mustBeActive } from "./engine.js";
 import type { RunEvent } from "./events.js";
+import { nextHintEvent } from "./next.js";
 import { runText } from "./render-text.js";
 import { note, type RunState, updateRun } from "./state.js";
 
