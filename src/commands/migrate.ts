@@ -3,12 +3,15 @@ import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
 import { type EngineCtx, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
-import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
+import { nextStep, startRun } from "../domain/runbook/engine.js";
+import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
-import { describeKinds, renderLog, renderPlan, renderStatus } from "../domain/runbook/report.js";
-import { ackStep, confirmStep, retryStep, skipStep } from "../domain/runbook/respond.js";
+import { nextHint, runStarted } from "../domain/runbook/next.js";
+import { runText } from "../domain/runbook/render-text.js";
+import { describeKinds, renderLog, renderStatus } from "../domain/runbook/report.js";
+import { ackStepEvents, confirmStep, retryStep, skipStepEvents } from "../domain/runbook/respond.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
-import { abortRun, rollback, undoStep } from "../domain/runbook/undo.js";
+import { abortRunEvents, rollbackEvents, undoStepEvents } from "../domain/runbook/undo.js";
 import { type Command, type CommandContext, command } from "./types.js";
 
 /**
@@ -79,9 +82,16 @@ function sub(
     async run(ctx) {
       const { run, rest } = await pickRun(ctx, opts.allowEnded);
       const said = await op(ctx, run, rest);
-      if (typeof said === "string" && said) await ctx.reply(said);
+      if (Array.isArray(said)) await sayEvents(ctx, said);
+      else if (typeof said === "string" && said) await ctx.reply(said);
     },
   });
+}
+
+/** What the engine said, as a reply: its plain text, with the events for networks that render their own. */
+async function sayEvents(ctx: CommandContext<string[]>, events: RunEvent[]): Promise<void> {
+  const text = runText(events);
+  if (text) await ctx.reply(text, { events });
 }
 
 export function migrateCommands(kinds: StepKinds): Command[] {
@@ -147,9 +157,7 @@ const start = (kinds: StepKinds) =>
         rb,
         kv,
       );
-      await ctx.reply(
-        `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(kinds, rb)}.\n${renderPlan(kinds, rb, run.params)}\n${nextHint(env, run)}`,
-      );
+      await sayEvents(ctx, runStarted(env, run));
     },
   });
 
@@ -174,7 +182,7 @@ const drive = (env: Env, engine: Eng): Command[] => [
     "!migrate ack [note]",
     "acknowledge the manual step now waiting (needs the step's role)",
     [],
-    (ctx, run, rest) => ackStep(engine(ctx), run.key, rest.join(" ").trim()),
+    (ctx, run, rest) => ackStepEvents(engine(ctx), run.key, rest.join(" ").trim()),
   ),
   sub(
     "confirm",
@@ -196,26 +204,26 @@ const drive = (env: Env, engine: Eng): Command[] => [
     (ctx, run, rest) => {
       const reason = rest.join(" ").trim();
       if (!reason) throw new UserError("Say why: !migrate skip <reason>");
-      return skipStep(engine(ctx), run.key, reason);
+      return skipStepEvents(engine(ctx), run.key, reason);
     },
     { example: "!migrate skip firewall rule already in place" },
   ),
   sub("undo", "!migrate undo", "run the newest done step's undo", ["lead"], (ctx, run) =>
-    undoStep(engine(ctx), run.key),
+    undoStepEvents(engine(ctx), run.key),
   ),
   sub(
     "abort",
     "!migrate abort [reason]",
     "end the run and stop its background loops",
     ["lead"],
-    (ctx, run, rest) => abortRun(engine(ctx), run.key, rest.join(" ").trim()),
+    (ctx, run, rest) => abortRunEvents(engine(ctx), run.key, rest.join(" ").trim()),
   ),
   sub(
     "rollback",
     "!migrate rollback",
     "undo done steps newest first, stopping at an irreversible one",
     ["lead"],
-    (ctx, run) => rollback(engine(ctx), run.key),
+    (ctx, run) => rollbackEvents(engine(ctx), run.key),
   ),
   sub(
     "status",

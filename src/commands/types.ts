@@ -7,7 +7,9 @@ import type { JobRecord } from "../infra/job-store.js";
 import type { HandlerRegistry } from "../jobs/runner.js";
 
 /** How a command's reply is said (core/outbound.ts). */
-export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines"> & { kind?: "reply" | "alarm" };
+export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events"> & {
+  kind?: "reply" | "alarm";
+};
 
 export type { EnqueueRequest };
 

@@ -74,6 +74,17 @@ export interface OutboundMessage {
   blocks?: unknown[];
   /** The text's last N lines are a command's output (Slack shows them as a code block, or a file when long). */
   outputLines?: number;
+  /**
+   * What the text says, as data (e.g. a runbook run's events): the text is their
+   * plain rendering, somewhere in it. A network with its own renderer for them
+   * (Slack) says them in its markup instead; the others send the text.
+   */
+  events?: readonly ChatEvent[];
+}
+
+/** Something that happened, as data; which kinds there are is up to the layer that emits them. */
+export interface ChatEvent {
+  readonly type: string;
 }
 
 export interface MessageAction {

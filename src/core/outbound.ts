@@ -1,4 +1,4 @@
-import type { InboundMessage, MessageAction, OutboundKind, OutboundMessage } from "./messages.js";
+import type { ChatEvent, InboundMessage, MessageAction, OutboundKind, OutboundMessage } from "./messages.js";
 import type { TopicSegment } from "./topic-fit.js";
 
 /**
@@ -18,6 +18,8 @@ export interface SayOptions {
   blocks?: unknown[];
   /** The text's last N lines are a command's output. */
   outputLines?: number;
+  /** What the text says, as data, for networks that render it their own way (OutboundMessage.events). */
+  events?: readonly ChatEvent[];
 }
 
 /** Only the options given: a message carries no field it does not use. */
@@ -28,6 +30,7 @@ function extras(o: SayOptions): Partial<OutboundMessage> {
   if (o.actions?.length) out.actions = o.actions;
   if (o.blocks) out.blocks = o.blocks;
   if (o.outputLines) out.outputLines = o.outputLines;
+  if (o.events?.length) out.events = o.events;
   return out;
 }
 

@@ -1,3 +1,5 @@
+import type { ChatEvent } from "./messages.js";
+
 /**
  * What any piece of work reports: a job, a runbook step, a command run on a
  * host. `summary` is the one line for chat; the runner turns an outcome into the
@@ -12,4 +14,6 @@ export interface Outcome {
   output?: string;
   /** False when the work already said everything it wanted to say (the runner adds no result line). */
   announce?: boolean;
+  /** What the summary says, as data (its plain rendering is the summary's end): see OutboundMessage.events. */
+  events?: readonly ChatEvent[];
 }

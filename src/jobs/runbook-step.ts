@@ -4,15 +4,17 @@ import {
   botActor,
   botEnqueue,
   boundStep,
-  post,
+  emit,
   type RunbookEnv,
   runbookOf,
   stepName,
 } from "../domain/runbook/context.js";
-import { completeStep, finishStep } from "../domain/runbook/engine.js";
+import { completeStep, finishStepEvents } from "../domain/runbook/engine.js";
+import type { RunEvent } from "../domain/runbook/events.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
+import { runText } from "../domain/runbook/render-text.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
-import { finishUndo } from "../domain/runbook/undo.js";
+import { finishUndoEvents } from "../domain/runbook/undo.js";
 import type { Services } from "../domain/services.js";
 import type { JobRecord } from "../infra/job-store.js";
 import { execContextFor } from "./exec-context.js";
@@ -68,8 +70,13 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
   const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do"), step);
   // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
-  const said = await finishStep(env, d.run, d.step, id, job.record.by, result);
-  return { ...result, summary: `${result.summary}${said ? `\n${said}` : ""}` };
+  return saying(result, await finishStepEvents(env, d.run, d.step, id, job.record.by, result));
+}
+
+/** The step's outcome, with what the run says next on the line after its summary. */
+function saying(result: Outcome, events: RunEvent[]): Outcome {
+  const said = runText(events);
+  return said ? { ...result, summary: `${result.summary}\n${said}`, events } : result;
 }
 
 async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepData): Promise<Outcome> {
@@ -90,7 +97,7 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
     : await env.kinds.of(step).revert!(pc, step);
   const ctx = { ...env, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };
   const said = await updateRun(s, d.run, (r) =>
-    finishUndo(
+    finishUndoEvents(
       ctx,
       r,
       d.step,
@@ -98,7 +105,7 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
       result.ok ? `undone (#${job.record.id})` : `undo failed: ${result.summary}`,
     ),
   );
-  return { ...result, summary: `${result.summary}\n${said}` };
+  return saying(result, said);
 }
 
 /** `!job done` / `!job retry` on an interrupted step job move the run on. */
@@ -106,19 +113,19 @@ async function resolved(env: RunbookEnv, rec: JobRecord, how: "done" | "retried"
   const s = env.services;
   const d = rec.data as StepData;
   if (d.mode !== "do") return;
-  const said = await updateRun(s, d.run, (run) => {
+  const said = await updateRun(s, d.run, (run): RunEvent[] => {
     const sr = run.steps[d.step];
-    if (run.status !== "active" || !sr || sr.job !== rec.id) return "";
+    if (run.status !== "active" || !sr || sr.job !== rec.id) return [];
     if (how === "retried") {
       sr.status = "running";
       note(run, s.clock.now(), rec.by, `step ${d.step + 1} retried with !job retry`, d.step);
-      return "";
+      return [];
     }
     sr.result = rec.resolution;
-    return completeStep(env, run, d.step, rec.by, `marked done by hand (#${rec.id})`);
+    return completeStep(env, run, d.step, rec.by, { how: "by-hand", job: rec.id });
   });
   const run = await getRun(s, d.run);
-  if (said && run) await post(s, run, said);
+  if (run) await emit(s, run, said);
 }
 
 /** The handler, for a bot that knows these step kinds. */

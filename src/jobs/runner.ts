@@ -57,9 +57,11 @@ export async function sayInJob(
   kind: "reply" | "alarm" = "reply",
   /** The text's last N lines are output (see OutboundMessage.outputLines). */
   outputLines?: number,
+  /** What the text says, as data (Outcome.events). */
+  events?: Outcome["events"],
 ) {
   await services.jobs.waitAcked(rec.id);
-  await services.outbox.send(inJob(rec, text, { kind, outputLines }));
+  await services.outbox.send(inJob(rec, text, { kind, outputLines, events }));
 }
 
 /**
@@ -158,7 +160,7 @@ export async function runJob(
         outputLines = t.lines.length;
       }
     }
-    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines);
+    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines, outcome.events);
   }
   await services.audit.record({
     event: "job",

@@ -16,6 +16,7 @@ import { renderBlocks, renderText, unescapeSlack } from "./format.js";
 import { type SlackMessageEvent, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
+import { withRunEvents } from "./run-events.js";
 
 export interface SlackAdapterOptions {
   config: SlackNetConfig;
@@ -152,7 +153,9 @@ export class SlackAdapter implements ChatAdapter {
   private async deliver(msg: OutboundMessage): Promise<SentRef> {
     if (msg.editsId) return this.edit(msg, msg.editsId);
     const client = this.conn.client;
-    const r = renderText(msg, { attach: !msg.replaces });
+    const plain = renderText(msg, { attach: !msg.replaces });
+    // What the message says as events (a runbook run's), Slack says in its own markup.
+    const r = { ...plain, text: withRunEvents(plain.text, msg.events) };
     const blocks = (
       msg.actions?.length || msg.blocks?.length
         ? renderBlocks(r.text, msg.actions ?? [], msg.blocks)

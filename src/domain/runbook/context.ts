@@ -3,13 +3,14 @@ import { runbooksOf } from "../../config/runbook-load.js";
 import { bindStep, substitute } from "../../config/runbook-params.js";
 import { UserError } from "../../core/errors.js";
 import { holdersOf } from "../../core/identity.js";
-import type { MessageAction } from "../../core/messages.js";
 import { replyTo } from "../../core/outbound.js";
 import type { EnqueueRequest } from "../../infra/enqueue.js";
 import { startJob } from "../../infra/enqueue.js";
 import type { JobRecord } from "../../infra/job-store.js";
 import type { Services } from "../services.js";
+import type { RunEvent, StepLabel } from "./events.js";
 import type { AnyStep, RunbookEnv } from "./kinds/types.js";
+import { isAlarm, runText, stepText } from "./render-text.js";
 import type { RunState } from "./state.js";
 
 export type { RunbookEnv };
@@ -45,14 +46,27 @@ export function boundStep(env: RunbookEnv, run: RunState, i: number): Step {
 /** What a step does, in a few words, as its kind says it. */
 export const describeStep = (env: RunbookEnv, step: AnyStep): string => env.kinds.of(step).describe(step);
 
-/** Says something in the run's channel (and thread). */
-export async function post(
+/**
+ * Says what happened to a run in its channel (and thread): the events with
+ * their plain text, for each network to render; an alarm for an interruption or
+ * an irreversible step; the buttons a waiting step is answered with.
+ */
+export async function emit(
   s: Services,
   run: Pick<RunState, "network" | "channel" | "threadId">,
-  text: string,
-  opts: { kind?: "reply" | "alarm" | "announce"; actions?: MessageAction[] } = {},
+  events: readonly RunEvent[],
 ): Promise<void> {
-  await s.outbox.send(replyTo(run, text, opts));
+  const text = runText(events);
+  if (!text) return;
+  const waits = events.find((e) => e.type.endsWith("awaiting-ack") || e.type.endsWith("awaiting-confirm"));
+  const actions = !waits
+    ? undefined
+    : waits.type === "step-awaiting-confirm"
+      ? [{ label: "Confirm", command: "!migrate confirm", style: "danger" as const }]
+      : [{ label: "Acknowledge", command: "!migrate ack", style: "primary" as const }];
+  await s.outbox.send(
+    replyTo(run, text, { kind: events.some(isAlarm) ? "alarm" : "reply", actions, events }),
+  );
 }
 
 /** Jobs the engine starts on its own (loop iterations, the next undo of a rollback), in the run's channel. */
@@ -81,12 +95,20 @@ export function whoHolds(s: Services, role: string): string {
   return `${role} (held by ${list.length ? list.join(", ") : "nobody in the config: add someone under roles:"})`;
 }
 
-/** "step 6/13 "Stop cron jobs"": the title given, or the runbook's with the run's parameters filled in. */
-export function stepName(rb: Runbook, i: number, title?: string | Readonly<Record<string, string>>): string {
+/** Step i as chat names it: the title given, or the runbook's with the run's parameters filled in. */
+export function stepLabel(
+  rb: Runbook,
+  i: number,
+  title?: string | Readonly<Record<string, string>>,
+): StepLabel {
   const raw = rb.steps[i]!.title;
   const shown = typeof title === "string" ? title : title ? substituteSafe(raw, title) : raw;
-  return `step ${i + 1}/${rb.steps.length} "${shown}"`;
+  return { n: i + 1, of: rb.steps.length, title: shown };
 }
+
+/** "step 6/13 "Stop cron jobs"" (stepLabel, in plain text). */
+export const stepName = (rb: Runbook, i: number, title?: string | Readonly<Record<string, string>>): string =>
+  stepText(stepLabel(rb, i, title));
 
 function substituteSafe(text: string, params: Readonly<Record<string, string>>): string {
   try {

@@ -8,13 +8,17 @@ import {
   boundStep,
   describeStep,
   type EngineCtx,
+  emit,
   holds,
-  post,
   type RunbookEnv,
   runbookOf,
+  stepLabel,
   stepName,
   whoHolds,
 } from "./context.js";
+import type { RunEvent, StepEnd } from "./events.js";
+import { nextHintEvent } from "./next.js";
+import { endText, runText } from "./render-text.js";
 import { createRun, note, type RunState, type StepRun, updateRun } from "./state.js";
 
 /**
@@ -68,34 +72,38 @@ const fmtParams = (p: Record<string, string>) => {
   return e.length ? ` with ${e.map(([k, v]) => `${k}=${v}`).join(" ")}` : "";
 };
 
-/** "Next: step 7/13 … — !migrate next", or that the run is over. */
-export function nextHint(env: RunbookEnv, run: RunState): string {
-  const rb = runbookOf(env, run);
-  if (run.status !== "active") return `The run is ${run.status}. See !migrate log.`;
-  if (run.cursor >= rb.steps.length) return "All steps are done.";
-  const st = boundStep(env, run, run.cursor);
-  const flags = [
-    describeStep(env, st),
-    st.irreversible ? "IRREVERSIBLE: a second person confirms" : "",
-  ].filter(Boolean);
-  return `Next: ${stepName(rb, run.cursor, st.title)} (${flags.join("; ")}) — !migrate next`;
-}
-
-/** Marks step i over and moves the cursor on; ends the run after the last step. Returns what to say. */
-export function completeStep(env: RunbookEnv, run: RunState, i: number, who: string, what: string): string {
+/** Marks step i over (done, or skipped) and moves the cursor on; ends the run after the last step. Returns what to say. */
+export function completeStep(
+  env: RunbookEnv,
+  run: RunState,
+  i: number,
+  who: string,
+  end: StepEnd | { how: "skipped"; by: string; reason: string },
+): RunEvent[] {
   const rb = runbookOf(env, run);
   const now = env.services.clock.now();
   const sr = run.steps[i]!;
   sr.status = "done";
   sr.finishedAt = now;
-  note(run, now, who, `step ${i + 1} ${what}`, i);
+  const step = stepLabel(rb, i, run.params);
+  const over: RunEvent =
+    end.how === "skipped"
+      ? { type: "step-skipped", step, by: end.by, reason: end.reason }
+      : { type: "step-done", step, end };
+  note(
+    run,
+    now,
+    who,
+    `step ${i + 1} ${end.how === "skipped" ? `skipped by ${end.by}: ${end.reason}` : endText(end)}`,
+    i,
+  );
   if (run.cursor === i) run.cursor = i + 1;
-  if (run.cursor < rb.steps.length) return `${stepName(rb, i, run.params)} ${what}. ${nextHint(env, run)}`;
+  if (run.cursor < rb.steps.length) return [over, nextHintEvent(env, run)];
   run.status = "finished";
   run.endedAt = now;
-  const ended = env.kinds.list.map((k) => k.end?.(run, now, "finished") ?? "").join("");
+  const stopped = env.kinds.list.map((k) => k.end?.(run, now, "finished") ?? "").join("");
   note(run, now, who, "finished");
-  return `${stepName(rb, i, run.params)} ${what}. All ${rb.steps.length} steps are done: ${rb.id} run #${run.seq} finished.${ended} See !migrate log.`;
+  return [over, { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped }];
 }
 
 function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
@@ -150,12 +158,14 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
       sr.status = "awaiting-confirm";
       note(run, s.clock.now(), ctx.actor.display, `asked for irreversible step ${i + 1}`, i);
       const second = s.config.twoPersonRule ? `someone other than ${ctx.actor.display}` : "a losa or lead";
-      await post(
-        s,
-        run,
-        `${stepName(rb, i, step.title)} is IRREVERSIBLE (${describeStep(ctx, step)}). It runs only after !migrate confirm by ${second}.`,
-        { kind: "alarm", actions: [{ label: "Confirm", command: "!migrate confirm", style: "danger" }] },
-      );
+      await emit(s, run, [
+        {
+          type: "step-awaiting-confirm",
+          step: stepLabel(rb, i, step.title),
+          describe: describeStep(ctx, step),
+          confirmer: second,
+        },
+      ]);
       return;
     }
     await beginStep(ctx, run, i);
@@ -173,12 +183,14 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
   if (kind.begin === "ack") {
     sr.status = "awaiting-ack";
     note(run, sr.startedAt, ctx.actor.display, `posted ${step.kind} step ${i + 1}`, i);
-    await post(
-      s,
-      run,
-      `${stepName(rb, i, step.title)} — ${kind.prompt!(step)}\nWhen it is done, !migrate ack [note] by ${whoHolds(s, step.role ?? "losa")}.`,
-      { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
-    );
+    await emit(s, run, [
+      {
+        type: "step-awaiting-ack",
+        step: stepLabel(rb, i, step.title),
+        prompt: kind.prompt!(step),
+        acker: whoHolds(s, step.role ?? "losa"),
+      },
+    ]);
     return;
   }
   sr.status = "running";
@@ -196,31 +208,35 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
 
 /**
  * A step's job is over: records its outcome and moves the cursor on (or marks
- * the step failed). Returns what to say, or "" when the step went on otherwise
- * meanwhile (a wait now waiting, a skipped step).
+ * the step failed). Returns what to say, or nothing when the step went on
+ * otherwise meanwhile (a wait now waiting, a skipped step).
  */
-export async function finishStep(
+export async function finishStepEvents(
   env: RunbookEnv,
   key: string,
   i: number,
   job: number,
   who: string,
   result: Pick<Outcome, "ok" | "summary">,
-): Promise<string> {
+): Promise<RunEvent[]> {
   const s = env.services;
-  return updateRun(s, key, (r) => {
+  return updateRun(s, key, (r): RunEvent[] => {
     const sr = r.steps[i]!;
-    if (sr.job !== job || sr.status !== "running") return "";
+    if (sr.job !== job || sr.status !== "running") return [];
     sr.result = result.summary;
     if (!result.ok) {
       sr.status = "failed";
       sr.finishedAt = s.clock.now();
       note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
-      return `${stepName(runbookOf(env, r), i, r.params)} failed. !migrate retry, or !migrate skip <reason>.`;
+      return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
     }
-    return completeStep(env, r, i, who, `done (#${job})`);
+    return completeStep(env, r, i, who, { how: "job", job });
   });
 }
+
+/** finishStepEvents, in plain text ("" when there is nothing to say). */
+export const finishStep = async (...a: Parameters<typeof finishStepEvents>): Promise<string> =>
+  runText(await finishStepEvents(...a));
 
 export function mustBeActive(run: RunState): void {
   if (run.status !== "active")

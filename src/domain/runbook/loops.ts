@@ -1,5 +1,6 @@
 import { jobRequest } from "../job-kinds.js";
 import { botEnqueue, boundStep } from "./context.js";
+import type { RunEvent } from "./events.js";
 import type { RunbookEnv } from "./kinds/types.js";
 import type { RunState } from "./state.js";
 
@@ -46,18 +47,16 @@ export function endIteration(run: RunState, name: string, job: number, ok: boole
 }
 
 /** Loop work for the tick: count iterations lost to a restart, start the ones that are due. */
-export async function tickLoops(env: RunbookEnv, run: RunState): Promise<string[]> {
+export async function tickLoops(env: RunbookEnv, run: RunState): Promise<RunEvent[]> {
   const s = env.services;
-  const said: string[] = [];
+  const said: RunEvent[] = [];
   const now = s.clock.now();
   for (const loop of Object.values(run.loops)) {
     if (loop.inFlight !== undefined) {
       const rec = await s.jobs.get(loop.inFlight);
       if (rec && (rec.state === "interrupted" || rec.state === "cancelled")) {
         endIteration(run, loop.name, loop.inFlight, false, `iteration #${rec.id} ${rec.state}`);
-        said.push(
-          `loop "${loop.name}" iteration ${loop.iterations} (#${rec.id}) was interrupted by a restart and is not re-run; the loop goes on.`,
-        );
+        said.push({ type: "loop-interrupted", loop: loop.name, iteration: loop.iterations, job: rec.id });
       } else continue;
     }
     if (loop.stopped || run.status !== "active") continue;

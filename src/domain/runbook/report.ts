@@ -3,13 +3,14 @@ import { bindStep } from "../../config/runbook-params.js";
 import { formatDuration } from "../../core/duration.js";
 import { formatUtcStamp as utcStamp, formatUtcTime as utcTime } from "../../core/time.js";
 import { type RunbookEnv, runbookOf } from "./context.js";
+import type { PlanLine } from "./events.js";
 import type { StepKinds } from "./kinds/types.js";
 import type { RunState, StepRun } from "./state.js";
 
 /** What `!migrate start`, `status`, `log` and `list` show. */
 
-export function renderPlan(kinds: StepKinds, rb: Runbook, params: Record<string, string>): string {
-  const lines = rb.steps.map((raw, i) => {
+export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, string>): PlanLine[] {
+  return rb.steps.map((raw, i) => {
     const s = bindStep(raw, params);
     const kind = kinds.of(s);
     const flags = [
@@ -17,9 +18,8 @@ export function renderPlan(kinds: StepKinds, rb: Runbook, params: Record<string,
       s.irreversible ? "IRREVERSIBLE" : "",
       s.undo || kind.revert ? "undoable" : "",
     ].filter(Boolean);
-    return `${String(i + 1).padStart(2)}. ${s.title} [${flags.join(", ")}]`;
+    return { n: i + 1, title: s.title, flags };
   });
-  return lines.join("\n");
 }
 
 const took = (a?: number, b?: number) => (a !== undefined && b !== undefined ? formatDuration(b - a) : "");

@@ -1,8 +1,10 @@
 import { PermissionError, UserError } from "../../core/errors.js";
 import { boundStep, type EngineCtx, holds, runbookOf, stepName, whoHolds } from "./context.js";
 import { beginStep, completeStep, mustBeActive } from "./engine.js";
+import type { RunEvent } from "./events.js";
+import { runText } from "./render-text.js";
 import { note, updateRun } from "./state.js";
-import { finishUndo } from "./undo.js";
+import { finishUndoEvents } from "./undo.js";
 
 /**
  * What people answer a run with: confirm an irreversible step, acknowledge one
@@ -34,7 +36,7 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
 }
 
 /** `!migrate ack [note]`: someone holding the step's role says the manual step (or manual undo) is done. */
-export async function ackStep(ctx: EngineCtx, key: string, text: string): Promise<string> {
+export async function ackStepEvents(ctx: EngineCtx, key: string, text: string): Promise<RunEvent[]> {
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
@@ -52,7 +54,7 @@ export async function ackStep(ctx: EngineCtx, key: string, text: string): Promis
         `Only ${whoHolds(s, role)} may acknowledge ${stepName(rb, i, run.params)}; you (${ctx.actor.id}) have ${ctx.actor.roles.join(", ") || "no roles"}.`,
       );
     if (undo) {
-      return finishUndo(
+      return finishUndoEvents(
         ctx,
         run,
         i,
@@ -62,15 +64,17 @@ export async function ackStep(ctx: EngineCtx, key: string, text: string): Promis
     }
     sr.ackBy = ctx.actor.display;
     sr.note = text || undefined;
-    return completeStep(
-      ctx,
-      run,
-      i,
-      ctx.actor.display,
-      `acknowledged by ${ctx.actor.display}${text ? `: ${text}` : ""}`,
-    );
+    return completeStep(ctx, run, i, ctx.actor.display, {
+      how: "acked",
+      by: ctx.actor.display,
+      ...(text ? { note: text } : {}),
+    });
   });
 }
+
+/** ackStepEvents, in plain text. */
+export const ackStep = async (ctx: EngineCtx, key: string, text: string): Promise<string> =>
+  runText(await ackStepEvents(ctx, key, text));
 
 /** `!migrate retry`: runs a failed or interrupted step again. */
 export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
@@ -93,7 +97,7 @@ export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
 }
 
 /** `!migrate skip <reason>`: passes over the current step, with the reason recorded. */
-export async function skipStep(ctx: EngineCtx, key: string, reason: string): Promise<string> {
+export async function skipStepEvents(ctx: EngineCtx, key: string, reason: string): Promise<RunEvent[]> {
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
@@ -105,10 +109,18 @@ export async function skipStep(ctx: EngineCtx, key: string, reason: string): Pro
       throw new UserError(
         `${stepName(rb, i, run.params)} is ${sr.status} as #${sr.job}; it cannot be skipped now.`,
       );
-    const msg = completeStep(ctx, run, i, ctx.actor.display, `skipped by ${ctx.actor.display}: ${reason}`);
+    const said = completeStep(ctx, run, i, ctx.actor.display, {
+      how: "skipped",
+      by: ctx.actor.display,
+      reason,
+    });
     sr.status = "skipped";
     sr.note = reason;
     sr.waitUntil = undefined;
-    return msg;
+    return said;
   });
 }
+
+/** skipStepEvents, in plain text. */
+export const skipStep = async (ctx: EngineCtx, key: string, reason: string): Promise<string> =>
+  runText(await skipStepEvents(ctx, key, reason));

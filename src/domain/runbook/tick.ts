@@ -1,6 +1,7 @@
 import type { Services } from "../services.js";
-import { post, type RunbookEnv, runbookOf, runbooks, stepName } from "./context.js";
+import { emit, type RunbookEnv, runbookOf, runbooks, stepLabel } from "./context.js";
 import { completeStep } from "./engine.js";
+import type { RunEvent } from "./events.js";
 import { builtinStepKinds } from "./kinds/index.js";
 import type { StepKinds } from "./kinds/types.js";
 import { activeRuns, getRun, note, type RunState, updateRun } from "./state.js";
@@ -21,13 +22,11 @@ export async function tickRunbooks(s: Services, kinds: StepKinds = builtinStepKi
   for (const key of active) {
     let problem: string | undefined;
     try {
-      const said: string[] = [];
+      const said: RunEvent[][] = [];
       problem = await updateRun(s, key, (run) => tickRun(env, run, said));
       if (said.length) {
         const run = await getRun(s, key);
-        if (run)
-          for (const line of said)
-            await post(s, run, line, { kind: /interrupted/.test(line) ? "alarm" : "reply" });
+        if (run) for (const message of said) await emit(s, run, message);
       }
     } catch (e) {
       problem = `runbook tick failed: ${(e as Error).message}`;
@@ -49,15 +48,16 @@ function warnedOf(s: Services): Map<string, string> {
   return m;
 }
 
-/** Moves one run on; what to say goes into `said`; returns a problem that keeps the run from moving. */
-async function tickRun(env: RunbookEnv, run: RunState, said: string[]): Promise<string | undefined> {
+/** Moves one run on; what to say goes into `said` (a message each); returns a problem that keeps the run from moving. */
+async function tickRun(env: RunbookEnv, run: RunState, said: RunEvent[][]): Promise<string | undefined> {
   const s = env.services;
   if (run.status !== "active") return;
   const now = s.clock.now();
   if (!runbooks(env).runbooks.has(run.runbook)) {
     const problem = `runbook ${run.runbook} is no longer loaded; !migrate abort to end run #${run.seq}`;
     // The channel hears it once: the run remembers it was told, across restarts and processes.
-    if (run.unloaded !== run.runbook) said.push(problem);
+    if (run.unloaded !== run.runbook)
+      said.push([{ type: "runbook-unloaded", runbook: run.runbook, seq: run.seq }]);
     run.unloaded = run.runbook;
     return problem;
   }
@@ -65,7 +65,7 @@ async function tickRun(env: RunbookEnv, run: RunState, said: string[]): Promise<
   const rb = runbookOf(env, run);
   for (const [i, sr] of run.steps.entries()) {
     if (sr.status === "waiting" && sr.waitUntil !== undefined && now >= sr.waitUntil) {
-      said.push(completeStep(env, run, i, s.config.name, "wait over"));
+      said.push(completeStep(env, run, i, s.config.name, { how: "wait-over" }));
       continue;
     }
     if (sr.status === "running" && sr.job !== undefined) {
@@ -74,9 +74,7 @@ async function tickRun(env: RunbookEnv, run: RunState, said: string[]): Promise<
         sr.status = "interrupted";
         sr.result = rec.result;
         note(run, now, s.config.name, `step ${i + 1} interrupted (#${rec.id})`, i);
-        said.push(
-          `${stepName(rb, i, run.params)} was interrupted (#${rec.id}); it is not re-run. Check by hand, then !migrate retry, !job done ${rec.id}, or !migrate skip <reason>.`,
-        );
+        said.push([{ type: "step-interrupted", step: stepLabel(rb, i, run.params), job: rec.id }]);
       }
     }
     if (sr.status === "undoing" && sr.undoJob !== undefined) {
@@ -85,13 +83,11 @@ async function tickRun(env: RunbookEnv, run: RunState, said: string[]): Promise<
         sr.status = "undo-failed";
         run.rollingBack = false;
         note(run, now, s.config.name, `undo of step ${i + 1} interrupted (#${rec.id})`, i);
-        said.push(
-          `The undo of ${stepName(rb, i, run.params)} was interrupted (#${rec.id}); check by hand, then !migrate undo again.`,
-        );
+        said.push([{ type: "undo-interrupted", step: stepLabel(rb, i, run.params), job: rec.id }]);
       }
     }
   }
-  for (const kind of env.kinds.list) if (kind.tick) said.push(...(await kind.tick(env, run)));
+  for (const kind of env.kinds.list) if (kind.tick) for (const e of await kind.tick(env, run)) said.push([e]);
 }
 
 /** The production timer. */

@@ -4,13 +4,17 @@ import { configuredChannels, setManagedSegment } from "../topic-publish.js";
 import {
   boundStep,
   type EngineCtx,
-  post,
+  emit,
   type RunbookEnv,
   runbookOf,
+  stepLabel,
   stepName,
   whoHolds,
 } from "./context.js";
-import { mustBeActive, nextHint } from "./engine.js";
+import { mustBeActive } from "./engine.js";
+import type { RunEvent } from "./events.js";
+import { nextHintEvent } from "./next.js";
+import { runText } from "./render-text.js";
 import { note, type RunState, updateRun } from "./state.js";
 
 /**
@@ -28,7 +32,7 @@ const IN_PROGRESS = ["running", "awaiting-ack", "awaiting-confirm", "undoing"];
  * nothing to undo (checks, waits, announcements) are marked undone on the way;
  * each undone step's kind may act then (afterUndo: a loop stops). Under the run's lock.
  */
-export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
+export async function undoNext(ctx: EngineCtx, run: RunState): Promise<RunEvent[]> {
   const s = ctx.services;
   const rb = runbookOf(ctx, run);
   const now = s.clock.now();
@@ -48,7 +52,11 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
       run.rollingBack = false;
       run.cursor = i + 1;
       note(run, now, ctx.actor.display, `undo stopped at irreversible step ${i + 1}`, i);
-      return `${said(rb.id, passed, run)}Stopped at ${stepName(rb, i, step.title)}: it is irreversible and cannot be undone; it and the steps before it stay done. ${nextHint(ctx, run)}`;
+      return [
+        ...said(passed),
+        { type: "rollback-stopped", step: stepLabel(rb, i, step.title) },
+        nextHintEvent(ctx, run),
+      ];
     }
     const after = kind.afterUndo?.(run, step, now);
     if (!step.undo && !kind.revert) {
@@ -69,18 +77,22 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
     run.cursor = i;
     sr.status = "undoing";
     sr.undoBy = who;
-    const prefix = said(rb.id, passed, run);
+    const prefix = said(passed);
+    const label = stepLabel(rb, i, step.title);
     const action = step.undo && ctx.kinds.of(step.undo);
     if (step.undo && action?.begin === "ack") {
       sr.undoJob = undefined;
       note(run, now, ctx.actor.display, `posted the ${step.undo.kind} undo of step ${i + 1}`, i);
-      await post(
-        s,
-        run,
-        `${prefix}Undo of ${stepName(rb, i, step.title)} — ${action.prompt!(step.undo)}\nWhen it is done, !migrate ack by ${whoHolds(s, step.undo.role ?? "losa")}.`,
-        { actions: [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }] },
-      );
-      return "";
+      await emit(s, run, [
+        ...prefix,
+        {
+          type: "undo-awaiting-ack",
+          step: label,
+          prompt: action.prompt!(step.undo),
+          acker: whoHolds(s, step.undo.role ?? "losa"),
+        },
+      ]);
+      return [];
     }
     const rec = await ctx.enqueue(
       jobRequest(
@@ -91,21 +103,21 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<string> {
     );
     sr.undoJob = rec.id;
     note(run, now, ctx.actor.display, `started the undo of step ${i + 1} as #${rec.id}`, i);
-    return prefix;
+    return [...prefix, { type: "undo-begun", step: label, job: rec.id }];
   }
   const rolling = run.rollingBack;
   run.rollingBack = false;
   run.cursor = 0;
-  const head = `${said(rb.id, passed, run)}Nothing left to undo: the run is back before step 1.`;
+  const head: RunEvent[] = [...said(passed), { type: "undo-exhausted" }];
   if (!rolling) return head;
   run.status = "rolled-back";
   run.endedAt = now;
   note(run, now, ctx.actor.display, "rolled back");
-  return `${head} ${run.runbook} run #${run.seq} is rolled back.`;
+  return [...head, { type: "rollback-finished", runbook: run.runbook, seq: run.seq }];
 }
 
-const said = (_id: string, passed: number[], _run: RunState) =>
-  passed.length ? `Nothing to undo for step(s) ${passed.map((i) => i + 1).join(", ")}. ` : "";
+const said = (passed: number[]): RunEvent[] =>
+  passed.length ? [{ type: "undo-passed", steps: passed.map((i) => i + 1) }] : [];
 
 function mustBeIdle(env: RunbookEnv, run: RunState): void {
   const rb = runbookOf(env, run);
@@ -117,7 +129,7 @@ function mustBeIdle(env: RunbookEnv, run: RunState): void {
 }
 
 /** `!migrate undo`: the newest done step's undo. */
-export async function undoStep(ctx: EngineCtx, key: string): Promise<string> {
+export async function undoStepEvents(ctx: EngineCtx, key: string): Promise<RunEvent[]> {
   return updateRun(ctx.services, key, async (run) => {
     mustBeActive(run);
     mustBeIdle(ctx, run);
@@ -126,8 +138,12 @@ export async function undoStep(ctx: EngineCtx, key: string): Promise<string> {
   });
 }
 
+/** undoStepEvents, in plain text. */
+export const undoStep = async (ctx: EngineCtx, key: string): Promise<string> =>
+  runText(await undoStepEvents(ctx, key));
+
 /** `!migrate rollback`: undo in reverse order until the start or an irreversible step. */
-export async function rollback(ctx: EngineCtx, key: string): Promise<string> {
+export async function rollbackEvents(ctx: EngineCtx, key: string): Promise<RunEvent[]> {
   return updateRun(ctx.services, key, async (run) => {
     mustBeActive(run);
     mustBeIdle(ctx, run);
@@ -138,45 +154,68 @@ export async function rollback(ctx: EngineCtx, key: string): Promise<string> {
   });
 }
 
+/** rollbackEvents, in plain text. */
+export const rollback = async (ctx: EngineCtx, key: string): Promise<string> =>
+  runText(await rollbackEvents(ctx, key));
+
 /** An undo is over (its job finished, or its manual step was acked). Under the run's lock. */
-export async function finishUndo(
+export async function finishUndoEvents(
   ctx: EngineCtx,
   run: RunState,
   i: number,
   ok: boolean,
   what: string,
-): Promise<string> {
+): Promise<RunEvent[]> {
   const s = ctx.services;
   const rb = runbookOf(ctx, run);
   const sr = run.steps[i]!;
   const now = s.clock.now();
   note(run, now, ctx.actor.display, `step ${i + 1} ${what}`, i);
+  const step = stepLabel(rb, i, run.params);
   if (!ok) {
     sr.status = "undo-failed";
     run.rollingBack = false;
-    return `The undo of ${stepName(rb, i, run.params)} FAILED: ${what}. Fix it by hand, then !migrate undo again or !migrate abort.`;
+    return [{ type: "undo-failed", step, what }];
   }
   sr.status = "undone";
   sr.undoneAt = now;
-  const head = `${stepName(rb, i, run.params)} ${what}.`;
-  if (!run.rollingBack) return `${head} ${nextHint(ctx, run)}`;
-  return `${head} ${await undoNext(ctx, run)}`.trim();
+  const head: RunEvent = { type: "undo-done", step, what };
+  if (!run.rollingBack) return [head, nextHintEvent(ctx, run)];
+  return [head, ...(await undoNext(ctx, run))];
 }
 
+/** finishUndoEvents, in plain text. */
+export const finishUndo = async (...a: Parameters<typeof finishUndoEvents>): Promise<string> =>
+  runText(await finishUndoEvents(...a));
+
 /** `!migrate abort [reason]`: ends the run (its kinds stop what goes on: loops), stops waits, clears its topic segment. */
-export async function abortRun(ctx: EngineCtx, key: string, reason: string): Promise<string> {
+export async function abortRunEvents(ctx: EngineCtx, key: string, reason: string): Promise<RunEvent[]> {
   const s = ctx.services;
   return updateRun(s, key, async (run) => {
     mustBeActive(run);
     const now = s.clock.now();
-    const ended = ctx.kinds.list.map((k) => k.end?.(run, now, "aborted") ?? "").join("");
+    const stopped = ctx.kinds.list.map((k) => k.end?.(run, now, "aborted") ?? "").join("");
     for (const sr of run.steps) if (sr.status === "waiting") sr.status = "pending";
     run.status = "aborted";
     run.endedAt = now;
     run.rollingBack = false;
     note(run, now, ctx.actor.display, `aborted${reason ? `: ${reason}` : ""}`);
     await setManagedSegment(s, `runbook:${run.runbook}`, undefined, configuredChannels(s));
-    const running = run.steps.filter((x) => x.status === "running").map((x) => `#${x.job}`);
-    return `${run.runbook} run #${run.seq} aborted by ${ctx.actor.display}${reason ? `: ${reason}` : ""}.${ended}${running.length ? ` Still running (not killed): ${running.join(", ")}.` : ""}`;
+    const stillRunning = run.steps.filter((x) => x.status === "running").map((x) => x.job!);
+    return [
+      {
+        type: "run-aborted",
+        runbook: run.runbook,
+        seq: run.seq,
+        by: ctx.actor.display,
+        reason,
+        stopped,
+        stillRunning,
+      },
+    ];
   });
 }
+
+/** abortRunEvents, in plain text. */
+export const abortRun = async (ctx: EngineCtx, key: string, reason: string): Promise<string> =>
+  runText(await abortRunEvents(ctx, key, reason));

@@ -2,6 +2,7 @@ import type { StepSchema } from "../../../config/runbook.js";
 import type { Outcome } from "../../../core/result.js";
 import type { ExecContext } from "../../../exec/executor.js";
 import type { Services } from "../../services.js";
+import type { RunEvent } from "../events.js";
 import type { RunState } from "../state.js";
 
 /**
@@ -90,8 +91,8 @@ export interface StepKind<S extends AnyAction = AnyAction> {
    */
   revert?(ctx: PerformContext, step: S): Promise<Outcome>;
   afterUndo?(run: RunState, step: S, now: number): string | undefined;
-  /** On every scheduler tick of an active run (a loop's due iterations); returns lines to say. Under the run's lock. */
-  tick?(env: RunbookEnv, run: RunState): Promise<string[]>;
+  /** On every scheduler tick of an active run (a loop's due iterations); returns what to say, a message each. Under the run's lock. */
+  tick?(env: RunbookEnv, run: RunState): Promise<RunEvent[]>;
   /** When the run finishes or is aborted, under its lock (loops still running are stopped); words to add. */
   end?(run: RunState, now: number, how: "finished" | "aborted"): string;
 }

@@ -1,0 +1,109 @@
+import type { PlanLine, RunEvent, StepEnd, StepLabel } from "./events.js";
+
+/**
+ * The plain-text renderer of run events: the words the console and IRC show,
+ * and the text every network falls back to. Other networks render the same
+ * events their own way (src/bot/slack/run-events.ts) and join them with
+ * joinEvents, so a message reads the same in every network's markup.
+ */
+
+export const stepText = (s: StepLabel) => `step ${s.n}/${s.of} "${s.title}"`;
+
+export function planText(plan: readonly PlanLine[]): string {
+  return plan.map((l) => `${String(l.n).padStart(2)}. ${l.title} [${l.flags.join(", ")}]`).join("\n");
+}
+
+/** How a step ended, in words: "done (#4)", "acknowledged by olga: TTL was low". */
+export function endText(end: StepEnd): string {
+  switch (end.how) {
+    case "job":
+      return `done (#${end.job})`;
+    case "acked":
+      return `acknowledged by ${end.by}${end.note ? `: ${end.note}` : ""}`;
+    case "wait-over":
+      return "wait over";
+    case "by-hand":
+      return `marked done by hand (#${end.job})`;
+  }
+}
+
+export const NEXT_IRREVERSIBLE = "IRREVERSIBLE: a second person confirms";
+
+export function renderRunEvent(e: RunEvent): string {
+  switch (e.type) {
+    case "run-started":
+      return `${e.runbook} run #${e.seq} started by ${e.by}: ${e.title} — ${e.counts}.\n${planText(e.plan)}`;
+    case "next-hint": {
+      if (e.status !== "active") return `The run is ${e.status}. See !migrate log.`;
+      if (!e.next) return "All steps are done.";
+      const flags = [e.next.describe, e.next.irreversible ? NEXT_IRREVERSIBLE : ""].filter(Boolean);
+      return `Next: ${stepText(e.next.step)} (${flags.join("; ")}) — !migrate next`;
+    }
+    case "step-awaiting-confirm":
+      return `${stepText(e.step)} is IRREVERSIBLE (${e.describe}). It runs only after !migrate confirm by ${e.confirmer}.`;
+    case "step-awaiting-ack":
+      return `${stepText(e.step)} — ${e.prompt}\nWhen it is done, !migrate ack [note] by ${e.acker}.`;
+    case "step-done":
+      return `${stepText(e.step)} ${endText(e.end)}.`;
+    case "step-skipped":
+      return `${stepText(e.step)} skipped by ${e.by}: ${e.reason}.`;
+    case "step-failed":
+      return `${stepText(e.step)} failed. !migrate retry, or !migrate skip <reason>.`;
+    case "step-interrupted":
+      return `${stepText(e.step)} was interrupted (#${e.job}); it is not re-run. Check by hand, then !migrate retry, !job done ${e.job}, or !migrate skip <reason>.`;
+    case "run-finished":
+      return `All ${e.steps} steps are done: ${e.runbook} run #${e.seq} finished.${e.stopped} See !migrate log.`;
+    case "run-aborted":
+      return `${e.runbook} run #${e.seq} aborted by ${e.by}${e.reason ? `: ${e.reason}` : ""}.${e.stopped}${
+        e.stillRunning.length
+          ? ` Still running (not killed): ${e.stillRunning.map((j) => `#${j}`).join(", ")}.`
+          : ""
+      }`;
+    case "undo-passed":
+      return `Nothing to undo for step(s) ${e.steps.join(", ")}.`;
+    case "undo-awaiting-ack":
+      return `Undo of ${stepText(e.step)} — ${e.prompt}\nWhen it is done, !migrate ack by ${e.acker}.`;
+    case "undo-begun":
+      // Its job says it has begun ("queued #n"); the run adds nothing.
+      return "";
+    case "undo-done":
+      return `${stepText(e.step)} ${e.what}.`;
+    case "undo-failed":
+      return `The undo of ${stepText(e.step)} FAILED: ${e.what}. Fix it by hand, then !migrate undo again or !migrate abort.`;
+    case "undo-interrupted":
+      return `The undo of ${stepText(e.step)} was interrupted (#${e.job}); check by hand, then !migrate undo again.`;
+    case "rollback-stopped":
+      return `Stopped at ${stepText(e.step)}: it is irreversible and cannot be undone; it and the steps before it stay done.`;
+    case "undo-exhausted":
+      return "Nothing left to undo: the run is back before step 1.";
+    case "rollback-finished":
+      return `${e.runbook} run #${e.seq} is rolled back.`;
+    case "loop-interrupted":
+      return `loop "${e.loop}" iteration ${e.iteration} (#${e.job}) was interrupted by a restart and is not re-run; the loop goes on.`;
+    case "runbook-unloaded":
+      return `runbook ${e.runbook} is no longer loaded; !migrate abort to end run #${e.seq}`;
+  }
+}
+
+/**
+ * One message of several events: each rendered, the empty ones left out, joined
+ * by a space; a new line after the plan of a run just started.
+ */
+export function joinEvents<E extends { type: string }>(events: readonly E[], one: (e: E) => string): string {
+  let out = "";
+  let prev: E | undefined;
+  for (const e of events) {
+    const text = one(e);
+    if (!text) continue;
+    out += prev ? `${prev.type === "run-started" ? "\n" : " "}${text}` : text;
+    prev = e;
+  }
+  return out;
+}
+
+/** The plain text of a message made of these events. */
+export const runText = (events: readonly RunEvent[]): string => joinEvents(events, renderRunEvent);
+
+/** Events that ask for an alarm (interruptions, irreversible steps) rather than a plain reply. */
+export const isAlarm = (e: RunEvent) =>
+  ["step-awaiting-confirm", "step-interrupted", "undo-interrupted", "loop-interrupted"].includes(e.type);
