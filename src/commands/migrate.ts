@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
+import { runPage } from "../domain/pages.js";
 import { type EngineCtx, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
 import { nextHint, nextStep, startRun } from "../domain/runbook/engine.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
@@ -66,7 +67,7 @@ function sub(
   summary: string,
   roles: string[],
   op: Op,
-  opts: { allowEnded?: boolean; example?: string } = {},
+  opts: { allowEnded?: boolean; example?: string; linked?: boolean } = {},
 ): Command {
   return command<string[]>({
     family: "migrate",
@@ -79,7 +80,11 @@ function sub(
     async run(ctx) {
       const { run, rest } = await pickRun(ctx, opts.allowEnded);
       const said = await op(ctx, run, rest);
-      if (typeof said === "string" && said) await ctx.reply(said);
+      if (typeof said !== "string" || !said) return;
+      // Status and log link the run's page; shortened, they keep their first line and the hint at the end.
+      const lines = said.split("\n");
+      const brief = lines.length > 1 ? `${lines[0]}\n${lines.at(-1)}` : said;
+      await ctx.reply(said, opts.linked ? { page: runPage(run), brief } : {});
     },
   });
 }
@@ -147,9 +152,11 @@ const start = (kinds: StepKinds) =>
         rb,
         kv,
       );
-      await ctx.reply(
-        `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(kinds, rb)}.\n${renderPlan(kinds, rb, run.params)}\n${nextHint(env, run)}`,
-      );
+      const head = `${rb.id} run #${run.seq} started by ${run.startedBy}: ${rb.title} — ${describeKinds(kinds, rb)}.`;
+      await ctx.reply(`${head}\n${renderPlan(kinds, rb, run.params)}\n${nextHint(env, run)}`, {
+        page: runPage(run),
+        brief: `${head}\n${nextHint(env, run)}`,
+      });
     },
   });
 
@@ -226,7 +233,7 @@ const drive = (env: Env, engine: Eng): Command[] => [
       const r = await fresh(ctx, run);
       return renderStatus(env(ctx), r, nextHint(env(ctx), r));
     },
-    { allowEnded: true },
+    { allowEnded: true, linked: true },
   ),
   sub(
     "log",
@@ -234,6 +241,6 @@ const drive = (env: Env, engine: Eng): Command[] => [
     "the run's timeline: who, what, when, how long; the measured downtime",
     READ,
     async (ctx, run) => renderLog(env(ctx), await fresh(ctx, run)),
-    { allowEnded: true },
+    { allowEnded: true, linked: true },
   ),
 ];
