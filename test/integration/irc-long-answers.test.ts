@@ -12,8 +12,18 @@ const BASE = "https://changebot.example.org";
 const OFN =
   "new_ip=127.0.0.2 new_domain=prod2.example.org domain=example.org old_login=u@old.example.org old_db_host=old.example.org";
 
-/** What the bot said in `channel` after `since` lines, up to its answer to a marker command sent after it. */
-async function channelLinesUpToMarker(u: IrcUser, channel: string, since: number): Promise<string[]> {
+/**
+ * What the bot said in `channel` after `since` lines, up to its answer to a marker
+ * command sent once the answer has begun (`first`): the outbox keeps the order, so
+ * whatever the answer said comes before the marker's answer.
+ */
+async function channelLinesUpToMarker(
+  u: IrcUser,
+  channel: string,
+  since: number,
+  first: RegExp,
+): Promise<string[]> {
+  await u.waitForLine("changebot", first, 20_000);
   u.say(channel, "!rc-mode");
   await u.waitForLine("changebot", /RC mode is off/, 20_000);
   const said = u
@@ -36,7 +46,7 @@ describe("long answers on IRC", () => {
       const amy = await ircUser("amy");
       await amy.join("#help");
       amy.say("#help", "!help");
-      const inChannel = await channelLinesUpToMarker(amy, "#help", 0);
+      const inChannel = await channelLinesUpToMarker(amy, "#help", 0, /^Commands you may run/);
       expect(inChannel.length).toBeGreaterThan(0);
       expect(inChannel.length).toBeLessThanOrEqual(3);
       expect(inChannel.join("\n")).toMatch(/!migrate/);
@@ -100,7 +110,7 @@ describe("long answers on IRC", () => {
       const lena = await ircUser("lena");
       await lena.join("#move");
       lena.say("#move", `!migrate start ofn-server-move ${OFN}`);
-      const said = await channelLinesUpToMarker(lena, "#move", 0);
+      const said = await channelLinesUpToMarker(lena, "#move", 0, /run #1 started/);
       expect(said.join("\n")).toMatch(/^ofn-server-move run #1 started by lena/);
       expect(said.length).toBeLessThanOrEqual(6);
       expect(said).toContain(`All of it: ${BASE}/runs/ofn-server-move-1`);
@@ -131,7 +141,7 @@ describe("long answers on IRC", () => {
       const lena = await ircUser("lena");
       await lena.join("#whole");
       lena.say("#whole", `!migrate start ofn-server-move ${OFN}`);
-      const said = await channelLinesUpToMarker(lena, "#whole", 0);
+      const said = await channelLinesUpToMarker(lena, "#whole", 0, /run #1 started/);
       expect(said.filter((l) => /^ ?\d+\. /.test(l)).length).toBeGreaterThan(20);
       expect(said.join("\n")).not.toMatch(/https?:\/\//);
     } finally {
