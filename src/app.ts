@@ -166,7 +166,7 @@ export class Bot {
   private async startWeb(networks: string[], env: NodeJS.ProcessEnv): Promise<void> {
     const s = this.services;
     if (!s.config.web.enabled) return;
-    const tty = this.adapters.some((a) => a instanceof ConsoleAdapter && a.interactive);
+    const tty = this.adapters.find((a): a is ConsoleAdapter => a instanceof ConsoleAdapter && a.interactive);
     try {
       const { startWeb } = await import("./web/server.js");
       this.web = await startWeb({
@@ -178,7 +178,7 @@ export class Bot {
         defaultPort: Number(env.CHANGEBOT_WEB_PORT ?? 0) || 0,
         announce: (line) => {
           s.log.info(line);
-          if (tty) process.stderr.write(`${line}\n`);
+          tty?.note(line);
         },
       });
       this.closers.push(this.web);

@@ -109,6 +109,15 @@ export class ConsoleAdapter implements ChatAdapter {
 
   async waitConnected(): Promise<void> {}
 
+  /**
+   * A line for the person at the terminal that is not a reply (the web address at
+   * start), above the prompt; in scripting mode nothing: standard output carries
+   * only the replies a script reads.
+   */
+  note(text: string): void {
+    if (this.interactive) this.write(text);
+  }
+
   private write(text: string): void {
     if (this.interactive && this.rl) {
       this.output.write("\r\x1b[K");

@@ -1,9 +1,9 @@
 import type { InboundMessage } from "../core/messages.js";
-import { replyTo } from "../core/outbound.js";
 import type { Services } from "../domain/services.js";
 import { startJob } from "../infra/enqueue.js";
 import type { JobRecord } from "../infra/job-store.js";
 import type { HandlerRegistry } from "../jobs/runner.js";
+import { pageUrl, shapeAnswer } from "./answer.js";
 import type { Command, CommandContext } from "./types.js";
 
 /** What every command's context is made from (built once, in src/app.ts). */
@@ -35,7 +35,10 @@ export function commandContext<A>(
   jobs: number[],
 ): CommandContext<A> {
   const { services } = deps;
-  const reply: CommandContext["reply"] = (text, opts) => services.outbox.send(replyTo(msg, text, opts));
+  const base = linkBase(services);
+  const reply: CommandContext["reply"] = async (text, opts = {}) => {
+    for (const out of shapeAnswer(msg, text, opts, base)) await services.outbox.send(out);
+  };
   return {
     msg,
     args: inv.args,
@@ -45,6 +48,7 @@ export function commandContext<A>(
     commands: deps.commands,
     handlers: deps.handlers,
     reply,
+    pageUrl: (page) => pageUrl(base, page),
     enqueue: async (req) => {
       const ack = async (r: JobRecord) => {
         await reply(req.ack ? req.ack(r) : `queued #${r.id}: ${req.summary}`, { ref: r.ref });
@@ -54,4 +58,14 @@ export function commandContext<A>(
       return rec;
     },
   };
+}
+
+/**
+ * The address chat links to: `web.baseUrl`, only when it is set. The address a
+ * server on loopback prints at start is not used: people on IRC or Slack cannot
+ * reach the bot's loopback, and its port changes with every start.
+ */
+function linkBase(s: Services): string | undefined {
+  const web = s.config.web;
+  return web.enabled ? web.baseUrl : undefined;
 }

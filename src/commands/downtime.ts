@@ -12,6 +12,7 @@ import { describe, name, windowText } from "../announce/wording.js";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { formatUtc, parseTime } from "../core/time.js";
+import { downtimesPage } from "../domain/pages.js";
 import type { Services } from "../domain/services.js";
 import { announceNow, checkStart, hereNote, LEADS, planSummary } from "./downtime-common.js";
 import { downtimeEnd } from "./downtime-end.js";
@@ -87,7 +88,8 @@ const list = command<string[]>({
       const pending = d.status === "scheduled" ? await pendingSlots(s, d) : [];
       lines.push(`${describe(d, now)}${pending.length ? ` — next: ${pending[0]}` : ""}`);
     }
-    await ctx.reply(lines.join("\n"));
+    const more = lines.length > 1 ? ` (and ${lines.length - 1} more)` : "";
+    await ctx.reply(lines.join("\n"), { page: downtimesPage, brief: `${lines[0]}${more}` });
   },
 });
 

@@ -43,7 +43,12 @@ export const helpCommands: Command[] = [
         return;
       }
       const lines = mine.map((c) => `${fix(c.usage, p)} — ${c.summary}`);
-      await ctx.reply(`Commands you may run (${p}help <command> for an example):\n${lines.join("\n")}`);
+      // In an IRC channel: the families here, the whole list privately (commands/answer.ts).
+      const families = [...new Set(mine.map((c) => `${p}${c.family}`))].join(" ");
+      await ctx.reply(`Commands you may run (${p}help <command> for an example):\n${lines.join("\n")}`, {
+        brief: `Commands you may run: ${families} (${p}help <command> for one).`,
+        privately: true,
+      });
     },
   }),
   command({

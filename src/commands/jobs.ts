@@ -1,6 +1,7 @@
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
 import { jobRequest } from "../domain/job-kinds.js";
+import { jobPage } from "../domain/pages.js";
 import type { Services } from "../domain/services.js";
 import { type JobRecord, tail } from "../infra/job-store.js";
 import { jobId, noArgs } from "./args.js";
@@ -77,7 +78,11 @@ export const jobCommands: Command[] = [
         lines.push(
           `${out.cut ? `… ${out.cut} earlier lines: !job log ${r.id}\n` : ""}${out.lines.join("\n")}`,
         );
-      await ctx.reply(lines.join("\n"), { outputLines: out.lines.length });
+      await ctx.reply(lines.join("\n"), {
+        outputLines: out.lines.length,
+        page: jobPage(r.id),
+        brief: [line(r, services.clock.now()), ...extra].join("\n"),
+      });
     },
   }),
   command({
@@ -92,8 +97,11 @@ export const jobCommands: Command[] = [
       const r = await mustGet(ctx.services, ctx.args);
       const text = await ctx.services.jobs.log(r.id);
       const body = text.replace(/\n$/, "");
+      const n = text ? body.split("\n").length : 0;
       await ctx.reply(text ? `#${r.id} log:\n${body}` : `#${r.id} has no output.`, {
-        outputLines: text ? body.split("\n").length : 0,
+        outputLines: n,
+        page: jobPage(r.id),
+        brief: `#${r.id} log: ${n} lines, ${r.state}.`,
       });
     },
   }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
+import { runPage } from "../domain/pages.js";
 import { type EngineCtx, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
 import { nextStep, startRun } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
@@ -69,7 +70,7 @@ function sub(
   summary: string,
   roles: string[],
   op: Op,
-  opts: { allowEnded?: boolean; example?: string } = {},
+  opts: { allowEnded?: boolean; example?: string; linked?: boolean } = {},
 ): Command {
   return command<string[]>({
     family: "migrate",
@@ -82,16 +83,32 @@ function sub(
     async run(ctx) {
       const { run, rest } = await pickRun(ctx, opts.allowEnded);
       const said = await op(ctx, run, rest);
-      if (Array.isArray(said)) await sayEvents(ctx, said);
-      else if (typeof said === "string" && said) await ctx.reply(said);
+      if (Array.isArray(said)) {
+        await sayEvents(ctx, said);
+        return;
+      }
+      if (typeof said !== "string" || !said) return;
+      await ctx.reply(said, opts.linked ? linkedTo(run, said) : {});
     },
   });
 }
 
-/** What the engine said, as a reply: its plain text, with the events for networks that render their own. */
-async function sayEvents(ctx: CommandContext<string[]>, events: RunEvent[]): Promise<void> {
+/**
+ * An answer that links the run's page: shortened where a long answer would flood,
+ * it keeps its first line (what it is) and its last (what to do next).
+ */
+function linkedTo(run: RunState, text: string): { page: string; brief: string } {
+  const lines = text.split("\n");
+  return { page: runPage(run), brief: lines.length > 1 ? `${lines[0]}\n${lines.at(-1)}` : text };
+}
+
+/**
+ * What the engine said, as a reply: its plain text, with the events for networks
+ * that render their own; with the run, the reply links its page.
+ */
+async function sayEvents(ctx: CommandContext<string[]>, events: RunEvent[], run?: RunState): Promise<void> {
   const text = runText(events);
-  if (text) await ctx.reply(text, { events });
+  if (text) await ctx.reply(text, { events, ...(run ? linkedTo(run, text) : {}) });
 }
 
 export function migrateCommands(kinds: StepKinds): Command[] {
@@ -157,7 +174,7 @@ const start = (kinds: StepKinds) =>
         rb,
         kv,
       );
-      await sayEvents(ctx, runStarted(env, run));
+      await sayEvents(ctx, runStarted(env, run), run);
     },
   });
 
@@ -234,7 +251,7 @@ const drive = (env: Env, engine: Eng): Command[] => [
       const r = await fresh(ctx, run);
       return renderStatus(env(ctx), r, nextHint(env(ctx), r));
     },
-    { allowEnded: true },
+    { allowEnded: true, linked: true },
   ),
   sub(
     "log",
@@ -242,6 +259,6 @@ const drive = (env: Env, engine: Eng): Command[] => [
     "the run's timeline: who, what, when, how long; the measured downtime",
     READ,
     async (ctx, run) => renderLog(env(ctx), await fresh(ctx, run)),
-    { allowEnded: true },
+    { allowEnded: true, linked: true },
   ),
 ];

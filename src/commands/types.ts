@@ -5,11 +5,15 @@ import type { Services } from "../domain/services.js";
 import type { EnqueueRequest } from "../infra/enqueue.js";
 import type { JobRecord } from "../infra/job-store.js";
 import type { HandlerRegistry } from "../jobs/runner.js";
+import type { Answer } from "./answer.js";
 
-/** How a command's reply is said (core/outbound.ts). */
-export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events"> & {
-  kind?: "reply" | "alarm";
-};
+/**
+ * How a command's reply is said (core/outbound.ts), and how it is shortened where
+ * a long answer would flood (commands/answer.ts): its page, its brief form, or
+ * the whole of it privately.
+ */
+export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events"> &
+  Pick<Answer, "page" | "brief" | "privately"> & { kind?: "reply" | "alarm" };
 
 export type { EnqueueRequest };
 
@@ -25,7 +29,10 @@ export interface CommandContext<A = unknown> {
   commands: readonly Command[];
   /** Every job handler (for !job retry / done). */
   handlers: HandlerRegistry;
+  /** Answers the message where it came from; a long answer by the rule of commands/answer.ts. */
   reply(text: string, opts?: ReplyOptions): Promise<void>;
+  /** The full address of a web page ("/jobs/42"), when `web.baseUrl` is set; else undefined. */
+  pageUrl(page: string): string | undefined;
   /** Enqueue a job on the work queue and (unless quiet) reply "queued #n: summary" at once. */
   enqueue(req: EnqueueRequest): Promise<JobRecord>;
 }

@@ -4,11 +4,7 @@ import { allSlots, type SlotKind } from "../announce/plan.js";
 import { activeRuns, getRun, type RunState } from "../domain/runbook/state.js";
 import type { Services } from "../domain/services.js";
 
-/**
- * What the pages read, all through the stores the bot itself uses. A run's page
- * id is "<runbook>-<seq>" (e.g. ofn-move-3): stable, short, and what chat shows.
- */
-export const runId = (run: Pick<RunState, "runbook" | "seq">) => `${run.runbook}-${run.seq}`;
+/** What the pages read, all through the stores the bot itself uses. */
 
 /** Every stored run key (active or ended: a channel keeps the last run of each runbook). */
 async function allRunKeys(s: Services): Promise<string[]> {

@@ -1,10 +1,10 @@
 import { type Downtime, isOpen } from "../../announce/downtimes.js";
 import { runbooksOf } from "../../config/runbook-load.js";
+import { runId } from "../../domain/pages.js";
 import type { RcModeState } from "../../domain/rc-mode.js";
 import type { RunState } from "../../domain/runbook/state.js";
 import type { Services } from "../../domain/services.js";
 import type { JobRecord } from "../../infra/job-store.js";
-import { runId } from "../data.js";
 import { type Html, html, time } from "../html.js";
 
 export interface OverviewData {

@@ -20,6 +20,7 @@ function context() {
   const sent: OutboundMessage[] = [];
   let id = 6;
   const services = {
+    config: { web: { enabled: true } },
     clock: { now: () => 0 },
     outbox: {
       send: async (m: OutboundMessage) => {
