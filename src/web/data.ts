@@ -1,7 +1,7 @@
 import type { Downtime } from "../announce/downtimes.js";
 import { slotKey } from "../announce/lifecycle.js";
 import { allSlots, type SlotKind } from "../announce/plan.js";
-import { activeRuns, getRun, type RunState } from "../domain/runbook/state.js";
+import { activeRuns, endedRunKey, getRun, type RunState } from "../domain/runbook/state.js";
 import type { Services } from "../domain/services.js";
 
 /** What the pages read, all through the stores the bot itself uses. */
@@ -22,6 +22,9 @@ export async function findRun(s: Services, id: string): Promise<RunState | undef
   const m = /^(.+)-(\d+)$/.exec(id);
   if (!m) return undefined;
   const [, runbook, seq] = m;
+  // A run a newer one replaced in its channel is kept under its page id.
+  const ended = await s.redis.get(endedRunKey(s, runbook!, Number(seq)));
+  if (ended) return JSON.parse(ended) as RunState;
   const active = await activeRuns(s);
   const candidates = [...active, ...(await allRunKeys(s)).filter((k) => !active.includes(k))].filter((k) =>
     k.endsWith(`:${runbook}`),

@@ -126,6 +126,13 @@ export async function lastRun(s: Services, network: string, channel: string): Pr
   return key ? getRun(s, key) : undefined;
 }
 
+/**
+ * Where an ended run is kept once a newer run of its runbook takes its place in
+ * the channel: by its page id, so a link to it (`/runs/<runbook>-<seq>`) stays good.
+ */
+export const endedRunKey = (s: Pick<Services, "prefix">, runbook: string, seq: number) =>
+  `${s.prefix}:rb:ended:${runbook}-${seq}`;
+
 /** Creates a run; refused if this runbook already has an active run in the channel. */
 export async function createRun(s: Services, run: Omit<RunState, "key" | "seq">): Promise<RunState> {
   const key = runKey(s, run.network, run.channel, run.runbook);
@@ -137,8 +144,9 @@ export async function createRun(s: Services, run: Omit<RunState, "key" | "seq">)
       );
     const seq = await s.redis.incr(`${s.prefix}:rb:seq:${run.runbook}`);
     const state: RunState = { ...run, key, seq };
-    await s.redis
-      .multi()
+    const m = s.redis.multi();
+    if (old) m.set(endedRunKey(s, old.runbook, old.seq), JSON.stringify(old));
+    await m
       .set(key, JSON.stringify(state))
       .sadd(activeKey(s), key)
       .set(lastKey(s, run.network, run.channel), key)
