@@ -74,6 +74,8 @@ export class Bot {
   /** The web server (pages in a front end; only health and metrics in a worker). */
   web?: WebServer;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Aborted when the bot starts stopping: a script's waits for its jobs end then. */
+  private readonly halt = new AbortController();
   /** Resolves when a console in scripting mode has reached the end of its input and its work is done. */
   readonly scriptDone: Promise<void>;
   private resolveScriptDone!: () => void;
@@ -194,7 +196,8 @@ export class Bot {
     adapter.onMessage((msg: InboundMessage) => {
       const p = this.handle(msg, scripted);
       this.inFlight.add(p);
-      void p.finally(() => this.inFlight.delete(p));
+      // The adapter gets p itself, and sees its failure; this chain only keeps the count.
+      p.finally(() => this.inFlight.delete(p)).catch(() => {});
       return p;
     });
     adapter.onTopic?.((change) => {
@@ -231,8 +234,13 @@ export class Bot {
     const r = await this.router.handle(msg);
     this.web?.metrics.command(msg.text, msg.addressed, r.outcome);
     if (!waitForJobs) return r;
-    for (const id of r.jobs) await s.events.finished(id, s.jobs);
-    await s.outbox.drained(msg.network);
+    try {
+      for (const id of r.jobs) await s.events.finished(id, s.jobs);
+      await s.outbox.drained(msg.network, this.halt.signal);
+    } catch (e) {
+      // The bot is stopping under a script: its connections close; what was asked stays queued.
+      if (!this.halt.signal.aborted) throw e;
+    }
     return r;
   }
 
@@ -263,6 +271,7 @@ export class Bot {
 
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */
   stop(graceMs = this.opts.config.jobs.shutdownGraceMs): Promise<void> {
+    this.halt.abort();
     this.stopping ??= (async () => {
       const log = this.opts.log;
       for (const a of this.adapters)
