@@ -31,6 +31,9 @@ describe("run pages of ended runs", () => {
     expect(page).toMatch(/aborted/);
     const second = await (await fetch(`${url}/runs/ofn-server-move-2`)).text();
     expect(second).toMatch(/run #2/);
+    // Each step as the run does it: its parameters filled in.
+    expect(second).toContain("allow from 127.0.0.2");
+    expect(second).not.toContain("${new_ip}");
     expect((await fetch(`${url}/runs/ofn-server-move-3`)).status).toBe(404);
   });
 });

@@ -1,7 +1,6 @@
-import type { Runbook } from "../../config/runbook.js";
-import { runbooksOf } from "../../config/runbook-load.js";
+import type { Runbook, Step } from "../../config/runbook.js";
 import { formatDuration } from "../../core/duration.js";
-import { describeStep } from "../../domain/runbook/context.js";
+import { boundStep, describeStep, type RunbookEnv, runbooks } from "../../domain/runbook/context.js";
 import type { StepKinds } from "../../domain/runbook/kinds/types.js";
 import type { RunState, StepRun } from "../../domain/runbook/state.js";
 import type { Services } from "../../domain/services.js";
@@ -32,10 +31,24 @@ function nextCommand(run: RunState, rb: Runbook | undefined): string {
   }
 }
 
+/** The step with the run's parameters in it; the runbook's own text if one is missing (a changed runbook). */
+function boundSafely(env: RunbookEnv, run: RunState, i: number): Step | undefined {
+  try {
+    return boundStep(env, run, i);
+  } catch {
+    return undefined;
+  }
+}
+
 export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
   const now = s.clock.now();
-  const rb = runbooksOf(s.config).runbooks.get(run.runbook);
-  const titles = rb ? rb.steps.map((st) => st.title) : run.steps.map((_, i) => `step ${i + 1}`);
+  const env = { services: s, kinds };
+  const rb = runbooks(env).runbooks.get(run.runbook);
+  // Each step as this run does it: the run's parameters filled in.
+  const bound = rb ? rb.steps.map((_, i) => boundSafely(env, run, i)) : [];
+  const titles = rb
+    ? bound.map((st, i) => st?.title ?? rb.steps[i]!.title)
+    : run.steps.map((_, i) => `step ${i + 1}`);
   const cmd = nextCommand(run, rb);
   const downtime =
     run.downtime.start !== undefined
@@ -58,7 +71,7 @@ export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
   <table id="plan"><tr><th>#</th><th>Step</th><th>State</th><th>Who</th><th>Started</th><th>Took</th></tr>
   ${titles.map((title, i) => {
     const sr = run.steps[i];
-    const st = rb?.steps[i];
+    const st = bound[i] ?? rb?.steps[i];
     const who = [
       sr?.by ? `ran: ${sr.by}` : "",
       sr?.ackBy ? `acked: ${sr.ackBy}` : "",
