@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { isUserError } from "../core/errors.js";
@@ -5,23 +6,89 @@ import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import { toChannel } from "../core/outbound.js";
 import { fitTopic } from "../core/topic-fit.js";
+import { Lane, type LocalOutbox, localOutbox } from "./outbox-lane.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
+
+/**
+ * How long the backup of a message sent directly waits before a worker would
+ * post it: only a process killed while sending leaves one behind.
+ */
+const BACKUP_DELAY_MS = 60_000;
+
+const keep = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
 
 /**
  * Everything the bot says goes through here: one durable FIFO queue per network,
  * drained by the process that owns that network's adapter. While the network is
  * down, messages wait in Redis and are delivered in order once it is back.
+ *
+ * The direct path: when this process owns the network's adapter, it is
+ * connected and nothing this process queued is still waiting, a plain message
+ * (no id, thread or ref to look up) is handed to the adapter at once, without
+ * the two Redis round trips of a queue hand-off, while a delayed backup job is
+ * written beside it; the backup is removed once the message is out, and posted
+ * by the next process if this one dies first (at least once, as before).
  */
 export class Outbox {
-  /** Messages this process queued and has not yet seen delivered, per network. */
-  private readonly mine = new Map<string, Set<string>>();
+  private readonly local: LocalOutbox;
+  /** Direct sends not yet out, per network. */
+  private readonly direct = new Map<string, Set<Promise<unknown>>>();
 
   constructor(
     private readonly queues: Queues,
     private readonly networks: ReadonlySet<string>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.local = localOutbox(queues);
+  }
+
+  private get mine(): Map<string, Set<string>> {
+    return this.local.mine;
+  }
+
+  /** The lane to send on directly, if this message may skip the queue now. */
+  private directLane(msg: OutboundMessage, jobId?: string): Lane | undefined {
+    if (jobId || msg.kind === "topic" || msg.threadOf || msg.replaces || msg.ref) return undefined;
+    const lane = this.local.lanes.get(msg.network);
+    if (!lane?.idle || this.local.queued.get(msg.network)?.size || !lane.adapter.isConnected())
+      return undefined;
+    return lane;
+  }
+
+  private sendDirect(lane: Lane, msg: OutboundMessage): Promise<void> {
+    const queue = this.queues.get(outboxQueueName(msg.network));
+    const backup = queue.add(msg.kind, msg, { delay: BACKUP_DELAY_MS, ...keep });
+    const sent = lane.run(async () => {
+      const result = await lane.deliver(msg);
+      // Recorded before the lane is free: a backup that came due meanwhile waits for the lane.
+      const job = await backup.catch(() => undefined);
+      if (result === "delivered" && job?.id) lane.sentDirectly.add(job.id);
+      return { result, job };
+    });
+    const settled = (async () => {
+      const { result, job } = await sent;
+      if (!job?.id) return;
+      if (result === "delivered") {
+        // Already taken by a worker (it came due): that worker completes it without sending.
+        if (
+          await job.remove().then(
+            () => true,
+            () => false,
+          )
+        )
+          lane.sentDirectly.delete(job.id);
+      } else {
+        await job.promote().catch(() => {}); // stopping: the next process posts it now, not in a minute
+      }
+    })().catch((e) => this.log.warn({ err: (e as Error).message }, "outbox: backup of a direct send"));
+    const set = this.direct.get(msg.network) ?? new Set();
+    set.add(settled);
+    this.direct.set(msg.network, set);
+    void settled.finally(() => set.delete(settled));
+    // Resolves once the message is durable (the backup is written), as a queued one does.
+    return backup.then(() => {});
+  }
 
   /**
    * Queues a message; with a jobId, a second send of the same id is ignored (exactly once).
@@ -35,12 +102,27 @@ export class Outbox {
       );
       return;
     }
-    const job = await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
-      jobId,
-      deduplication: jobId && dedupeMs ? { id: jobId, ttl: dedupeMs } : undefined,
-      removeOnComplete: { count: 500 },
-      removeOnFail: { count: 500 },
-    });
+    const lane = this.directLane(msg, jobId);
+    if (lane) return this.sendDirect(lane, msg);
+    let plain: string | undefined;
+    const queued = this.local.queued.get(msg.network) ?? new Set();
+    this.local.queued.set(msg.network, queued);
+    if (!jobId) {
+      plain = `m-${randomUUID()}`;
+      // Tracked only where this process drains the network itself (elsewhere nothing would clear it).
+      if (this.local.lanes.has(msg.network)) queued.add(plain);
+    }
+    const job = await this.queues
+      .get(outboxQueueName(msg.network))
+      .add(msg.kind, msg, {
+        jobId: jobId ?? plain,
+        deduplication: jobId && dedupeMs ? { id: jobId, ttl: dedupeMs } : undefined,
+        ...keep,
+      })
+      .catch((e) => {
+        if (plain) queued.delete(plain);
+        throw e;
+      });
     if (job.id) {
       const set = this.mine.get(msg.network) ?? new Set();
       set.add(job.id);
@@ -58,6 +140,8 @@ export class Outbox {
 
   /** Resolves once every message this process queued on a network has been delivered (or given up). */
   async drained(network: string, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted && this.direct.get(network)?.size)
+      await Promise.all([...this.direct.get(network)!]);
     const set = this.mine.get(network);
     if (!set) return;
     const queue = this.queues.get(outboxQueueName(network));
@@ -122,36 +206,51 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
     if (msg.ref && sent.id) await redis.set(refKey(msg.ref), sent.id, "EX", 7 * 86400);
   };
 
+  /** Holds a message (and the lane behind it, keeping order) until it is delivered or the worker stops. */
+  const untilDelivered = async (msg: OutboundMessage): Promise<"delivered" | "stopped"> => {
+    for (let attempt = 0; ; attempt++) {
+      if (stop.signal.aborted) return "stopped";
+      if (!adapter.isConnected()) {
+        await adapter.waitConnected(stop.signal).catch((e) => {
+          if (!stop.signal.aborted) throw e;
+        });
+        if (stop.signal.aborted) return "stopped";
+      }
+      try {
+        await deliver(msg);
+        return "delivered";
+      } catch (e) {
+        if (stop.signal.aborted) return "stopped";
+        log.warn(
+          { network: adapter.network, err: (e as Error).message, attempt },
+          "delivery failed; will retry",
+        );
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+      }
+    }
+  };
+  const lane = new Lane(adapter, untilDelivered);
+  const local = localOutbox(deps.queues);
+  local.lanes.set(adapter.network, lane);
+
   const worker = new Worker(
     outboxQueueName(adapter.network),
     async (job, token) => {
       const msg = job.data as OutboundMessage;
-      // Stopping: the message goes back to the queue (not failed), for whichever process drains it next.
-      const requeue = async (): Promise<never> => {
+      const id = job.id ?? "";
+      const result = await lane
+        .run(async () => {
+          // A backup whose message already went out directly (it came due while that send waited).
+          if (lane.sentDirectly.delete(id)) return "delivered";
+          return untilDelivered(msg);
+        })
+        .finally(() => local.queued.get(adapter.network)?.delete(id));
+      if (result === "stopped") {
+        // Stopping: the message goes back to the queue (not failed), for whichever process drains it next.
         await job.moveToWait(token);
         throw new WaitingError();
-      };
-      // Hold the message (and the queue behind it, keeping order) until it is delivered.
-      for (let attempt = 0; ; attempt++) {
-        if (stop.signal.aborted) return requeue();
-        if (!adapter.isConnected()) {
-          await adapter.waitConnected(stop.signal).catch((e) => {
-            if (!stop.signal.aborted) throw e;
-          });
-          if (stop.signal.aborted) return requeue();
-        }
-        try {
-          await deliver(msg);
-          return;
-        } catch (e) {
-          if (stop.signal.aborted) return requeue();
-          log.warn(
-            { network: adapter.network, err: (e as Error).message, attempt },
-            "delivery failed; will retry",
-          );
-          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
-        }
       }
+      local.mine.get(adapter.network)?.delete(id);
     },
     workerOptions(
       { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
@@ -166,6 +265,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
   return {
     close: async () => {
       stop.abort();
+      if (local.lanes.get(adapter.network) === lane) local.lanes.delete(adapter.network);
       await worker.close();
     },
   };
