@@ -1,5 +1,8 @@
+import type { Job } from "bullmq";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import type { Queues } from "./queues.js";
+
+export type Delivery = "delivered" | "stopped";
 
 /**
  * One network's delivery slot in the process that owns its adapter. The outbox
@@ -8,29 +11,62 @@ import type { Queues } from "./queues.js";
  * before it in this process.
  */
 export class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
+  private tail: Promise<void> = Promise.resolve();
   private holders = 0;
   /** Backup jobs whose message went out directly: the worker completes them without sending. */
   readonly sentDirectly = new Set<string>();
+  /** Backups of direct sends whose message is not known to be out yet. */
+  readonly unconfirmed = new Set<Promise<Job | undefined>>();
 
   constructor(
     readonly adapter: ChatAdapter,
     /** Delivers a message, retrying until it is out ("delivered") or the worker stops ("stopped"). */
-    readonly deliver: (msg: OutboundMessage) => Promise<"delivered" | "stopped">,
+    readonly deliver: (msg: OutboundMessage) => Promise<Delivery>,
+    /** Aborted when the worker stops: whoever still waits for a turn gives up ("stopped"). */
+    readonly stopped: AbortSignal,
   ) {}
 
   get idle(): boolean {
     return this.holders === 0;
   }
 
-  /** Runs fn after everything that took the lane before it. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs fn after everything that took the lane before it, or gives up with
+   * "stopped" if the worker stops first (those after it still wait for the
+   * ones before it, so two messages never interleave).
+   */
+  run<T>(fn: () => Promise<T>): Promise<T | "stopped"> {
     this.holders++;
-    const p = this.tail.then(fn).finally(() => {
-      this.holders--;
+    const prev = this.tail;
+    let free!: () => void;
+    this.tail = new Promise<void>((r) => {
+      free = r;
     });
-    this.tail = p.catch(() => {});
-    return p;
+    const signal = this.stopped;
+    const turn = new Promise<boolean>((res) => {
+      if (signal.aborted) return res(false);
+      const onAbort = () => res(false);
+      signal.addEventListener("abort", onAbort, { once: true });
+      void prev.then(() => {
+        signal.removeEventListener("abort", onAbort);
+        res(true);
+      });
+    });
+    return turn
+      .then(async (mine): Promise<T | "stopped"> => {
+        if (!mine) {
+          void prev.then(free);
+          return "stopped";
+        }
+        try {
+          return await fn();
+        } finally {
+          free();
+        }
+      })
+      .finally(() => {
+        this.holders--;
+      });
   }
 }
 
@@ -40,11 +76,14 @@ export interface LocalOutbox {
   /** Messages this process queued and has not yet seen delivered, per network. */
   mine: Map<string, Set<string>>;
   /**
-   * Plain messages (no id of their own) this process queued and its worker has
-   * not delivered yet, per network: while there are any, nothing skips the queue.
-   * Their ids are chosen before they are queued, so a delivery can never come first.
+   * Messages this process queued where its own worker drains them, not yet
+   * taken out by that worker, per network: while there are any, nothing skips
+   * the queue. Their ids are chosen before they are queued, so a delivery can
+   * never come first.
    */
   queued: Map<string, Set<string>>;
+  /** Of those, the ones whose add has not returned yet (their state in Redis means nothing yet). */
+  adding: Set<string>;
 }
 
 const shared = new WeakMap<Queues, LocalOutbox>();
@@ -52,7 +91,7 @@ const shared = new WeakMap<Queues, LocalOutbox>();
 export function localOutbox(queues: Queues): LocalOutbox {
   let s = shared.get(queues);
   if (!s) {
-    s = { lanes: new Map(), mine: new Map(), queued: new Map() };
+    s = { lanes: new Map(), mine: new Map(), queued: new Map(), adding: new Set() };
     shared.set(queues, s);
   }
   return s;
