@@ -76,22 +76,24 @@ describe("the outbox's direct path", () => {
   test("a direct reply and queued messages arrive in the order they were said", async ({ redis, prefix }) => {
     const adapter = new SlowAdapter();
     const p = processOf(redis.url, prefix, adapter);
+    const kv = new Redis(redis.url);
     try {
       // Announcements (each with its id, as the announcer sends them) said while the network was down.
       adapter.setConnected(false);
       for (const n of [1, 2, 3]) await p.outbox.send(line(`announce ${n}`), `ann-${n}`, 60_000);
       // Once the first is out, Redis holds writes a while: the worker is between two announcements,
       // its lane free, the next not yet taken. A reply said then must still wait for them.
-      const kv = new Redis(redis.url);
+      await kv.ping(); // connected before it is needed
+      let paused: Promise<unknown> | undefined;
       adapter.afterSend = (m) => {
-        if (m.text === "announce 1") void kv.call("CLIENT", "PAUSE", "300", "WRITE");
+        if (m.text === "announce 1") paused = kv.call("CLIENT", "PAUSE", "300", "WRITE");
       };
       adapter.setConnected(true);
       await adapter.waitFor((m) => m.text === "announce 1");
       await new Promise((r) => setImmediate(r));
       await p.outbox.send(line("reply 1"));
       await adapter.waitFor((m) => m.text === "reply 1");
-      kv.disconnect();
+      expect(await paused).toBe("OK");
       adapter.afterSend = undefined;
       expect(adapter.texts()).toEqual(["announce 1", "announce 2", "announce 3", "reply 1"]);
       adapter.sent.length = 0;
@@ -122,6 +124,7 @@ describe("the outbox's direct path", () => {
       expect(done).not.toContain("direct");
       expect(done).toContain("after direct");
     } finally {
+      kv.disconnect();
       await p.close();
     }
   });
