@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -45,6 +45,8 @@ beforeAll(async () => {
     target: "node20",
     logLevel: "error",
   });
+  // esbuild answers from a service process of its own: end it, so the run leaves nothing behind.
+  await stop();
 });
 
 afterAll(() => {
