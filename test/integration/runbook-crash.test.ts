@@ -81,7 +81,15 @@ describe("a runbook run across kill -9 of the bot, against sshd", () => {
     first.write("!migrate next");
     const queued = await first.waitForLine(/^queued #\d+: crash-remote step 2\/3 "Stop cron jobs"/);
     const job = /#(\d+)/.exec(queued)![1];
-    await eventually(() => count(LPNDT) === 1, { what: "the remote step to start", timeoutMs: 30_000 });
+    await eventually(() => count(LPNDT) >= 1, { what: "the remote step to start", timeoutMs: 30_000 }).catch(
+      (e: Error) => {
+        // What the bot said and what sshd ran, to see why the step did not start.
+        throw new Error(
+          `${e.message}\nsshd ran:\n${sshd.calls().join("\n")}\nbot stdout:\n${first.stdout()}\nbot stderr:\n${first.stderr()}`,
+        );
+      },
+    );
+    expect(count(LPNDT)).toBe(1);
     await first.kill9();
 
     sshd.behave("lpndt", {});
