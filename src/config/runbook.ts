@@ -78,6 +78,8 @@ const common = {
   idempotent: z.boolean().default(false),
   timeout: durationField.optional(),
   notes: z.string().optional(),
+  /** `!migrate run` stops before this step, even when it is automated. */
+  pause: z.boolean().optional(),
 };
 
 const remote = {

@@ -28,7 +28,7 @@ import { createRun, note, type RunState, type StepRun, updateRun } from "./state
  * is and does, the engine asks of its kind (kinds/).
  */
 
-const RUNNABLE = ["pending", "undone", "skipped"];
+export const RUNNABLE = ["pending", "undone", "skipped"];
 
 export async function startRun(
   ctx: EngineCtx & { network: string; channel: string; threadId?: string },
@@ -106,7 +106,7 @@ export function completeStep(
   return [over, { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped }];
 }
 
-function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
+export function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
   const s = env.services;
   const rb = runbookOf(env, run);
   const name = stepName(rb, i, run.params);
@@ -146,34 +146,50 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
     const why = busy(ctx, run, i, sr);
     if (why) throw new UserError(why);
     if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
-    const step = boundStep(ctx, run, i);
-    // The role of a step that waits for an ack says who acks it, not who may begin it.
-    if (ctx.kinds.of(step).begin !== "ack" && step.role && !holds(ctx.actor, step.role))
-      throw new PermissionError(
-        `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
-      );
-    sr.by = ctx.actor.display;
-    sr.byId = ctx.actor.id;
-    if (step.irreversible) {
-      sr.status = "awaiting-confirm";
-      note(run, s.clock.now(), ctx.actor.display, `asked for irreversible step ${i + 1}`, i);
-      const second = s.config.twoPersonRule ? `someone other than ${ctx.actor.display}` : "a losa or lead";
-      await emit(s, run, [
-        {
-          type: "step-awaiting-confirm",
-          step: stepLabel(rb, i, step.title),
-          describe: describeStep(ctx, step),
-          confirmer: second,
-        },
-      ]);
-      return;
-    }
-    await beginStep(ctx, run, i);
+    await emit(s, run, await askStep(ctx, run, i));
   });
+}
+
+/**
+ * Does step i (the cursor), as `next` does: refused to someone without the
+ * step's role; an irreversible step first waits for a confirm. Under the run's
+ * lock; returns what to say.
+ */
+export async function askStep(ctx: EngineCtx, run: RunState, i: number): Promise<RunEvent[]> {
+  const s = ctx.services;
+  const rb = runbookOf(ctx, run);
+  const sr = run.steps[i]!;
+  const step = boundStep(ctx, run, i);
+  // The role of a step that waits for an ack says who acks it, not who may begin it.
+  if (ctx.kinds.of(step).begin !== "ack" && step.role && !holds(ctx.actor, step.role))
+    throw new PermissionError(
+      `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
+    );
+  sr.by = ctx.actor.display;
+  sr.byId = ctx.actor.id;
+  if (step.irreversible) {
+    sr.status = "awaiting-confirm";
+    note(run, s.clock.now(), ctx.actor.display, `asked for irreversible step ${i + 1}`, i);
+    const second = s.config.twoPersonRule ? `someone other than ${ctx.actor.display}` : "a losa or lead";
+    return [
+      {
+        type: "step-awaiting-confirm",
+        step: stepLabel(rb, i, step.title),
+        describe: describeStep(ctx, step),
+        confirmer: second,
+      },
+    ];
+  }
+  return beginStepEvents(ctx, run, i);
 }
 
 /** Posts a step that waits for an ack, or starts the job that does it. Called under the run's lock. */
 export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promise<void> {
+  await emit(ctx.services, run, await beginStepEvents(ctx, run, i));
+}
+
+/** beginStep, returning what to say (the ack prompt) instead of saying it. */
+export async function beginStepEvents(ctx: EngineCtx, run: RunState, i: number): Promise<RunEvent[]> {
   const s = ctx.services;
   const rb = runbookOf(ctx, run);
   const step = boundStep(ctx, run, i);
@@ -183,15 +199,14 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
   if (kind.begin === "ack") {
     sr.status = "awaiting-ack";
     note(run, sr.startedAt, ctx.actor.display, `posted ${step.kind} step ${i + 1}`, i);
-    await emit(s, run, [
+    return [
       {
         type: "step-awaiting-ack",
         step: stepLabel(rb, i, step.title),
         prompt: kind.prompt!(step),
         acker: whoHolds(s, step.role ?? "losa"),
       },
-    ]);
-    return;
+    ];
   }
   sr.status = "running";
   const idempotent = step.idempotent || kind.idempotent;
@@ -204,6 +219,7 @@ export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promi
   );
   sr.job = rec.id;
   if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
+  return [];
 }
 
 /**
@@ -219,19 +235,29 @@ export async function finishStepEvents(
   who: string,
   result: Pick<Outcome, "ok" | "summary">,
 ): Promise<RunEvent[]> {
+  return updateRun(env.services, key, (r) => finishStepIn(env, r, i, job, who, result));
+}
+
+/** finishStepEvents on a run already held under its lock. */
+export function finishStepIn(
+  env: RunbookEnv,
+  r: RunState,
+  i: number,
+  job: number,
+  who: string,
+  result: Pick<Outcome, "ok" | "summary">,
+): RunEvent[] {
   const s = env.services;
-  return updateRun(s, key, (r): RunEvent[] => {
-    const sr = r.steps[i]!;
-    if (sr.job !== job || sr.status !== "running") return [];
-    sr.result = result.summary;
-    if (!result.ok) {
-      sr.status = "failed";
-      sr.finishedAt = s.clock.now();
-      note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
-      return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
-    }
-    return completeStep(env, r, i, who, { how: "job", job });
-  });
+  const sr = r.steps[i]!;
+  if (sr.job !== job || sr.status !== "running") return [];
+  sr.result = result.summary;
+  if (!result.ok) {
+    sr.status = "failed";
+    sr.finishedAt = s.clock.now();
+    note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
+    return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
+  }
+  return completeStep(env, r, i, who, { how: "job", job });
 }
 
 /** finishStepEvents, in plain text ("" when there is nothing to say). */

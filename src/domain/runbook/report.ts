@@ -17,6 +17,7 @@ export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, 
       kind.tag?.(s) ?? s.kind,
       s.irreversible ? "IRREVERSIBLE" : "",
       s.undo || kind.revert ? "undoable" : "",
+      s.pause ? "pause" : "",
     ].filter(Boolean);
     return { n: i + 1, title: s.title, flags };
   });

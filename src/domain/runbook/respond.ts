@@ -3,6 +3,7 @@ import { boundStep, type EngineCtx, holds, runbookOf, stepName, whoHolds } from 
 import { beginStep, completeStep, mustBeActive } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { runText } from "./render-text.js";
+import { goOn } from "./run-mode.js";
 import { note, updateRun } from "./state.js";
 import { finishUndoEvents } from "./undo.js";
 
@@ -117,7 +118,7 @@ export async function skipStepEvents(ctx: EngineCtx, key: string, reason: string
     sr.status = "skipped";
     sr.note = reason;
     sr.waitUntil = undefined;
-    return said;
+    return goOn(ctx, run, said);
   });
 }
 
