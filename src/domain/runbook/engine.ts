@@ -4,6 +4,7 @@ import { PermissionError, UserError } from "../../core/errors.js";
 import type { Outcome } from "../../core/result.js";
 import { isoTime } from "../../core/time.js";
 import { jobRequest } from "../job-kinds.js";
+import { skipNotApplicable } from "./conditions.js";
 import {
   boundStep,
   describeStep,
@@ -42,7 +43,7 @@ export async function startRun(
     );
   const params = resolveParams(rb, given);
   const now = s.clock.now();
-  const run = await createRun(s, {
+  const draft: Omit<RunState, "key" | "seq"> = {
     runbook: rb.id,
     network: ctx.network,
     channel: ctx.channel,
@@ -57,7 +58,10 @@ export async function startRun(
     loops: {},
     downtime: {},
     timeline: [{ at: now, who: ctx.actor.display, what: `started${fmtParams(params)}` }],
-  });
+  };
+  // Steps at the start that do not apply to these parameters are passed over at once (the plan says so).
+  skipNotApplicable(rb, draft as RunState, now, s.config.name);
+  const run = await createRun(s, draft);
   await s.audit.record({
     event: "runbook",
     who: ctx.actor.id,
@@ -98,12 +102,17 @@ export function completeStep(
     i,
   );
   if (run.cursor === i) run.cursor = i + 1;
-  if (run.cursor < rb.steps.length) return [over, nextHintEvent(env, run)];
+  const passed = skipNotApplicable(rb, run, now, env.services.config.name);
+  if (run.cursor < rb.steps.length) return [over, ...passed, nextHintEvent(env, run)];
   run.status = "finished";
   run.endedAt = now;
   const stopped = env.kinds.list.map((k) => k.end?.(run, now, "finished") ?? "").join("");
   note(run, now, who, "finished");
-  return [over, { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped }];
+  return [
+    over,
+    ...passed,
+    { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped },
+  ];
 }
 
 export function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {

@@ -2,6 +2,7 @@ import type { Runbook } from "../../config/runbook.js";
 import { bindStep } from "../../config/runbook-params.js";
 import { formatDuration } from "../../core/duration.js";
 import { formatUtcStamp as utcStamp, formatUtcTime as utcTime } from "../../core/time.js";
+import { notApplicable } from "./conditions.js";
 import { type RunbookEnv, runbookOf } from "./context.js";
 import type { PlanLine } from "./events.js";
 import type { StepKinds } from "./kinds/types.js";
@@ -19,6 +20,8 @@ export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, 
       s.undo || kind.revert ? "undoable" : "",
       s.pause ? "pause" : "",
     ].filter(Boolean);
+    const skipped = notApplicable(rb, i, params);
+    if (skipped) flags.push(`skipped (${skipped})`);
     return { n: i + 1, title: s.title, flags };
   });
 }
