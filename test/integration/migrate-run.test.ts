@@ -58,6 +58,8 @@ describe("!migrate run: goes on by itself until a gate", () => {
     await bot!.adapter.waitFor((m) => /step 5\/8 "Drop" is IRREVERSIBLE/.test(m.text));
     await at(4, "awaiting-confirm");
     expect(sshd.calls()).toEqual(["lpndt [one]", "lpndt [two]", "rsync [three]"]);
+    const st = await reply("!migrate status", CREW.engineer, /^run-drill run #/);
+    expect(st.text).toContain("Run mode: on (lena); !migrate stop halts it.");
     const self = await reply("!migrate confirm", CREW.lead, /two-person rule/);
     expect(self.text).toMatch(/needs someone else to confirm/);
     expect(sshd.calls()).not.toContain("dropdb [old]");

@@ -71,7 +71,8 @@ export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string
   const undoing = run.steps
     .map((x, i) => (x.status === "undoing" ? stepLine(s, run, i, x) : ""))
     .filter(Boolean);
-  return [head, cur && `Current: ${cur.trim()}`, ...undoing, ...loopLines(run), downtimeLine(run), hint]
+  const auto = run.auto && `Run mode: on (${run.auto.by}); !migrate stop halts it.`;
+  return [head, cur && `Current: ${cur.trim()}`, auto, ...undoing, ...loopLines(run), downtimeLine(run), hint]
     .filter(Boolean)
     .join("\n");
 }

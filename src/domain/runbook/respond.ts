@@ -1,6 +1,7 @@
 import { PermissionError, UserError } from "../../core/errors.js";
+import { beginStep } from "./begin.js";
 import { boundStep, type EngineCtx, holds, runbookOf, stepName, whoHolds } from "./context.js";
-import { beginStep, completeStep, mustBeActive } from "./engine.js";
+import { completeStep, mustBeActive } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { runText } from "./render-text.js";
 import { goOn } from "./run-mode.js";

@@ -2,6 +2,7 @@ import { UserError } from "../../core/errors.js";
 import type { Outcome } from "../../core/result.js";
 import { startJob } from "../../infra/enqueue.js";
 import type { Services } from "../services.js";
+import { askStep } from "./begin.js";
 import {
   boundStep,
   type EngineCtx,
@@ -11,7 +12,7 @@ import {
   stepLabel,
   whoHolds,
 } from "./context.js";
-import { askStep, busy, finishStepIn, mustBeActive, RUNNABLE } from "./engine.js";
+import { busy, finishStepIn, mustBeActive, RUNNABLE } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { note, type RunState, updateRun } from "./state.js";
 
