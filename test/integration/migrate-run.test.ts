@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { getRun, runKey } from "../../src/domain/runbook/state.js";
+import { getRun, runKey, updateRun } from "../../src/domain/runbook/state.js";
+import { tickRunbooks } from "../../src/domain/runbook/tick.js";
 import { ROOT } from "../harness/child.js";
 import { eventually } from "../harness/eventually.js";
 import { afterEach, describe, expect, type StartBot, test } from "../harness/fixtures.js";
@@ -121,5 +122,19 @@ describe("!migrate run: goes on by itself until a gate", () => {
     expect(sshd.calls()).toEqual(["lpndt [one]"]);
     const none = await reply("!migrate stop", CREW.engineer, /Run mode is not on/);
     expect(none.text).toContain("!migrate run turns it on");
+  });
+
+  test("run mode found on at a step boundary (a process died between two steps) goes on from the scheduler's tick", async ({
+    bot: start,
+  }) => {
+    await boot(start);
+    await reply("!migrate start run-drill", CREW.lead, /started/);
+    const key = runKey(bot!.services, "console", "console", "run-drill");
+    await updateRun(bot!.services, key, (r) => {
+      r.auto = { by: "eve", byId: "console:eve", roles: ["engineer"] };
+    });
+    await tickRunbooks(bot!.services);
+    await bot!.adapter.waitFor((m) => /Run mode stops at step 3\/8 "Look": it is a manual step/.test(m.text));
+    expect(sshd.calls()).toEqual(["lpndt [one]", "lpndt [two]"]);
   });
 });
