@@ -3,7 +3,7 @@ import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { keyValues } from "../core/parse.js";
 import { runPage } from "../domain/pages.js";
-import { type EngineCtx, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
+import { type EngineCtx, emit, type RunbookEnv, runbooks } from "../domain/runbook/context.js";
 import { nextStep, startRun } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
@@ -11,6 +11,7 @@ import { nextHint, runStarted } from "../domain/runbook/next.js";
 import { runText } from "../domain/runbook/render-text.js";
 import { describeKinds, renderLog, renderStatus } from "../domain/runbook/report.js";
 import { ackStepEvents, confirmStep, retryStep, skipStepEvents } from "../domain/runbook/respond.js";
+import { runMode, stopRunMode } from "../domain/runbook/run-mode.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
 import { abortRunEvents, rollbackEvents, undoStepEvents } from "../domain/runbook/undo.js";
 import { type Command, type CommandContext, command } from "./types.js";
@@ -193,6 +194,22 @@ const drive = (env: Env, engine: Eng): Command[] => [
     async (ctx, run) => {
       await nextStep(engine(ctx), run.key);
     },
+  ),
+  sub(
+    "run",
+    "!migrate run",
+    "do the current step and go on through automated steps until a manual, irreversible, failed or pause step",
+    OPERATE,
+    async (ctx, run) => {
+      await emit(ctx.services, run, await runMode(engine(ctx), run.key));
+    },
+  ),
+  sub(
+    "stop",
+    "!migrate stop",
+    "end run mode: the step in flight finishes, nothing after it starts by itself",
+    OPERATE,
+    (ctx, run) => stopRunMode(engine(ctx), run.key),
   ),
   sub(
     "ack",

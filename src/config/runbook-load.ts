@@ -15,6 +15,7 @@ import {
   undoObject,
 } from "./runbook.js";
 import { checkValue, placeholders, stepStrings } from "./runbook-params.js";
+import { whenProblem } from "./runbook-when.js";
 import { type Config, LOCAL_HOST } from "./schema.js";
 
 /**
@@ -173,6 +174,8 @@ function crossCheck(kinds: Kinds, file: string, rb: Runbook, config: Config, pro
     ] as const) {
       if (r && !roles.has(r)) problems.push(`${where} ${key}: unknown role "${r}" (known: ${known})`);
     }
+    const whenBad = s.when === undefined ? undefined : whenProblem(s.when, rb.parameters);
+    if (whenBad) problems.push(`${where} when: ${whenBad}`);
     if (s.irreversible && s.undo)
       problems.push(`${where} undo: an irreversible step cannot have an undo; remove one of them`);
     for (const { key, text } of [

@@ -78,6 +78,10 @@ const common = {
   idempotent: z.boolean().default(false),
   timeout: durationField.optional(),
   notes: z.string().optional(),
+  /** `!migrate run` stops before this step, even when it is automated. */
+  pause: z.boolean().optional(),
+  /** A condition on the parameters (`component == backend`); false, the step is skipped (runbook-when.ts). */
+  when: z.string().min(1).optional(),
 };
 
 const remote = {

@@ -9,10 +9,11 @@ import {
   runbookOf,
   stepName,
 } from "../domain/runbook/context.js";
-import { completeStep, finishStepEvents } from "../domain/runbook/engine.js";
+import { completeStep } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
 import { runText } from "../domain/runbook/render-text.js";
+import { finishAndGoOn, goOn } from "../domain/runbook/run-mode.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
 import { finishUndoEvents } from "../domain/runbook/undo.js";
 import type { Services } from "../domain/services.js";
@@ -70,7 +71,7 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
   const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do"), step);
   // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
-  return saying(result, await finishStepEvents(env, d.run, d.step, id, job.record.by, result));
+  return saying(result, await finishAndGoOn(env, d.run, d.step, id, job.record.by, result));
 }
 
 /** The step's outcome, with what the run says next on the line after its summary. */
@@ -113,7 +114,7 @@ async function resolved(env: RunbookEnv, rec: JobRecord, how: "done" | "retried"
   const s = env.services;
   const d = rec.data as StepData;
   if (d.mode !== "do") return;
-  const said = await updateRun(s, d.run, (run): RunEvent[] => {
+  const said = await updateRun(s, d.run, async (run): Promise<RunEvent[]> => {
     const sr = run.steps[d.step];
     if (run.status !== "active" || !sr || sr.job !== rec.id) return [];
     if (how === "retried") {
@@ -122,7 +123,7 @@ async function resolved(env: RunbookEnv, rec: JobRecord, how: "done" | "retried"
       return [];
     }
     sr.result = rec.resolution;
-    return completeStep(env, run, d.step, rec.by, { how: "by-hand", job: rec.id });
+    return goOn(env, run, completeStep(env, run, d.step, rec.by, { how: "by-hand", job: rec.id }));
   });
   const run = await getRun(s, d.run);
   if (run) await emit(s, run, said);

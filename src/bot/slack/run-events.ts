@@ -81,6 +81,14 @@ export function slackRunEvent(e: RunEvent): string {
       return `Loop *${esc(e.loop)}* iteration ${e.iteration} (#${e.job}) was interrupted by a restart and is not re-run; the loop goes on.`;
     case "runbook-unloaded":
       return `Runbook *${esc(e.runbook)}* is no longer loaded; ${cmd("!migrate abort")} to end run #${e.seq}`;
+    case "run-mode":
+      return e.on
+        ? `:arrow_forward: Run mode on (${esc(e.by)}): the run goes on by itself until a manual, irreversible, failed or pause step${e.after ? `, after ${name(e.after)}` : ""}. ${cmd("!migrate stop")} halts it.`
+        : `:double_vertical_bar: Run mode stopped by ${esc(e.by)}${e.after ? `; ${name(e.after)} in flight finishes` : ""}. ${cmd("!migrate next")} or ${cmd("!migrate run")} goes on.`;
+    case "run-going":
+      return `Running ${name(e.step)}.`;
+    case "run-gate":
+      return `:double_vertical_bar: Run mode stops at ${name(e.step)}: ${esc(e.why)}.`;
   }
 }
 

@@ -1,15 +1,14 @@
 import type { Runbook } from "../../config/runbook.js";
 import { resolveParams } from "../../config/runbook-params.js";
-import { PermissionError, UserError } from "../../core/errors.js";
+import { UserError } from "../../core/errors.js";
 import type { Outcome } from "../../core/result.js";
 import { isoTime } from "../../core/time.js";
-import { jobRequest } from "../job-kinds.js";
+import { askStep } from "./begin.js";
+import { skipNotApplicable } from "./conditions.js";
 import {
   boundStep,
-  describeStep,
   type EngineCtx,
   emit,
-  holds,
   type RunbookEnv,
   runbookOf,
   stepLabel,
@@ -28,7 +27,7 @@ import { createRun, note, type RunState, type StepRun, updateRun } from "./state
  * is and does, the engine asks of its kind (kinds/).
  */
 
-const RUNNABLE = ["pending", "undone", "skipped"];
+export const RUNNABLE = ["pending", "undone", "skipped"];
 
 export async function startRun(
   ctx: EngineCtx & { network: string; channel: string; threadId?: string },
@@ -42,7 +41,7 @@ export async function startRun(
     );
   const params = resolveParams(rb, given);
   const now = s.clock.now();
-  const run = await createRun(s, {
+  const draft: Omit<RunState, "key" | "seq"> = {
     runbook: rb.id,
     network: ctx.network,
     channel: ctx.channel,
@@ -57,7 +56,10 @@ export async function startRun(
     loops: {},
     downtime: {},
     timeline: [{ at: now, who: ctx.actor.display, what: `started${fmtParams(params)}` }],
-  });
+  };
+  // Steps at the start that do not apply to these parameters are passed over at once (the plan says so).
+  skipNotApplicable(rb, draft as RunState, now, s.config.name);
+  const run = await createRun(s, draft);
   await s.audit.record({
     event: "runbook",
     who: ctx.actor.id,
@@ -98,15 +100,20 @@ export function completeStep(
     i,
   );
   if (run.cursor === i) run.cursor = i + 1;
-  if (run.cursor < rb.steps.length) return [over, nextHintEvent(env, run)];
+  const passed = skipNotApplicable(rb, run, now, env.services.config.name);
+  if (run.cursor < rb.steps.length) return [over, ...passed, nextHintEvent(env, run)];
   run.status = "finished";
   run.endedAt = now;
   const stopped = env.kinds.list.map((k) => k.end?.(run, now, "finished") ?? "").join("");
   note(run, now, who, "finished");
-  return [over, { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped }];
+  return [
+    over,
+    ...passed,
+    { type: "run-finished", runbook: rb.id, seq: run.seq, steps: rb.steps.length, stopped },
+  ];
 }
 
-function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
+export function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string | undefined {
   const s = env.services;
   const rb = runbookOf(env, run);
   const name = stepName(rb, i, run.params);
@@ -146,64 +153,8 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
     const why = busy(ctx, run, i, sr);
     if (why) throw new UserError(why);
     if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
-    const step = boundStep(ctx, run, i);
-    // The role of a step that waits for an ack says who acks it, not who may begin it.
-    if (ctx.kinds.of(step).begin !== "ack" && step.role && !holds(ctx.actor, step.role))
-      throw new PermissionError(
-        `${stepName(rb, i, run.params)} may only be run by ${whoHolds(s, step.role)}. Nothing was run.`,
-      );
-    sr.by = ctx.actor.display;
-    sr.byId = ctx.actor.id;
-    if (step.irreversible) {
-      sr.status = "awaiting-confirm";
-      note(run, s.clock.now(), ctx.actor.display, `asked for irreversible step ${i + 1}`, i);
-      const second = s.config.twoPersonRule ? `someone other than ${ctx.actor.display}` : "a losa or lead";
-      await emit(s, run, [
-        {
-          type: "step-awaiting-confirm",
-          step: stepLabel(rb, i, step.title),
-          describe: describeStep(ctx, step),
-          confirmer: second,
-        },
-      ]);
-      return;
-    }
-    await beginStep(ctx, run, i);
+    await emit(s, run, await askStep(ctx, run, i));
   });
-}
-
-/** Posts a step that waits for an ack, or starts the job that does it. Called under the run's lock. */
-export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promise<void> {
-  const s = ctx.services;
-  const rb = runbookOf(ctx, run);
-  const step = boundStep(ctx, run, i);
-  const kind = ctx.kinds.of(step);
-  const sr = run.steps[i]!;
-  sr.startedAt = s.clock.now();
-  if (kind.begin === "ack") {
-    sr.status = "awaiting-ack";
-    note(run, sr.startedAt, ctx.actor.display, `posted ${step.kind} step ${i + 1}`, i);
-    await emit(s, run, [
-      {
-        type: "step-awaiting-ack",
-        step: stepLabel(rb, i, step.title),
-        prompt: kind.prompt!(step),
-        acker: whoHolds(s, step.role ?? "losa"),
-      },
-    ]);
-    return;
-  }
-  sr.status = "running";
-  const idempotent = step.idempotent || kind.idempotent;
-  const rec = await ctx.enqueue(
-    jobRequest(
-      "runbook-step",
-      { run: run.key, step: i, mode: "do", idempotent },
-      { summary: `${rb.id} ${stepName(rb, i, step.title)}: ${kind.describe(step)}` },
-    ),
-  );
-  sr.job = rec.id;
-  if (!sr.jobs.includes(rec.id)) sr.jobs.push(rec.id);
 }
 
 /**
@@ -219,19 +170,29 @@ export async function finishStepEvents(
   who: string,
   result: Pick<Outcome, "ok" | "summary">,
 ): Promise<RunEvent[]> {
+  return updateRun(env.services, key, (r) => finishStepIn(env, r, i, job, who, result));
+}
+
+/** finishStepEvents on a run already held under its lock. */
+export function finishStepIn(
+  env: RunbookEnv,
+  r: RunState,
+  i: number,
+  job: number,
+  who: string,
+  result: Pick<Outcome, "ok" | "summary">,
+): RunEvent[] {
   const s = env.services;
-  return updateRun(s, key, (r): RunEvent[] => {
-    const sr = r.steps[i]!;
-    if (sr.job !== job || sr.status !== "running") return [];
-    sr.result = result.summary;
-    if (!result.ok) {
-      sr.status = "failed";
-      sr.finishedAt = s.clock.now();
-      note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
-      return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
-    }
-    return completeStep(env, r, i, who, { how: "job", job });
-  });
+  const sr = r.steps[i]!;
+  if (sr.job !== job || sr.status !== "running") return [];
+  sr.result = result.summary;
+  if (!result.ok) {
+    sr.status = "failed";
+    sr.finishedAt = s.clock.now();
+    note(r, sr.finishedAt, who, `step ${i + 1} failed: ${result.summary}`, i);
+    return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
+  }
+  return completeStep(env, r, i, who, { how: "job", job });
 }
 
 /** finishStepEvents, in plain text ("" when there is nothing to say). */

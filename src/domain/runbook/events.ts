@@ -71,7 +71,13 @@ export type RunEvent =
   | { type: "undo-exhausted" }
   | { type: "rollback-finished"; runbook: string; seq: number }
   | { type: "loop-interrupted"; loop: string; iteration: number; job: number }
-  | { type: "runbook-unloaded"; runbook: string; seq: number };
+  | { type: "runbook-unloaded"; runbook: string; seq: number }
+  /** Run mode (`!migrate run`) turned on or off by someone; `after`: the step in flight it waits for. */
+  | { type: "run-mode"; on: boolean; by: string; after?: StepLabel }
+  /** Run mode started the next step on its own. */
+  | { type: "run-going"; step: StepLabel }
+  /** Run mode stopped by itself at a step: why, in words ("it is a manual step"). */
+  | { type: "run-gate"; step: StepLabel; why: string };
 
 export type RunEventType = RunEvent["type"];
 
@@ -97,6 +103,9 @@ const TYPES: Record<RunEventType, true> = {
   "rollback-finished": true,
   "loop-interrupted": true,
   "runbook-unloaded": true,
+  "run-mode": true,
+  "run-going": true,
+  "run-gate": true,
 };
 
 /** True for a run event (a message's events may come from elsewhere). */

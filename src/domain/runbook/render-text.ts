@@ -82,6 +82,14 @@ export function renderRunEvent(e: RunEvent): string {
       return `loop "${e.loop}" iteration ${e.iteration} (#${e.job}) was interrupted by a restart and is not re-run; the loop goes on.`;
     case "runbook-unloaded":
       return `runbook ${e.runbook} is no longer loaded; !migrate abort to end run #${e.seq}`;
+    case "run-mode":
+      if (!e.on)
+        return `Run mode stopped by ${e.by}${e.after ? `; ${stepText(e.after)} in flight finishes` : ""}. !migrate next or !migrate run goes on.`;
+      return `Run mode on (${e.by}): the run goes on by itself until a manual, irreversible, failed or pause step${e.after ? `, after ${stepText(e.after)}` : ""}. !migrate stop halts it.`;
+    case "run-going":
+      return `Running ${stepText(e.step)}.`;
+    case "run-gate":
+      return `Run mode stops at ${stepText(e.step)}: ${e.why}.`;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Runbook } from "../../config/runbook.js";
 import { bindStep } from "../../config/runbook-params.js";
 import { formatDuration } from "../../core/duration.js";
 import { formatUtcStamp as utcStamp, formatUtcTime as utcTime } from "../../core/time.js";
+import { notApplicable } from "./conditions.js";
 import { type RunbookEnv, runbookOf } from "./context.js";
 import type { PlanLine } from "./events.js";
 import type { StepKinds } from "./kinds/types.js";
@@ -17,7 +18,10 @@ export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, 
       kind.tag?.(s) ?? s.kind,
       s.irreversible ? "IRREVERSIBLE" : "",
       s.undo || kind.revert ? "undoable" : "",
+      s.pause ? "pause" : "",
     ].filter(Boolean);
+    const skipped = notApplicable(rb, i, params);
+    if (skipped) flags.push(`skipped (${skipped})`);
     return { n: i + 1, title: s.title, flags };
   });
 }
@@ -67,7 +71,8 @@ export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string
   const undoing = run.steps
     .map((x, i) => (x.status === "undoing" ? stepLine(s, run, i, x) : ""))
     .filter(Boolean);
-  return [head, cur && `Current: ${cur.trim()}`, ...undoing, ...loopLines(run), downtimeLine(run), hint]
+  const auto = run.auto && `Run mode: on (${run.auto.by}); !migrate stop halts it.`;
+  return [head, cur && `Current: ${cur.trim()}`, auto, ...undoing, ...loopLines(run), downtimeLine(run), hint]
     .filter(Boolean)
     .join("\n");
 }

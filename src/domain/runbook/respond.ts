@@ -1,8 +1,10 @@
 import { PermissionError, UserError } from "../../core/errors.js";
+import { beginStep } from "./begin.js";
 import { boundStep, type EngineCtx, holds, runbookOf, stepName, whoHolds } from "./context.js";
-import { beginStep, completeStep, mustBeActive } from "./engine.js";
+import { completeStep, mustBeActive } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { runText } from "./render-text.js";
+import { goOn } from "./run-mode.js";
 import { note, updateRun } from "./state.js";
 import { finishUndoEvents } from "./undo.js";
 
@@ -117,7 +119,7 @@ export async function skipStepEvents(ctx: EngineCtx, key: string, reason: string
     sr.status = "skipped";
     sr.note = reason;
     sr.waitUntil = undefined;
-    return said;
+    return goOn(ctx, run, said);
   });
 }
 

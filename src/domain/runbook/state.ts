@@ -92,6 +92,11 @@ export interface RunState {
   /** Who asked for the rollback (each undo it does is theirs). */
   rollbackBy?: string;
   timeline: TimelineEntry[];
+  /**
+   * Run mode (`!migrate run`): on, the run goes on by itself through automated
+   * steps until a gate; who turned it on, as the steps it starts are theirs.
+   */
+  auto?: { by: string; byId: string; roles: string[] };
   /** The runbook this run refers to was found missing and the channel was told (see the scheduler). */
   unloaded?: string;
 }

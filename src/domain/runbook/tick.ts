@@ -4,6 +4,7 @@ import { completeStep } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { builtinStepKinds } from "./kinds/index.js";
 import type { StepKinds } from "./kinds/types.js";
+import { goOn } from "./run-mode.js";
 import { activeRuns, getRun, note, type RunState, updateRun } from "./state.js";
 
 /**
@@ -65,7 +66,7 @@ async function tickRun(env: RunbookEnv, run: RunState, said: RunEvent[][]): Prom
   const rb = runbookOf(env, run);
   for (const [i, sr] of run.steps.entries()) {
     if (sr.status === "waiting" && sr.waitUntil !== undefined && now >= sr.waitUntil) {
-      said.push(completeStep(env, run, i, s.config.name, { how: "wait-over" }));
+      said.push(await goOn(env, run, completeStep(env, run, i, s.config.name, { how: "wait-over" })));
       continue;
     }
     if (sr.status === "running" && sr.job !== undefined) {
@@ -86,6 +87,11 @@ async function tickRun(env: RunbookEnv, run: RunState, said: RunEvent[][]): Prom
         said.push([{ type: "undo-interrupted", step: stepLabel(rb, i, run.params), job: rec.id }]);
       }
     }
+  }
+  // Run mode left at a step that is over (a restart between a step's end and the next one's start).
+  if (run.auto && run.status === "active") {
+    const going = await goOn(env, run, []);
+    if (going.length) said.push(going);
   }
   for (const kind of env.kinds.list) if (kind.tick) for (const e of await kind.tick(env, run)) said.push([e]);
 }

@@ -134,6 +134,7 @@ export async function undoStepEvents(ctx: EngineCtx, key: string): Promise<RunEv
     mustBeActive(run);
     mustBeIdle(ctx, run);
     run.rollingBack = false;
+    delete run.auto; // going back ends run mode
     return undoNext(ctx, run);
   });
 }
@@ -148,6 +149,7 @@ export async function rollbackEvents(ctx: EngineCtx, key: string): Promise<RunEv
     mustBeActive(run);
     mustBeIdle(ctx, run);
     run.rollingBack = true;
+    delete run.auto;
     run.rollbackBy = ctx.actor.display;
     note(run, ctx.services.clock.now(), ctx.actor.display, "rollback started");
     return undoNext(ctx, run);

@@ -53,6 +53,8 @@ const EXPECTED: Record<string, readonly string[]> = {
   "migrate list": ANYONE,
   "migrate start": ["admin", "lead"],
   "migrate next": ["admin", "lead", "engineer"],
+  "migrate run": ["admin", "lead", "engineer"],
+  "migrate stop": ["admin", "lead", "engineer"],
   // Anyone reaches the command; the step's own role decides (docs/runbooks.md).
   "migrate ack": ANYONE,
   "migrate confirm": ["admin", "losa", "lead"],
