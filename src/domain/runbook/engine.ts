@@ -17,7 +17,7 @@ import {
 } from "./context.js";
 import type { RunEvent, StepEnd } from "./events.js";
 import { nextHintEvent } from "./next.js";
-import { endText, runText } from "./render-text.js";
+import { endText } from "./render-text.js";
 import { createRun, note, type RunState, type StepRun, updateRun } from "./state.js";
 
 /**
@@ -158,22 +158,11 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
 }
 
 /**
- * A step's job is over: records its outcome and moves the cursor on (or marks
- * the step failed). Returns what to say, or nothing when the step went on
- * otherwise meanwhile (a wait now waiting, a skipped step).
+ * A step's job is over, on a run already held under its lock: records its
+ * outcome and moves the cursor on (or marks the step failed). Returns what to say,
+ * or nothing when the step went on otherwise meanwhile (a wait now waiting, a
+ * skipped step). The job's end with run mode is run-mode.ts's finishAndGoOn.
  */
-export async function finishStepEvents(
-  env: RunbookEnv,
-  key: string,
-  i: number,
-  job: number,
-  who: string,
-  result: Pick<Outcome, "ok" | "summary">,
-): Promise<RunEvent[]> {
-  return updateRun(env.services, key, (r) => finishStepIn(env, r, i, job, who, result));
-}
-
-/** finishStepEvents on a run already held under its lock. */
 export function finishStepIn(
   env: RunbookEnv,
   r: RunState,
@@ -194,10 +183,6 @@ export function finishStepIn(
   }
   return completeStep(env, r, i, who, { how: "job", job });
 }
-
-/** finishStepEvents, in plain text ("" when there is nothing to say). */
-export const finishStep = async (...a: Parameters<typeof finishStepEvents>): Promise<string> =>
-  runText(await finishStepEvents(...a));
 
 export function mustBeActive(run: RunState): void {
   if (run.status !== "active")

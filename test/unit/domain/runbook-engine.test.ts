@@ -9,9 +9,11 @@ import { PermissionError, UserError } from "../../../src/core/errors.js";
 import { silentLogger } from "../../../src/core/log.js";
 import type { OutboundMessage } from "../../../src/core/messages.js";
 import { boundStep, type EngineCtx, runbookOf } from "../../../src/domain/runbook/context.js";
-import { finishStep, nextStep, startRun } from "../../../src/domain/runbook/engine.js";
+import { nextStep, startRun } from "../../../src/domain/runbook/engine.js";
 import { builtinStepKinds } from "../../../src/domain/runbook/kinds/index.js";
+import { runText } from "../../../src/domain/runbook/render-text.js";
 import { ackStep, confirmStep, retryStep, skipStep } from "../../../src/domain/runbook/respond.js";
+import { finishAndGoOn } from "../../../src/domain/runbook/run-mode.js";
 import { getRun, type RunState, updateRun } from "../../../src/domain/runbook/state.js";
 import { tickRunbooks } from "../../../src/domain/runbook/tick.js";
 import { abortRun, finishUndo, rollback, undoStep } from "../../../src/domain/runbook/undo.js";
@@ -126,7 +128,7 @@ async function engine() {
   const env = { services, kinds: builtinStepKinds };
   /** The job of step i is over. */
   const jobDone = async (i: number, ok = true, summary = ok ? "exit 0" : "exit 1") =>
-    finishStep(env, key, i, (await state()).steps[i]!.job!, "eve", { ok, summary });
+    runText(await finishAndGoOn(env, key, i, (await state()).steps[i]!.job!, "eve", { ok, summary }));
   /** Does step i as its crew would: next, then ack / confirm and the job's end. */
   const pass = async (i: number) => {
     await nextStep(as("eve"), key);

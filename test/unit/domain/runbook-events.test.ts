@@ -7,12 +7,13 @@ import { ManualClock } from "../../../src/core/clock.js";
 import { silentLogger } from "../../../src/core/log.js";
 import type { OutboundMessage } from "../../../src/core/messages.js";
 import { type EngineCtx, runbookOf } from "../../../src/domain/runbook/context.js";
-import { finishStepEvents, nextStep, startRun } from "../../../src/domain/runbook/engine.js";
+import { nextStep, startRun } from "../../../src/domain/runbook/engine.js";
 import { builtinStepKinds } from "../../../src/domain/runbook/kinds/index.js";
 import type { PerformContext } from "../../../src/domain/runbook/kinds/types.js";
 import { runStarted } from "../../../src/domain/runbook/next.js";
 import { runText } from "../../../src/domain/runbook/render-text.js";
 import { ackStepEvents } from "../../../src/domain/runbook/respond.js";
+import { finishAndGoOn } from "../../../src/domain/runbook/run-mode.js";
 import { getRun, type RunState, updateRun } from "../../../src/domain/runbook/state.js";
 import { tickRunbooks } from "../../../src/domain/runbook/tick.js";
 import { rollbackEvents } from "../../../src/domain/runbook/undo.js";
@@ -110,7 +111,7 @@ describe("runbook engine events", () => {
 
       await nextStep(e.lena, e.run.key);
       e.clock.advance(10_000);
-      expect(await finishStepEvents(env, e.run.key, 0, 1, "lena", { ok: true, summary: "exit 0" })).toEqual([
+      expect(await finishAndGoOn(env, e.run.key, 0, 1, "lena", { ok: true, summary: "exit 0" })).toEqual([
         { type: "step-done", step: step(1, "Stop the app"), end: { how: "job", job: 1 } },
         expect.objectContaining({
           type: "next-hint",
@@ -185,7 +186,7 @@ describe("runbook engine events", () => {
     try {
       const env = { services: e.services, kinds: builtinStepKinds };
       await nextStep(e.lena, e.run.key);
-      await finishStepEvents(env, e.run.key, 0, 1, "lena", { ok: true, summary: "exit 0" });
+      await finishAndGoOn(env, e.run.key, 0, 1, "lena", { ok: true, summary: "exit 0" });
       await nextStep(e.lena, e.run.key);
       await ackStepEvents(e.olga, e.run.key, "");
       expect(await rollbackEvents(e.lena, e.run.key)).toEqual([
