@@ -29,7 +29,7 @@ import { startRedis } from "../../harness/servers.js";
 /**
  * The runbook engine's state machine, driven by its functions on a hand-moved
  * clock: the run's state in a real Redis (its own key prefix per test), jobs
- * and chat captured instead of run and sent. A job finishing is finishStep /
+ * and chat captured instead of run and sent. A job finishing is finishAndGoOn /
  * finishUndo, as the step job calls them.
  */
 
