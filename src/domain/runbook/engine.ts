@@ -140,9 +140,7 @@ export function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): st
 /** `!migrate next`: does the current step (or asks for a confirm first, for an irreversible one). */
 export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
-  await updateRun(s, key, async (run) => {
-    mustBeActive(run);
-    const rb = runbookOf(ctx, run);
+  await onActiveRun(ctx, key, async (run, rb) => {
     if (run.rollingBack) throw new UserError("A rollback is in progress; wait for it to stop.");
     const undoing = run.steps.findIndex((x) => x.status === "undoing");
     if (undoing >= 0)
@@ -182,6 +180,18 @@ export function finishStepIn(
     return [{ type: "step-failed", step: stepLabel(runbookOf(env, r), i, r.params) }];
   }
   return completeStep(env, r, i, who, { how: "job", job });
+}
+
+/** Changes an active run under its lock, with its runbook: how every answer to a run begins. */
+export function onActiveRun<T>(
+  ctx: RunbookEnv,
+  key: string,
+  fn: (run: RunState, rb: Runbook) => Promise<T>,
+): Promise<T> {
+  return updateRun(ctx.services, key, async (run) => {
+    mustBeActive(run);
+    return fn(run, runbookOf(ctx, run));
+  });
 }
 
 export function mustBeActive(run: RunState): void {

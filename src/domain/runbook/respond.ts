@@ -1,11 +1,11 @@
 import { PermissionError, UserError } from "../../core/errors.js";
 import { beginStep } from "./begin.js";
-import { boundStep, type EngineCtx, holds, runbookOf, stepName, whoHolds } from "./context.js";
-import { completeStep, mustBeActive } from "./engine.js";
+import { boundStep, type EngineCtx, holds, stepName, whoHolds } from "./context.js";
+import { completeStep, onActiveRun } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { runText } from "./render-text.js";
 import { goOn } from "./run-mode.js";
-import { note, updateRun } from "./state.js";
+import { note } from "./state.js";
 import { finishUndoEvents } from "./undo.js";
 
 /**
@@ -16,9 +16,7 @@ import { finishUndoEvents } from "./undo.js";
 /** `!migrate confirm`: a second person lets an irreversible step run. */
 export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
-  await updateRun(s, key, async (run) => {
-    mustBeActive(run);
-    const rb = runbookOf(ctx, run);
+  await onActiveRun(ctx, key, async (run, rb) => {
     const i = run.cursor;
     const sr = run.steps[i];
     if (sr?.status !== "awaiting-confirm") throw new UserError("No step is waiting for a confirm.");
@@ -40,9 +38,7 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
 /** `!migrate ack [note]`: someone holding the step's role says the manual step (or manual undo) is done. */
 export async function ackStepEvents(ctx: EngineCtx, key: string, text: string): Promise<RunEvent[]> {
   const s = ctx.services;
-  return updateRun(s, key, async (run) => {
-    mustBeActive(run);
-    const rb = runbookOf(ctx, run);
+  return onActiveRun(ctx, key, async (run, rb) => {
     const i = run.steps.findIndex(
       (x, j) => x.status === "awaiting-ack" || (x.status === "undoing" && !x.undoJob && !!rb.steps[j]!.undo),
     );
@@ -81,9 +77,7 @@ export const ackStep = async (ctx: EngineCtx, key: string, text: string): Promis
 /** `!migrate retry`: runs a failed or interrupted step again. */
 export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
   const s = ctx.services;
-  await updateRun(s, key, async (run) => {
-    mustBeActive(run);
-    const rb = runbookOf(ctx, run);
+  await onActiveRun(ctx, key, async (run, rb) => {
     const i = run.cursor;
     const sr = run.steps[i];
     if (!sr || (sr.status !== "failed" && sr.status !== "interrupted"))
@@ -100,10 +94,7 @@ export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
 
 /** `!migrate skip <reason>`: passes over the current step, with the reason recorded. */
 export async function skipStepEvents(ctx: EngineCtx, key: string, reason: string): Promise<RunEvent[]> {
-  const s = ctx.services;
-  return updateRun(s, key, async (run) => {
-    mustBeActive(run);
-    const rb = runbookOf(ctx, run);
+  return onActiveRun(ctx, key, async (run, rb) => {
     const i = run.cursor;
     const sr = run.steps[i];
     if (!sr) throw new UserError("All steps are done; nothing to skip.");
