@@ -27,6 +27,8 @@ export interface Downtime {
   topicChannels?: string[];
   /** Where it was scheduled ("irc:#launchpad-dev"): its announcements go there when no `announce:` target is configured. */
   channel?: string;
+  /** The runbook run whose downtime markers start and end it ("launchpad-db-deployment #4"). */
+  run?: string;
 }
 
 const OPEN: readonly DowntimeStatus[] = ["scheduled", "started"];

@@ -1,6 +1,4 @@
 import { type Announced, NO_TARGETS } from "../announce/announcer.js";
-import type { Downtime } from "../announce/downtimes.js";
-import { homeOf, slotKey } from "../announce/lifecycle.js";
 import type { Plan } from "../announce/plan.js";
 import { formatDuration } from "../core/duration.js";
 import { UserError } from "../core/errors.js";
@@ -10,14 +8,7 @@ import type { Services } from "../domain/services.js";
 /** Shared by the !downtime commands. */
 export const LEADS = ["lead"];
 
-/** Posted at once to every announcement target (else the downtime's channel), under an id that makes a repeat a no-op. */
-export async function announceNow(s: Services, d: Downtime, event: string, text: string): Promise<Announced> {
-  return s.announcer.announce(text, {
-    id: `${slotKey(d, "start").replace(/-start$/, "")}-${event}`,
-    here: homeOf(s, d),
-    meta: { kind: `downtime-${event}`, downtime: d.id, start: d.start },
-  });
-}
+export { announceNow } from "../announce/downtime-run.js";
 
 /** Said in the reply when announcements go to the channel for want of targets. */
 export const hereNote = (a: Announced) =>

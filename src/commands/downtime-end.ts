@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { finishDowntime, startDowntime } from "../announce/downtime-run.js";
 import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../announce/lifecycle.js";
 import { planAbort } from "../announce/plan.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
@@ -23,19 +24,8 @@ const start = command<string[]>({
   roles: RUNNERS,
   async run(ctx) {
     const s = ctx.services;
-    const store = downtimes(s);
-    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
-    if (d.status !== "scheduled") throw new UserError(`Downtime #${d.id} is ${d.status}; it cannot start.`);
+    const d = await startDowntime(s, parseDowntimeId(ctx.args[0], this.usage), ctx.msg.user.display);
     const now = s.clock.now();
-    Object.assign(d, { status: "started", startedAt: now, startedBy: ctx.msg.user.display });
-    d.topicChannels = await setDowntimeTopic(s, d, true);
-    await store.save(d);
-    const offset = now - d.start;
-    const vs =
-      Math.abs(offset) < 60_000
-        ? "on time"
-        : `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`;
-    await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).`);
     await ctx.reply(`Started ${describe(d, now)}.`);
   },
 });
@@ -50,25 +40,8 @@ const done = command<string[]>({
   roles: RUNNERS,
   async run(ctx) {
     const s = ctx.services;
-    const store = downtimes(s);
-    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
+    const d = await finishDowntime(s, parseDowntimeId(ctx.args[0], this.usage));
     const now = s.clock.now();
-    const begun = d.status === "started" || (d.status === "scheduled" && now >= d.start);
-    if (!begun)
-      throw new UserError(`Downtime #${d.id} is ${d.status === "scheduled" ? "not started yet" : d.status}.`);
-    const from = d.startedAt ?? d.start;
-    Object.assign(d, { status: "done", endedAt: now, durationMs: now - from, rev: d.rev + 1 });
-    await unscheduleSlots(s, { ...d, rev: d.rev - 1 });
-    await setDowntimeTopic(s, d, false);
-    await store.save(d);
-    const over =
-      d.durationMs! > d.windowMs ? `, ${formatDuration(d.durationMs! - d.windowMs)} over the window` : "";
-    await announceNow(
-      s,
-      d,
-      "done",
-      `${name(d)} is complete: it took ${formatDuration(d.durationMs!)} (window ${formatDuration(d.windowMs)}${over}).`,
-    );
     await ctx.reply(
       `Done: ${describe(d, now)}${d.startedAt ? "" : " (from the planned start; !downtime start was not used)"}.`,
     );

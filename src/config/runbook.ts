@@ -24,6 +24,7 @@ export const STEP_KINDS = [
   "announce",
   "downtime-start",
   "downtime-end",
+  "rc-mode",
 ] as const;
 export type BuiltinKind = (typeof STEP_KINDS)[number];
 
@@ -82,6 +83,8 @@ const common = {
   pause: z.boolean().optional(),
   /** A condition on the parameters (`component == backend`); false, the step is skipped (runbook-when.ts). */
   when: z.string().min(1).optional(),
+  /** How long the step is planned to take (`10m`): the plan at start and the off-track alarm add them up. */
+  estimate: durationField.optional(),
 };
 
 const remote = {
@@ -128,6 +131,8 @@ const shapes = {
   announce: { text: z.string().min(1), targets: z.array(z.string().min(1)).optional() },
   "downtime-start": { text: z.string().min(1).optional() },
   "downtime-end": { text: z.string().min(1).optional() },
+  /** RC mode on or off, as `!rc-mode on|off` does it (state, topic segment, announcement). */
+  "rc-mode": { mode: z.enum(["on", "off"]), reason: z.string().min(1).optional() },
 } as const;
 
 /** The zod object of a step of kind `kind` with these fields (and the fields every step has). */
@@ -251,17 +256,38 @@ export type StepOf<K extends BuiltinKind> = Extract<Step, { kind: K }>;
 
 export type Parameter = z.output<typeof parameterSchema>;
 
-export const runbookHeader = z.strictObject({
-  id: slug,
-  title: z.string().min(1),
-  description: z.string().optional(),
-  /** Where the procedure comes from (for people reading the runbook). */
-  source: z.string().optional(),
-  parameters: z.record(paramName, parameterSchema).default({}),
-  /** Groups of parameters whose values must all differ (`[[old_app, new_app]]`), checked at start. */
-  distinct: z.array(z.array(paramName).min(2, "a distinct: group names at least two parameters")).default([]),
-  steps: z.array(z.unknown()).min(1, "a runbook needs at least one step"),
-});
+/** Seed 001: a rollout more than 30 minutes off track is aborted if it still can be. */
+export const OFF_TRACK_DEFAULT = 30 * 60_000;
+
+/** The run parameter that binds a run's downtime markers to a scheduled downtime (`downtime=3`). */
+export const LINK_PARAM = "downtime";
+
+export const runbookHeader = z
+  .strictObject({
+    id: slug,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    /** Where the procedure comes from (for people reading the runbook). */
+    source: z.string().optional(),
+    parameters: z.record(paramName, parameterSchema).default({}),
+    /** Groups of parameters whose values must all differ (`[[old_app, new_app]]`), checked at start. */
+    distinct: z
+      .array(z.array(paramName).min(2, "a distinct: group names at least two parameters"))
+      .default([]),
+    /** Inside the downtime, falling this far behind the steps' estimates raises the alarm (seed 001: 30 minutes). */
+    offTrack: durationField.default(OFF_TRACK_DEFAULT),
+    /** What to do when the run is off track, said with the alarm. */
+    abortRule: z.string().min(1).optional(),
+    steps: z.array(z.unknown()).min(1, "a runbook needs at least one step"),
+  })
+  .superRefine((rb, ctx) => {
+    if (rb.parameters[LINK_PARAM])
+      ctx.addIssue({
+        code: "custom",
+        path: ["parameters", LINK_PARAM],
+        message: `"${LINK_PARAM}" is reserved: ${LINK_PARAM}=N at !migrate start binds the run's downtime markers to downtime #N`,
+      });
+  });
 
 export interface Runbook {
   id: string;
@@ -270,6 +296,9 @@ export interface Runbook {
   source?: string;
   parameters: Record<string, Parameter>;
   distinct: string[][];
+  /** How far behind the estimates a run inside its downtime may fall before the alarm (ms). */
+  offTrack?: number;
+  abortRule?: string;
   steps: Step[];
   /** The file it came from. */
   file: string;

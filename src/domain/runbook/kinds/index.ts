@@ -5,6 +5,7 @@ import { downtimeEndKind, downtimeStartKind } from "./downtime.js";
 import { localKind } from "./local.js";
 import { loopKind } from "./loop.js";
 import { manualKind } from "./manual.js";
+import { rcModeKind } from "./rc-mode.js";
 import { StepKindRegistry } from "./registry.js";
 import { sshKind } from "./ssh.js";
 import { stopLoopKind } from "./stop-loop.js";
@@ -25,6 +26,7 @@ export const BUILTIN_KINDS: readonly StepKind[] = [
   announceKind,
   downtimeStartKind,
   downtimeEndKind,
+  rcModeKind,
 ];
 
 /** The step kinds of a bot: the built-in ones and `extra` (each bringing its schema). */
