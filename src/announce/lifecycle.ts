@@ -71,6 +71,8 @@ export function downtimeHooks(s: Services): DeliveryHooks {
       if (!a.guard) return true;
       const d = await downtimes(s).get(a.guard.downtime);
       if (!d || d.rev !== a.guard.rev || !isOpen(d)) return false;
+      // A runbook run drives it: its off-track alarm is measured against the steps' estimates instead.
+      if (a.guard.slot === "off-track" && d.run) return false;
       // Once someone has started it by hand, the automatic start and the reminders before it are moot.
       return d.status === "scheduled" || AFTER_START.includes(a.guard.slot as SlotKind);
     },

@@ -7,6 +7,7 @@ import { type EngineCtx, emit, type RunbookEnv, runbooks } from "../domain/runbo
 import { nextStep, startRun } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
+import { downtimeLink } from "../domain/runbook/link.js";
 import { nextHint, runStarted } from "../domain/runbook/next.js";
 import { runText } from "../domain/runbook/render-text.js";
 import { describeKinds, renderLog, renderStatus } from "../domain/runbook/report.js";
@@ -148,7 +149,7 @@ const start = (kinds: StepKinds) =>
   command<string[]>({
     family: "migrate",
     name: "start",
-    usage: "!migrate start <runbook> [key=value …]",
+    usage: "!migrate start <runbook> [key=value …] [downtime=<id>]",
     summary: "start a run of a runbook in this channel and show its plan",
     example:
       "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
@@ -165,6 +166,7 @@ const start = (kinds: StepKinds) =>
       }
       const { kv, rest: loose } = keyValues(rest);
       if (loose.length) throw new UserError(`Parameters are key=value words; "${loose[0]}" is not one.`);
+      const { params, downtime } = await downtimeLink(s, rb, kv);
       const run = await startRun(
         {
           ...engine(kinds, ctx),
@@ -173,7 +175,8 @@ const start = (kinds: StepKinds) =>
           threadId: ctx.msg.threadId,
         },
         rb,
-        kv,
+        params,
+        { downtime },
       );
       await sayEvents(ctx, runStarted(env, run), run);
     },

@@ -72,9 +72,11 @@ describe("each shipped runbook, driven end to end in chat", () => {
         const topics = t.adapter.sent.filter((m) => m.kind === "topic").map((m) => m.text);
         expect(topics).toEqual(["PQM in RC mode", ""]);
         const said = t.adapter.texts();
+        // RC mode through the same path as !rc-mode: its state, its topic segment, its announcement.
         expect(
-          said.some((x) => x.startsWith("PQM is in RC mode for the database deployment (db-stable r10381)")),
+          said.some((x) => x.startsWith("PQM is in RC mode (eve: database deployment, db-stable r10381;")),
         ).toBe(true);
+        expect(said).toContain("PQM is out of RC mode (eve); landings are open again.");
         expect(said).toContain(
           "Launchpad's database deployment is done and the site is back. Thanks for your patience.",
         );

@@ -4,6 +4,7 @@ import {
   endText,
   joinEvents,
   NEXT_IRREVERSIBLE,
+  offTrackText,
   planText,
   renderRunEvent,
 } from "../../domain/runbook/render-text.js";
@@ -30,7 +31,7 @@ function prompt(text: string): string {
 export function slackRunEvent(e: RunEvent): string {
   switch (e.type) {
     case "run-started":
-      return `:rocket: ${run(e.runbook, e.seq)} started by ${esc(e.by)}: ${esc(e.title)} — ${esc(e.counts)}.\n\`\`\`\n${esc(planText(e.plan))}\n\`\`\``;
+      return `:rocket: ${run(e.runbook, e.seq)} started by ${esc(e.by)}: ${esc(e.title)} — ${esc(e.counts)}.\n${e.estimate ? `${esc(e.estimate)}\n` : ""}\`\`\`\n${esc(planText(e.plan))}\n\`\`\``;
     case "next-hint": {
       if (e.status !== "active") return `The run is *${esc(e.status)}*. See ${cmd("!migrate log")}.`;
       if (!e.next) return "All steps are done.";
@@ -89,6 +90,8 @@ export function slackRunEvent(e: RunEvent): string {
       return `Running ${name(e.step)}.`;
     case "run-gate":
       return `:double_vertical_bar: Run mode stops at ${name(e.step)}: ${esc(e.why)}.`;
+    case "run-off-track":
+      return `:rotating_light: *OFF TRACK*: ${esc(offTrackText(e))}`;
   }
 }
 

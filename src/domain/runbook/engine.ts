@@ -33,6 +33,8 @@ export async function startRun(
   ctx: EngineCtx & { network: string; channel: string; threadId?: string },
   rb: Runbook,
   given: Record<string, string>,
+  /** The scheduled downtime the run's markers start and end (link.ts, checked). */
+  link: { downtime?: number } = {},
 ): Promise<RunState> {
   const s = ctx.services;
   if (rb.missingHosts.length)
@@ -54,8 +56,14 @@ export async function startRun(
     cursor: 0,
     steps: rb.steps.map(() => ({ status: "pending", jobs: [] })),
     loops: {},
-    downtime: {},
-    timeline: [{ at: now, who: ctx.actor.display, what: `started${fmtParams(params)}` }],
+    downtime: link.downtime !== undefined ? { linked: link.downtime } : {},
+    timeline: [
+      {
+        at: now,
+        who: ctx.actor.display,
+        what: `started${fmtParams(params)}${link.downtime !== undefined ? `, bound to downtime #${link.downtime}` : ""}`,
+      },
+    ],
   };
   // Steps at the start that do not apply to these parameters are passed over at once (the plan says so).
   skipNotApplicable(rb, draft as RunState, now, s.config.name);

@@ -38,6 +38,8 @@ export type RunEvent =
       title: string;
       /** "13 steps (4 manual, 1 irreversible)". */
       counts: string;
+      /** The plan in time, one line ("plan: 1h 40m in all, 35m of downtime"), when steps have estimates. */
+      estimate?: string;
       plan: PlanLine[];
     }
   /** What `!migrate next` would do now, or that there is nothing more. */
@@ -77,7 +79,24 @@ export type RunEvent =
   /** Run mode started the next step on its own. */
   | { type: "run-going"; step: StepLabel }
   /** Run mode stopped by itself at a step: why, in words ("it is a manual step"). */
-  | { type: "run-gate"; step: StepLabel; why: string };
+  | { type: "run-gate"; step: StepLabel; why: string }
+  /**
+   * Inside its downtime the run fell more than `offTrack` behind the estimates
+   * (ms): raised once per run, with the runbook's abort rule; `downtime`: the
+   * scheduled downtime its markers are bound to.
+   */
+  | {
+      type: "run-off-track";
+      runbook: string;
+      seq: number;
+      behind: number;
+      offTrack: number;
+      elapsed: number;
+      planned: number;
+      since: number;
+      rule: string;
+      downtime?: number;
+    };
 
 export type RunEventType = RunEvent["type"];
 
@@ -106,6 +125,7 @@ const TYPES: Record<RunEventType, true> = {
   "run-mode": true,
   "run-going": true,
   "run-gate": true,
+  "run-off-track": true,
 };
 
 /** True for a run event (a message's events may come from elsewhere). */

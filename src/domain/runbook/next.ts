@@ -1,4 +1,5 @@
 import { boundStep, describeStep, type RunbookEnv, runbookOf, stepLabel } from "./context.js";
+import { planTimes, planTimesText } from "./estimate.js";
 import type { RunEvent } from "./events.js";
 import { renderRunEvent } from "./render-text.js";
 import { describeKinds, planLines } from "./report.js";
@@ -23,6 +24,11 @@ export function nextHintEvent(env: RunbookEnv, run: RunState): RunEvent {
 /** "Next: step 7/13 … — !migrate next", or that the run is over. */
 export const nextHint = (env: RunbookEnv, run: RunState): string => renderRunEvent(nextHintEvent(env, run));
 
+const estimateLine = (rb: ReturnType<typeof runbookOf>, params: Record<string, string>) => {
+  const p = planTimes(rb, params);
+  return p && planTimesText(p);
+};
+
 /** What `!migrate start` says of a run just started: its plan, and what comes first. */
 export function runStarted(env: RunbookEnv, run: RunState): RunEvent[] {
   const rb = runbookOf(env, run);
@@ -34,6 +40,7 @@ export function runStarted(env: RunbookEnv, run: RunState): RunEvent[] {
       by: run.startedBy,
       title: rb.title,
       counts: describeKinds(env.kinds, rb),
+      estimate: estimateLine(rb, run.params),
       plan: planLines(env.kinds, rb, run.params),
     },
     nextHintEvent(env, run),

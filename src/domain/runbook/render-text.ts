@@ -1,3 +1,5 @@
+import { formatDuration } from "../../core/duration.js";
+import { formatUtcTime } from "../../core/time.js";
 import type { PlanLine, RunEvent, StepEnd, StepLabel } from "./events.js";
 
 /**
@@ -32,7 +34,7 @@ export const NEXT_IRREVERSIBLE = "IRREVERSIBLE: a second person confirms";
 export function renderRunEvent(e: RunEvent): string {
   switch (e.type) {
     case "run-started":
-      return `${e.runbook} run #${e.seq} started by ${e.by}: ${e.title} — ${e.counts}.\n${planText(e.plan)}`;
+      return `${e.runbook} run #${e.seq} started by ${e.by}: ${e.title} — ${e.counts}.\n${e.estimate ? `${e.estimate}\n` : ""}${planText(e.plan)}`;
     case "next-hint": {
       if (e.status !== "active") return `The run is ${e.status}. See !migrate log.`;
       if (!e.next) return "All steps are done.";
@@ -90,7 +92,15 @@ export function renderRunEvent(e: RunEvent): string {
       return `Running ${stepText(e.step)}.`;
     case "run-gate":
       return `Run mode stops at ${stepText(e.step)}: ${e.why}.`;
+    case "run-off-track":
+      return `OFF TRACK: ${offTrackText(e)}`;
   }
+}
+
+/** The words of the off-track alarm after its mark (each network marks it its own way). */
+export function offTrackText(e: Extract<RunEvent, { type: "run-off-track" }>): string {
+  const link = e.downtime !== undefined ? ` (downtime #${e.downtime}: !downtime abort ${e.downtime})` : "";
+  return `${e.runbook} run #${e.seq} is ${formatDuration(e.behind)} behind its plan, more than the ${formatDuration(e.offTrack)} allowed: ${formatDuration(e.elapsed)} since the downtime began at ${formatUtcTime(e.since)}, for steps planned at ${formatDuration(e.planned)}. ${e.rule}${link}`;
 }
 
 /**
@@ -114,4 +124,10 @@ export const runText = (events: readonly RunEvent[]): string => joinEvents(event
 
 /** Events that ask for an alarm (interruptions, irreversible steps) rather than a plain reply. */
 export const isAlarm = (e: RunEvent) =>
-  ["step-awaiting-confirm", "step-interrupted", "undo-interrupted", "loop-interrupted"].includes(e.type);
+  [
+    "step-awaiting-confirm",
+    "step-interrupted",
+    "undo-interrupted",
+    "loop-interrupted",
+    "run-off-track",
+  ].includes(e.type);

@@ -86,7 +86,12 @@ export interface RunState {
   cursor: number;
   steps: StepRun[];
   loops: Record<string, LoopRun>;
-  downtime: { start?: number; end?: number };
+  /**
+   * The downtime markers: when each was first passed; the scheduled downtime
+   * they start and end (`!migrate start … downtime=3`); when the run was found
+   * off track inside it (the alarm is raised once).
+   */
+  downtime: { start?: number; end?: number; linked?: number; offTrackAt?: number };
   /** Set while `rollback` works back through the done steps. */
   rollingBack?: boolean;
   /** Who asked for the rollback (each undo it does is theirs). */

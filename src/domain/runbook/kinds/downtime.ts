@@ -1,14 +1,53 @@
 import { announcedSummary } from "../../../announce/announcer.js";
+import {
+  finishDowntime,
+  reopenDowntime,
+  startDowntime,
+  unstartDowntime,
+} from "../../../announce/downtime-run.js";
+import { downtimes } from "../../../announce/lifecycle.js";
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
 import { formatDuration } from "../../../core/duration.js";
+import type { Outcome } from "../../../core/result.js";
 import { formatUtcTime as utcTime } from "../../../core/time.js";
-import type { StepKind } from "./types.js";
+import { offTrackAlarm } from "../off-track.js";
+import type { PerformContext, StepKind } from "./types.js";
 
 /**
  * The two downtime markers: the run remembers when each was passed (the first
  * time), `!migrate log` shows the downtime measured between them, and each may
- * announce a text.
+ * announce a text. Bound to a scheduled downtime (`!migrate start … downtime=3`),
+ * passing the start marker starts that downtime and passing the end marker
+ * marks it done, through the same functions as `!downtime start|done`; undoing
+ * them puts the downtime back as it was. Inside the downtime the start marker's
+ * tick watches the run against its estimates (off-track.ts).
  */
+
+/** The bound downtime's side of a marker: nothing when the run is not bound to one. */
+async function linked(
+  ctx: PerformContext,
+  start: boolean,
+): Promise<Outcome | { at: number; id: number } | undefined> {
+  const id = ctx.run.downtime.linked;
+  if (id === undefined) return undefined;
+  const s = ctx.services;
+  const d = await downtimes(s).get(id);
+  if (!d) return { ok: false, summary: `downtime #${id} no longer exists` };
+  try {
+    if (start) {
+      // Started by hand meanwhile (or by this step before a restart): the run goes on with it.
+      if (d.status === "started") return { at: d.startedAt ?? d.start, id };
+      const done = await startDowntime(s, id, ctx.who, `${ctx.run.runbook} #${ctx.run.seq}`);
+      return { at: done.startedAt!, id };
+    }
+    if (d.status === "done") return { at: d.endedAt ?? s.clock.now(), id };
+    const done = await finishDowntime(s, id);
+    return { at: done.endedAt!, id };
+  } catch (e) {
+    return { ok: false, summary: `downtime #${id}: ${(e as Error).message}` };
+  }
+}
+
 function marker(which: "downtime-start" | "downtime-end"): StepKind<StepOf<typeof which>> {
   const start = which === "downtime-start";
   return {
@@ -19,7 +58,9 @@ function marker(which: "downtime-start" | "downtime-end"): StepKind<StepOf<typeo
     begin: "job",
     async perform(ctx, step) {
       const { run } = ctx;
-      const now = ctx.services.clock.now();
+      const bound = await linked(ctx, start);
+      if (bound && "ok" in bound) return bound;
+      const now = bound?.at ?? ctx.services.clock.now();
       const d = await ctx.update((r) => {
         if (start) r.downtime.start ??= now;
         else r.downtime.end ??= now;
@@ -32,11 +73,34 @@ function marker(which: "downtime-start" | "downtime-end"): StepKind<StepOf<typeo
             meta: { kind: "runbook" },
           })
         : undefined;
+      const which = bound ? ` (downtime #${bound.id} ${start ? "started" : "done"})` : "";
       const line = start
-        ? `downtime started at ${utcTime(d.start!)}`
-        : `downtime ended at ${utcTime(d.end!)}${d.start ? `: ${formatDuration(d.end! - d.start)} measured` : ""}`;
+        ? `downtime started at ${utcTime(d.start!)}${which}`
+        : `downtime ended at ${utcTime(d.end!)}${d.start ? `: ${formatDuration(d.end! - d.start)} measured` : ""}${which}`;
       return { ok: true, summary: said?.here ? `${line}; ${announcedSummary(said)}` : line };
     },
+    // Undone, the marker is as if never passed; a bound downtime goes back to scheduled (start) or in progress (end).
+    async revert(ctx) {
+      const { run } = ctx;
+      const id = run.downtime.linked;
+      const why = `${run.runbook} run #${run.seq}: ${ctx.who} undid ${ctx.name}`;
+      const d =
+        id === undefined
+          ? undefined
+          : start
+            ? await unstartDowntime(ctx.services, id, why)
+            : await reopenDowntime(ctx.services, id, why);
+      await ctx.update((r) => {
+        if (start) {
+          delete r.downtime.start;
+          delete r.downtime.offTrackAt;
+        }
+        delete r.downtime.end;
+      });
+      const state = d ? `; downtime #${d.id} is ${start ? "scheduled again" : "in progress again"}` : "";
+      return { ok: true, summary: `${start ? "downtime start" : "downtime end"} undone${state}` };
+    },
+    tick: start ? (env, run) => offTrackAlarm(env, run) : undefined,
   };
 }
 
