@@ -107,6 +107,9 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     clock.set(since + 85 * M);
     await tickRunbooks(s);
     expect(alarms()).toEqual([]);
+    const page = async () => (await fetch(`${t.bot.web!.url}/runs/${ID}-1`)).text();
+    expect(await page()).toContain("now <strong>25m behind</strong> the plan");
+    expect(await page()).not.toContain("OFF TRACK");
     // 1h35m in: 35m behind the plan. The alarm, with the runbook's abort rule.
     clock.set(since + 95 * M);
     await tickRunbooks(s);
@@ -116,6 +119,10 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     expect(alarm.text).toContain(`${ID} run #1 is 35m behind its plan, more than the 30m allowed`);
     expect(alarm.text).toContain("Abort the rollout if it can still be aborted");
     expect(alarm.text).toContain("!downtime abort 1");
+    // The run page says so too, with the rule.
+    expect(await page()).toMatch(
+      /id="off-track"><strong>OFF TRACK<\/strong> since .*Abort the rollout if it can still be aborted/,
+    );
     // Once: later ticks, further behind, stay quiet.
     clock.set(since + 120 * M);
     await tickRunbooks(s);
@@ -125,8 +132,7 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     await eventually(() => adapter.texts().some((x) => x.includes("it is overrunning")), "overrun");
     expect(adapter.texts().filter((x) => x.includes("is 30m in"))).toEqual([]);
     expect(alarms()).toHaveLength(1);
-    const page = await run();
-    expect(page.downtime.offTrackAt).toBe(since + 95 * M);
+    expect((await run()).downtime.offTrackAt).toBe(since + 95 * M);
 
     await adapter.say("!migrate ack done", CREW.losa);
     await eventually(async () => (await run()).cursor > rollout, "the rollout acked");

@@ -1,6 +1,7 @@
 import type { Runbook, Step } from "../../config/runbook.js";
 import { formatDuration } from "../../core/duration.js";
 import { boundStep, describeStep, type RunbookEnv, runbooks } from "../../domain/runbook/context.js";
+import { defaultAbortRule, planTimes, planTimesText, slippage } from "../../domain/runbook/estimate.js";
 import type { StepKinds } from "../../domain/runbook/kinds/types.js";
 import type { RunState, StepRun } from "../../domain/runbook/state.js";
 import type { Services } from "../../domain/services.js";
@@ -40,6 +41,35 @@ function boundSafely(env: RunbookEnv, run: RunState, i: number): Step | undefine
   }
 }
 
+/**
+ * The plan in time: the estimates added up; inside the downtime, how far behind
+ * (or ahead of) them the run is now; the off-track alarm once it was raised.
+ */
+function planInTime(rb: Runbook | undefined, run: RunState, now: number): Html | string {
+  if (!rb) return "";
+  const times = planTimes(rb, run.params);
+  const slip = run.status === "active" ? slippage(rb, run, now) : undefined;
+  const offTrack = rb.offTrack ?? slip?.offTrack ?? 0;
+  const alarm = run.downtime.offTrackAt;
+  return html`${
+    times
+      ? html`<p id="plan-times">${planTimesText(times)}${
+          slip
+            ? html`; now <strong>${slip.behind > 0 ? `${formatDuration(slip.behind)} behind` : `${formatDuration(-slip.behind)} ahead of`}</strong> the plan (${formatDuration(slip.elapsed)} since the downtime began, steps planned at ${formatDuration(slip.planned)}; the alarm comes past ${formatDuration(offTrack)} behind)`
+            : ""
+        }</p>`
+      : ""
+  }${
+    alarm !== undefined
+      ? html`<p class="hint st-failed" id="off-track"><strong>OFF TRACK</strong> since ${time(alarm)}: more than ${formatDuration(offTrack)} behind the plan inside the downtime. ${rb.abortRule ?? defaultAbortRule(offTrack)}${
+          run.downtime.linked !== undefined
+            ? html` (downtime #${run.downtime.linked}: <code>!downtime abort ${run.downtime.linked}</code>)`
+            : ""
+        }</p>`
+      : ""
+  }`;
+}
+
 export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
   const now = s.clock.now();
   const env = { services: s, kinds };
@@ -50,9 +80,13 @@ export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
     ? bound.map((st, i) => st?.title ?? rb.steps[i]!.title)
     : run.steps.map((_, i) => `step ${i + 1}`);
   const cmd = nextCommand(run, rb);
+  const linkedTo =
+    run.downtime.linked !== undefined
+      ? html` (downtime <a href="/downtimes">#${run.downtime.linked}</a>)`
+      : "";
   const downtime =
     run.downtime.start !== undefined
-      ? html`<p>Downtime: from ${time(run.downtime.start)}${
+      ? html`<p>Downtime${linkedTo}: from ${time(run.downtime.start)}${
           run.downtime.end !== undefined
             ? html` to ${time(run.downtime.end)}, <strong>${formatDuration(run.downtime.end - run.downtime.start)}</strong>`
             : html`, still down (${formatDuration(now - run.downtime.start)} so far)`
@@ -65,10 +99,11 @@ export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
     run.endedAt ? html`, ended ${time(run.endedAt)} after ${formatDuration(run.endedAt - run.startedAt)}` : ""
   }${Object.keys(run.params).length ? html`; ${Object.entries(run.params).map(([k, v]) => html`<code>${k}=${v}</code> `)}` : ""}</p>
   ${cmd ? html`<p class="hint">Next, type in the run's channel: <code>${cmd}</code></p>` : ""}
+  ${planInTime(rb, run, now)}
   ${downtime}
   ${timelineSvg(run, titles, now)}
   <h2>Plan</h2>
-  <table id="plan"><tr><th>#</th><th>Step</th><th>State</th><th>Who</th><th>Started</th><th>Took</th></tr>
+  <table id="plan"><tr><th>#</th><th>Step</th><th>State</th><th>Who</th><th>Planned</th><th>Started</th><th>Took</th></tr>
   ${titles.map((title, i) => {
     const sr = run.steps[i];
     const st = bound[i] ?? rb?.steps[i];
@@ -85,7 +120,7 @@ export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
         sr?.jobs.length ? html`<br>${sr.jobs.map((j) => html`<a href="/jobs/${j}">#${j}</a> `)}` : ""
       }</td>
       <td><span class="st st-${sr?.status ?? "pending"}">${sr?.status ?? "pending"}</span></td>
-      <td>${who.join(", ")}</td><td>${time(sr?.startedAt)}</td><td>${took(sr, now)}</td></tr>`;
+      <td>${who.join(", ")}</td><td>${st?.estimate !== undefined ? formatDuration(st.estimate) : ""}</td><td>${time(sr?.startedAt)}</td><td>${took(sr, now)}</td></tr>`;
   })}</table>
   ${
     loops.length
