@@ -192,4 +192,57 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     expect(adapter.topics.get("console")).toContain("Downtime in progress");
     expect((await run()).downtime.end).toBeUndefined();
   });
+
+  test("undoing the downtime start schedules the downtime again; undoing RC mode off turns it back on; bad bindings are refused", {
+    timeout: 90_000,
+  }, async ({ bot, runbookSshd: sshd }) => {
+    const t = await startRunbookBot(bot, sshd);
+    const { clock, adapter, services: s } = t;
+    const run = async () => (await getRun(s, runKey(s, "console", "console", ID)))!;
+    const T0 = clock.now() + 5 * H;
+    const rcMode = async () =>
+      (await ask(adapter, "!rc-mode", CREW.nobody, (m) => m.text.startsWith("RC mode"))).text;
+    const refused = async (words: string) =>
+      (
+        await ask(adapter, `!migrate start ${ID} revision=1 ${words}`, CREW.lead, (m) =>
+          m.text.includes(words),
+        )
+      ).text;
+    expect(await refused("downtime=soon")).toContain("expected the number of a scheduled downtime");
+    await ask(adapter, `!downtime schedule ${new Date(T0).toISOString()} DB deployment`, CREW.lead, (m) =>
+      m.text.startsWith("Scheduled #1"),
+    );
+    await ask(adapter, "!downtime start 1", CREW.lead, (m) => m.text.startsWith("Started"));
+    expect(await refused("downtime=1")).toContain(
+      "downtime #1 is started; only a scheduled downtime can be bound",
+    );
+    await ask(adapter, "!downtime done 1", CREW.lead, (m) => m.text.startsWith("Done"));
+    await ask(adapter, `!downtime schedule ${new Date(T0 + H).toISOString()} DB deployment`, CREW.lead, (m) =>
+      m.text.startsWith("Scheduled #2"),
+    );
+
+    await ask(adapter, `!migrate start ${ID} revision=1 site_url=${http.url} downtime=2`, CREW.lead, (m) =>
+      m.text.includes("run #"),
+    );
+    clock.set(T0 + H);
+    await driveToEnd({ services: s, adapter, clock }, ID, { stopBefore: "rollout" });
+    const two = async () =>
+      (await ask(adapter, "!downtime list", CREW.nobody, (m) => m.text.startsWith("#2 "))).text;
+    expect(await two()).toContain("in progress since");
+    expect(adapter.topics.get("console")).toContain("Downtime in progress");
+    expect(await rcMode()).toMatch(/^RC mode is off/);
+
+    // Undo of the start marker: downtime #2 is scheduled again, its segment gone, and that is announced.
+    await ask(adapter, "!migrate undo", CREW.lead, (m) => m.text.includes("downtime start undone"));
+    expect(await two()).not.toContain("in progress");
+    expect(adapter.topics.get("console") ?? "").not.toContain("Downtime in progress");
+    expect(
+      adapter.texts().some((x) => x.startsWith("Downtime #2 (DB deployment) has not started after all")),
+    ).toBe(true);
+    expect((await run()).downtime.start).toBeUndefined();
+    // The next undo passes the announcement and turns RC mode back on, as !rc-mode on would.
+    await ask(adapter, "!migrate undo", CREW.lead, (m) => m.text.includes("RC mode is on"));
+    expect(await rcMode()).toMatch(/^RC mode is ON/);
+    expect(adapter.topics.get("console")).toContain("PQM in RC mode");
+  });
 });
