@@ -1,5 +1,6 @@
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
-import { turnRcMode } from "../../rc-mode.js";
+import type { Outcome } from "../../../core/result.js";
+import { describeRcMode, getRcMode, turnRcMode } from "../../rc-mode.js";
 import type { PerformContext, StepKind } from "./types.js";
 
 /**
@@ -7,8 +8,12 @@ import type { PerformContext, StepKind } from "./types.js";
  * turnRcMode): the configured remote steps, the state `!rc-mode` reports, its
  * topic segment and its announcement. Undoing the step turns it the other way.
  */
-function turn(ctx: PerformContext, step: StepOf<"rc-mode">, on: boolean) {
+async function turn(ctx: PerformContext, step: StepOf<"rc-mode">, on: boolean): Promise<Outcome> {
   const { run } = ctx;
+  // Already so (someone typed !rc-mode): nothing to change, nothing to announce again, as !rc-mode says.
+  const now = await getRcMode(ctx.services);
+  if ((now?.on ?? false) === on)
+    return { ok: true, summary: `${describeRcMode(now, ctx.services.clock.now())} Nothing changed.` };
   return turnRcMode(ctx.services, ctx.io, {
     on,
     by: ctx.who,
