@@ -110,6 +110,8 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     const page = async () => (await fetch(`${t.bot.web!.url}/runs/${ID}-1`)).text();
     expect(await page()).toContain("now <strong>25m behind</strong> the plan");
     expect(await page()).not.toContain("OFF TRACK");
+    const status = await ask(adapter, "!migrate status", CREW.engineer, (m) => m.text.includes("run #1"));
+    expect(status.text).toContain("Plan: 25m behind the estimates (the alarm comes past 30m behind)");
     // 1h35m in: 35m behind the plan. The alarm, with the runbook's abort rule.
     clock.set(since + 95 * M);
     await tickRunbooks(s);

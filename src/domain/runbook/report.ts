@@ -4,6 +4,7 @@ import { formatDuration } from "../../core/duration.js";
 import { formatUtcStamp as utcStamp, formatUtcTime as utcTime } from "../../core/time.js";
 import { notApplicable } from "./conditions.js";
 import { type RunbookEnv, runbookOf } from "./context.js";
+import { planTimes, slippage } from "./estimate.js";
 import type { PlanLine } from "./events.js";
 import type { StepKinds } from "./kinds/types.js";
 import type { RunState, StepRun } from "./state.js";
@@ -63,6 +64,15 @@ function loopLines(run: RunState): string[] {
   );
 }
 
+/** Inside the downtime, where the run stands against its estimates. */
+function slipLine(rb: Runbook, run: RunState, now: number): string | undefined {
+  const slip = run.status === "active" && planTimes(rb, run.params) ? slippage(rb, run, now) : undefined;
+  if (!slip) return undefined;
+  const where =
+    slip.behind > 0 ? `${formatDuration(slip.behind)} behind` : `${formatDuration(-slip.behind)} ahead of`;
+  return `Plan: ${where} the estimates (the alarm comes past ${formatDuration(slip.offTrack)} behind${run.downtime.offTrackAt !== undefined ? "; it was raised" : ""})`;
+}
+
 export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string {
   const rb = runbookOf(s, run);
   const done = run.steps.filter((x) => ["done", "skipped"].includes(x.status)).length;
@@ -72,7 +82,16 @@ export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string
     .map((x, i) => (x.status === "undoing" ? stepLine(s, run, i, x) : ""))
     .filter(Boolean);
   const auto = run.auto && `Run mode: on (${run.auto.by}); !migrate stop halts it.`;
-  return [head, cur && `Current: ${cur.trim()}`, auto, ...undoing, ...loopLines(run), downtimeLine(run), hint]
+  return [
+    head,
+    cur && `Current: ${cur.trim()}`,
+    auto,
+    ...undoing,
+    ...loopLines(run),
+    downtimeLine(run),
+    slipLine(rb, run, s.services.clock.now()),
+    hint,
+  ]
     .filter(Boolean)
     .join("\n");
 }

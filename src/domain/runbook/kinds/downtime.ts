@@ -36,7 +36,11 @@ async function linked(
   try {
     if (start) {
       // Started by hand meanwhile (or by this step before a restart): the run goes on with it.
-      if (d.status === "started") return { at: d.startedAt ?? d.start, id };
+      if (d.status === "started") {
+        d.run ??= `${ctx.run.runbook} #${ctx.run.seq}`;
+        await downtimes(s).save(d);
+        return { at: d.startedAt ?? d.start, id };
+      }
       const done = await startDowntime(s, id, ctx.who, `${ctx.run.runbook} #${ctx.run.seq}`);
       return { at: done.startedAt!, id };
     }
