@@ -1,4 +1,4 @@
-import type { Runbook, Step } from "../../config/runbook.js";
+import { OFF_TRACK_DEFAULT, type Runbook, type Step } from "../../config/runbook.js";
 import { formatDuration } from "../../core/duration.js";
 import { boundStep, describeStep, type RunbookEnv, runbooks } from "../../domain/runbook/context.js";
 import { defaultAbortRule, planTimes, planTimesText, slippage } from "../../domain/runbook/estimate.js";
@@ -49,7 +49,7 @@ function planInTime(rb: Runbook | undefined, run: RunState, now: number): Html |
   if (!rb) return "";
   const times = planTimes(rb, run.params);
   const slip = run.status === "active" ? slippage(rb, run, now) : undefined;
-  const offTrack = rb.offTrack ?? slip?.offTrack ?? 0;
+  const offTrack = rb.offTrack ?? OFF_TRACK_DEFAULT;
   const alarm = run.downtime.offTrackAt;
   return html`${
     times
