@@ -4,7 +4,16 @@ import { formatUtc } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import type { Announced } from "./announcer.js";
 import type { Downtime } from "./downtimes.js";
-import { downtimes, homeOf, scheduleSlots, setDowntimeTopic, slotKey, unscheduleSlots } from "./lifecycle.js";
+import {
+  downtimes,
+  homeOf,
+  pendingSlots,
+  rescheduleAfterStart,
+  scheduleSlots,
+  setDowntimeTopic,
+  slotKey,
+  unscheduleSlots,
+} from "./lifecycle.js";
 import { name } from "./wording.js";
 
 /**
@@ -28,23 +37,32 @@ export function cannotStart(d: Downtime): string | undefined {
   return d.status === "scheduled" ? undefined : `Downtime #${d.id} is ${d.status}; it cannot start.`;
 }
 
-/** Records the real start: status, who, the topic segment, the announcement. Returns the downtime as saved. */
+/**
+ * Records the real start: status, who, the topic segment, the announcement. The
+ * window's end and the announcements after the start that are not posted yet
+ * move with the real start. Returns the downtime as saved.
+ */
 export async function startDowntime(s: Services, id: number, by: string, run?: string): Promise<Downtime> {
   const store = downtimes(s);
   const d = await store.require(id);
   const why = cannotStart(d);
   if (why) throw new UserError(why);
   const now = s.clock.now();
-  Object.assign(d, { status: "started", startedAt: now, startedBy: by });
+  // The announcements of the plan not posted yet; those after the start move with it.
+  const still = await pendingSlots(s, d);
+  await unscheduleSlots(s, d);
+  Object.assign(d, { status: "started", startedAt: now, startedBy: by, rev: d.rev + 1 });
   if (run) d.run = run;
   d.topicChannels = await setDowntimeTopic(s, d, true);
   await store.save(d);
+  await rescheduleAfterStart(s, d, still);
   const offset = now - d.start;
-  const vs =
-    Math.abs(offset) < 60_000
-      ? "on time"
-      : `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`;
-  await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).`);
+  const moved = Math.abs(offset) >= 60_000;
+  const vs = moved
+    ? `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`
+    : "on time";
+  const ends = moved ? ` The window now ends ${formatUtc(now + d.windowMs)}.` : "";
+  await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).${ends}`);
   return d;
 }
 
@@ -74,7 +92,8 @@ export async function finishDowntime(s: Services, id: number): Promise<Downtime>
 
 /**
  * Undoes a start (a run undoing its downtime-start marker): the downtime is
- * scheduled again as it was, its topic segment goes, and that is announced.
+ * scheduled again as it was, its topic segment goes, and that is announced;
+ * its announcements go on only if its planned start is still ahead.
  * Nothing when it is not in progress.
  */
 export async function unstartDowntime(s: Services, id: number, why: string): Promise<Downtime | undefined> {
@@ -86,8 +105,14 @@ export async function unstartDowntime(s: Services, id: number, why: string): Pro
   Object.assign(d, { status: "scheduled", rev: d.rev + 1 });
   for (const k of ["startedAt", "startedBy", "topicChannels", "run"] as const) delete d[k];
   await store.save(d);
-  await scheduleSlots(s, d);
-  await announceNow(s, d, "unstarted", `${name(d)} has not started after all (${why}).`);
+  // Before its planned start its plan goes on (the start itself included); once that has passed,
+  // nothing is announced by itself until someone moves or aborts it.
+  const ahead = s.clock.now() < d.start;
+  if (ahead) await scheduleSlots(s, d);
+  const next = ahead
+    ? ""
+    : ` Its planned start has passed: !downtime move ${d.id} <start> or !downtime abort ${d.id}.`;
+  await announceNow(s, d, "unstarted", `${name(d)} has not started after all (${why}).${next}`);
   return d;
 }
 
@@ -103,7 +128,7 @@ export async function reopenDowntime(s: Services, id: number, why: string): Prom
   for (const k of ["endedAt", "durationMs"] as const) delete d[k];
   d.topicChannels = await setDowntimeTopic(s, d, true);
   await store.save(d);
-  await scheduleSlots(s, d);
+  await rescheduleAfterStart(s, d, ["overrun"]);
   await announceNow(s, d, "reopened", `${name(d)} is not over after all (${why}): in progress again.`);
   return d;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { finishDowntime, startDowntime } from "../announce/downtime-run.js";
 import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../announce/lifecycle.js";
-import { planAbort } from "../announce/plan.js";
+import { planAbort, startTooEarly } from "../announce/plan.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
 import { describe, name, windowText } from "../announce/wording.js";
 import { formatDuration } from "../core/duration.js";
@@ -14,19 +14,39 @@ import { type Command, command } from "./types.js";
 const words = z.array(z.string());
 const RUNNERS = ["lead", "losa"];
 
+const EARLY = "--early";
+
 const start = command<string[]>({
   family: "downtime",
   name: "start",
-  usage: "!downtime start <id>",
-  summary: "record the real start of a downtime and set the topic segment",
+  usage: "!downtime start <id> [--early]",
+  summary:
+    "record the real start of a downtime and set the topic segment; its end and the announcements after it move with the real start",
   example: "!downtime start 3",
   args: words,
   roles: RUNNERS,
   async run(ctx) {
     const s = ctx.services;
-    const d = await startDowntime(s, parseDowntimeId(ctx.args[0], this.usage), ctx.msg.user.display);
+    const store = downtimes(s);
+    const early = ctx.args.includes(EARLY);
+    const d = await store.require(
+      parseDowntimeId(
+        ctx.args.find((w) => w !== EARLY),
+        this.usage,
+      ),
+    );
+    if (d.status !== "scheduled") throw new UserError(`Downtime #${d.id} is ${d.status}; it cannot start.`);
     const now = s.clock.now();
-    await ctx.reply(`Started ${describe(d, now)}.`);
+    const lead = s.config.downtime.leadTimes;
+    const pause = startTooEarly(d, now, lead);
+    if (pause !== undefined && !early) {
+      await ctx.reply(
+        `${name(d)} is planned for ${formatUtc(d.start)} (${relative(d.start, now)}); services may begin pausing only from ${formatUtc(pause)}. Starting it now begins its ${formatDuration(d.windowMs)} window ${formatDuration(d.start - now)} early, ending ${formatUtc(now + d.windowMs)}. Nothing was changed. To start it anyway: !downtime start ${d.id} ${EARLY}`,
+      );
+      return;
+    }
+    const started = await startDowntime(s, d.id, ctx.msg.user.display);
+    await ctx.reply(`Started ${describe(started, now)}.`);
   },
 });
 

@@ -64,7 +64,9 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
 
     const truth: Truth = { rc: false, downtime: "scheduled" };
     const agree = async (after: string) => {
-      const list = await ask(adapter, "!downtime list all", CREW.nobody, (m) => m.text.startsWith("#1 "));
+      const list = await ask(adapter, "!downtime list all", CREW.nobody, (m) =>
+        m.text.startsWith(`#1 "DB deployment"`),
+      );
       const rc = await ask(adapter, "!rc-mode", CREW.nobody, (m) => m.text.startsWith("RC mode"));
       const topic = adapter.topics.get("console") ?? "";
       const shown = list.text.includes("in progress since")
@@ -146,7 +148,9 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     }
     expect((await run()).status).toBe("finished");
     expect(alarms()).toHaveLength(1);
-    const log = await ask(adapter, "!downtime list all", CREW.nobody, (m) => m.text.startsWith("#1 "));
+    const log = await ask(adapter, "!downtime list all", CREW.nobody, (m) =>
+      m.text.startsWith(`#1 "DB deployment"`),
+    );
     expect(log.text).toMatch(/^#1 "DB deployment" done/);
   });
 
@@ -169,7 +173,8 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     await driveToEnd({ services: s, adapter, clock }, ID, { stopBefore: "rollout" });
     expect((await run()).steps[start]!.status).toBe("done");
     const dl = async () =>
-      (await ask(adapter, "!downtime list all", CREW.nobody, (m) => m.text.startsWith("#1 "))).text;
+      (await ask(adapter, "!downtime list all", CREW.nobody, (m) => m.text.startsWith(`#1 "DB deployment"`)))
+        .text;
     expect(await dl()).toContain("in progress since");
 
     // The rollout within its estimate: 55m in, no alarm.
@@ -214,7 +219,7 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     await ask(adapter, `!downtime schedule ${new Date(T0).toISOString()} DB deployment`, CREW.lead, (m) =>
       m.text.startsWith("Scheduled #1"),
     );
-    await ask(adapter, "!downtime start 1", CREW.lead, (m) => m.text.startsWith("Started"));
+    await ask(adapter, "!downtime start 1 --early", CREW.lead, (m) => m.text.startsWith("Started"));
     expect(await refused("downtime=1")).toContain(
       "downtime #1 is started; only a scheduled downtime can be bound",
     );
@@ -226,10 +231,21 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     await ask(adapter, `!migrate start ${ID} revision=1 site_url=${http.url} downtime=2`, CREW.lead, (m) =>
       m.text.includes("run #"),
     );
+    // Six hours ahead of the downtime, its marker does not start it: like !downtime start, it wants a person.
+    await driveToEnd({ services: s, adapter, clock }, ID, { stopBefore: "downtime-start" });
+    const marker = (await run()).cursor;
+    await adapter.say("!migrate next", CREW.engineer);
+    const early = await eventually(async () => {
+      const sr = (await run()).steps[marker]!;
+      return sr.status === "failed" && sr.result;
+    }, "the marker to refuse");
+    expect(early).toContain("Start it with !downtime start 2 --early");
     clock.set(T0 + H);
-    await driveToEnd({ services: s, adapter, clock }, ID, { stopBefore: "rollout" });
+    await adapter.say("!migrate retry", CREW.engineer);
+    await eventually(async () => (await run()).cursor > marker, "the marker on time");
     const two = async () =>
-      (await ask(adapter, "!downtime list", CREW.nobody, (m) => m.text.startsWith("#2 "))).text;
+      (await ask(adapter, "!downtime list", CREW.nobody, (m) => m.text.startsWith(`#2 "DB deployment"`)))
+        .text;
     expect(await two()).toContain("in progress since");
     expect(adapter.topics.get("console")).toContain("Downtime in progress");
     expect(await rcMode()).toMatch(/^RC mode is off/);

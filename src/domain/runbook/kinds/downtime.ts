@@ -6,10 +6,11 @@ import {
   unstartDowntime,
 } from "../../../announce/downtime-run.js";
 import { downtimes } from "../../../announce/lifecycle.js";
+import { startTooEarly } from "../../../announce/plan.js";
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
 import { formatDuration } from "../../../core/duration.js";
 import type { Outcome } from "../../../core/result.js";
-import { formatUtcTime as utcTime } from "../../../core/time.js";
+import { formatUtc, formatUtcTime as utcTime } from "../../../core/time.js";
 import { offTrackAlarm } from "../off-track.js";
 import type { PerformContext, StepKind } from "./types.js";
 
@@ -41,6 +42,13 @@ async function linked(
         await downtimes(s).save(d);
         return { at: d.startedAt ?? d.start, id };
       }
+      // Far ahead of its plan, as !downtime start would ask for a confirm, the marker waits for a person.
+      const pause = startTooEarly(d, s.clock.now(), s.config.downtime.leadTimes);
+      if (pause !== undefined)
+        return {
+          ok: false,
+          summary: `downtime #${id} is planned for ${formatUtc(d.start)}; services may begin pausing only from ${formatUtc(pause)}. Start it with !downtime start ${id} --early (then !migrate retry goes on with it), or !migrate retry from then on`,
+        };
       const done = await startDowntime(s, id, ctx.who, `${ctx.run.runbook} #${ctx.run.seq}`);
       return { at: done.startedAt!, id };
     }
