@@ -8,12 +8,14 @@ import { nextStep, startRun } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { nextHint, runStarted } from "../domain/runbook/next.js";
+import { marked } from "../domain/runbook/rehearsal.js";
 import { runText } from "../domain/runbook/render-text.js";
 import { describeKinds, renderLog, renderStatus } from "../domain/runbook/report.js";
 import { ackStepEvents, confirmStep, retryStep, skipStepEvents } from "../domain/runbook/respond.js";
 import { runMode, stopRunMode } from "../domain/runbook/run-mode.js";
 import { channelRuns, getRun, lastRun, type RunState } from "../domain/runbook/state.js";
 import { abortRunEvents, rollbackEvents, undoStepEvents } from "../domain/runbook/undo.js";
+import { startOptions } from "./migrate-start-args.js";
 import { type Command, type CommandContext, command } from "./types.js";
 
 /**
@@ -85,7 +87,7 @@ function sub(
       const { run, rest } = await pickRun(ctx, opts.allowEnded);
       const said = await op(ctx, run, rest);
       if (Array.isArray(said)) {
-        await sayEvents(ctx, said);
+        await sayEvents(ctx, marked(run, said));
         return;
       }
       if (typeof said !== "string" || !said) return;
@@ -138,7 +140,7 @@ const list = (kinds: StepKinds) =>
           rb.missingHosts.length
             ? `; cannot start: hosts ${rb.missingHosts.join(", ")} missing from the config`
             : ""
-        }${run ? ` — ACTIVE here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
+        }${run ? ` — ${run.rehearsal ? "REHEARSAL" : "ACTIVE"} here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
       });
       await ctx.reply(lines.join("\n"));
     },
@@ -148,7 +150,7 @@ const start = (kinds: StepKinds) =>
   command<string[]>({
     family: "migrate",
     name: "start",
-    usage: "!migrate start <runbook> [key=value …]",
+    usage: "!migrate start <runbook> [--rehearse] [key=value …]",
     summary: "start a run of a runbook in this channel and show its plan",
     example:
       "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
@@ -156,7 +158,8 @@ const start = (kinds: StepKinds) =>
     roles: ["lead"],
     async run(ctx) {
       const s = ctx.services;
-      const [id, ...rest] = ctx.args;
+      const { args, rehearse } = startOptions(ctx.args);
+      const [id, ...rest] = args;
       const env = { services: s, kinds };
       const rb = runbooks(env).runbooks.get(id!);
       if (!rb) {
@@ -174,8 +177,9 @@ const start = (kinds: StepKinds) =>
         },
         rb,
         kv,
+        { rehearsal: rehearse },
       );
-      await sayEvents(ctx, runStarted(env, run), run);
+      await sayEvents(ctx, marked(run, runStarted(env, run)), run);
     },
   });
 

@@ -1,5 +1,6 @@
 import { formatDuration } from "../core/duration.js";
 import { formatUtc } from "../core/time.js";
+import { refuseInRehearsal } from "./rehearsal-guard.js";
 import type { Services } from "./services.js";
 
 /**
@@ -32,5 +33,6 @@ export function describeRcMode(s: RcModeState | undefined, now: number): string 
 }
 
 export async function setRcMode(services: Services, state: RcModeState): Promise<void> {
+  refuseInRehearsal(services, "RC mode");
   await services.redis.set(key(services), JSON.stringify(state));
 }

@@ -12,6 +12,7 @@ import {
 import { completeStep } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
+import { marked, performStep, revertStep } from "../domain/runbook/rehearsal.js";
 import { runText } from "../domain/runbook/render-text.js";
 import { finishAndGoOn, goOn } from "../domain/runbook/run-mode.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
@@ -69,13 +70,15 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   const step = boundStep(env, run, d.step);
   const kind = env.kinds.of(step);
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
-  const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do"), step);
+  // A rehearsal's step is rehearsed (rehearsal.ts): nothing is run, whatever the kind.
+  const result: Outcome = await performStep(kind, performContext(job, env, run, d.step, "do"), step);
   // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
-  return saying(result, await finishAndGoOn(env, d.run, d.step, id, job.record.by, result));
+  return saying(run, result, await finishAndGoOn(env, d.run, d.step, id, job.record.by, result));
 }
 
 /** The step's outcome, with what the run says next on the line after its summary. */
-function saying(result: Outcome, events: RunEvent[]): Outcome {
+function saying(run: RunState, result: Outcome, after: RunEvent[]): Outcome {
+  const events = marked(run, after);
   const said = runText(events);
   return said ? { ...result, summary: `${result.summary}\n${said}`, events } : result;
 }
@@ -94,8 +97,8 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
   const pc = performContext(job, env, run, d.step, "undo");
   const action = step.undo ? env.kinds.of(step.undo) : undefined;
   const result = step.undo
-    ? await action!.perform!(pc, step.undo)
-    : await env.kinds.of(step).revert!(pc, step);
+    ? await performStep(action!, pc, step.undo)
+    : await revertStep(env.kinds.of(step), pc, step);
   const ctx = { ...env, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };
   const said = await updateRun(s, d.run, (r) =>
     finishUndoEvents(
@@ -106,7 +109,7 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
       result.ok ? `undone (#${job.record.id})` : `undo failed: ${result.summary}`,
     ),
   );
-  return saying(result, said);
+  return saying(run, result, said);
 }
 
 /** `!job done` / `!job retry` on an interrupted step job move the run on. */

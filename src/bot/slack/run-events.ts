@@ -89,6 +89,8 @@ export function slackRunEvent(e: RunEvent): string {
       return `Running ${name(e.step)}.`;
     case "run-gate":
       return `:double_vertical_bar: Run mode stops at ${name(e.step)}: ${esc(e.why)}.`;
+    case "rehearsal":
+      return ":performing_arts: *REHEARSAL*";
   }
 }
 

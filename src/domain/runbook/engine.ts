@@ -33,6 +33,7 @@ export async function startRun(
   ctx: EngineCtx & { network: string; channel: string; threadId?: string },
   rb: Runbook,
   given: Record<string, string>,
+  opts: { rehearsal?: boolean } = {},
 ): Promise<RunState> {
   const s = ctx.services;
   if (rb.missingHosts.length)
@@ -55,7 +56,14 @@ export async function startRun(
     steps: rb.steps.map(() => ({ status: "pending", jobs: [] })),
     loops: {},
     downtime: {},
-    timeline: [{ at: now, who: ctx.actor.display, what: `started${fmtParams(params)}` }],
+    timeline: [
+      {
+        at: now,
+        who: ctx.actor.display,
+        what: `started${opts.rehearsal ? " a REHEARSAL (commands shown, not run)" : ""}${fmtParams(params)}`,
+      },
+    ],
+    ...(opts.rehearsal ? { rehearsal: true as const } : {}),
   };
   // Steps at the start that do not apply to these parameters are passed over at once (the plan says so).
   skipNotApplicable(rb, draft as RunState, now, s.config.name);
@@ -63,7 +71,7 @@ export async function startRun(
   await s.audit.record({
     event: "runbook",
     who: ctx.actor.id,
-    command: `start ${rb.id}`,
+    command: `start ${rb.id}${opts.rehearsal ? " --rehearse" : ""}`,
     outcome: `run #${run.seq}`,
   });
   return run;

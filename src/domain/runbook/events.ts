@@ -77,7 +77,9 @@ export type RunEvent =
   /** Run mode started the next step on its own. */
   | { type: "run-going"; step: StepLabel }
   /** Run mode stopped by itself at a step: why, in words ("it is a manual step"). */
-  | { type: "run-gate"; step: StepLabel; why: string };
+  | { type: "run-gate"; step: StepLabel; why: string }
+  /** The run is a rehearsal: first in every message of one (rehearsal.ts marked). */
+  | { type: "rehearsal" };
 
 export type RunEventType = RunEvent["type"];
 
@@ -106,6 +108,7 @@ const TYPES: Record<RunEventType, true> = {
   "run-mode": true,
   "run-going": true,
   "run-gate": true,
+  rehearsal: true,
 };
 
 /** True for a run event (a message's events may come from elsewhere). */

@@ -90,6 +90,8 @@ export function renderRunEvent(e: RunEvent): string {
       return `Running ${stepText(e.step)}.`;
     case "run-gate":
       return `Run mode stops at ${stepText(e.step)}: ${e.why}.`;
+    case "rehearsal":
+      return "[REHEARSAL]";
   }
 }
 
