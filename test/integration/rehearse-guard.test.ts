@@ -5,9 +5,11 @@ import { downtimes } from "../../src/announce/lifecycle.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { toChannel } from "../../src/core/outbound.js";
 import { setRcMode } from "../../src/domain/rc-mode.js";
+import { builtinStepKinds } from "../../src/domain/runbook/kinds/index.js";
 import { runServices } from "../../src/domain/runbook/rehearsal.js";
 import { getRun, type RunState, runKey, updateRun } from "../../src/domain/runbook/state.js";
 import { setManagedSegment } from "../../src/domain/topic-publish.js";
+import { renderRun } from "../../src/web/pages/run.js";
 import { SHIPPED_RUNBOOKS, shippedHosts } from "../harness/config.js";
 import { eventually } from "../harness/eventually.js";
 import { afterAll, beforeAll, describe, expect, type StartBot, test } from "../harness/fixtures.js";
@@ -99,6 +101,9 @@ describe("a rehearsal never becomes a real run", () => {
     expect(status.text).toMatch(/^\[REHEARSAL\] hkn-rails-migrate-to-prod run #1 \(active\)/);
     expect(sshd.calls()).toEqual([]);
     expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+    // The run's page says so too.
+    const page = String(renderRun(t.services, builtinStepKinds, done));
+    expect(page).toContain('<span class="st st-rehearsal" id="run-rehearsal">REHEARSAL</span>');
 
     // Once it is aborted, a real run starts, and it is real: its command reaches sshd.
     const aborted = await ask(t.adapter, "!migrate abort rehearsed", CREW.lead, (m) =>
