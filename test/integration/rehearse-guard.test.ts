@@ -121,6 +121,45 @@ describe("a rehearsal never becomes a real run", () => {
     expect(sshd.calls()[0]).toMatch(/^readlink /);
   });
 
+  test("run mode and a rollback in a rehearsal: the undo's command is shown, not run", {
+    timeout: 60_000,
+  }, async ({ bot, runbookSshd: sshd }) => {
+    const t = await rehearsalBot(bot, sshd);
+    const sshdLog = sshd.output().length;
+    const at = async (status: string, i: number) =>
+      eventually(
+        async () => {
+          const r = await getRun(t.services, t.key);
+          return r?.steps[i]?.status === status && r;
+        },
+        `step ${i + 1} ${status}`,
+      );
+    // Run mode goes through the check and stops at the manual step, as in a real run.
+    await t.adapter.say("!migrate run", CREW.engineer);
+    await at("awaiting-ack", 1);
+    await t.adapter.say("!migrate ack done", CREW.engineer);
+    await at("done", 1);
+    await t.adapter.say("!migrate run", CREW.engineer);
+    await at("awaiting-ack", 4);
+    await t.adapter.say("!migrate ack merged", CREW.engineer);
+    await at("done", 4);
+    const rolled = await ask(t.adapter, "!migrate rollback", CREW.lead, (m) =>
+      m.text.includes("rolled back"),
+    );
+    expect(rolled.text).toContain("[REHEARSAL]");
+    const r = (await getRun(t.services, t.key))!;
+    expect(r.status).toBe("rolled-back");
+    const undo = r.timeline.filter(
+      (e) => e.what.startsWith("REHEARSAL, would run: ") && e.what.includes("hkn-rails-migrate.service"),
+    );
+    expect(undo.map((e) => e.what)).toEqual([
+      `REHEARSAL, would run: ssh apphost (${sshd.hostEntry().user}@127.0.0.1:${sshd.port}): 'sed' '-i' '-e' 's/hkn-rails[.]service/hkn-rails-migrate.service/g' '--' '.config/systemd/user/hkn-rails-logrotate.service' (timeout 10m)`,
+    ]);
+    expect(sshd.calls()).toEqual([]);
+    expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+    expect(t.adapter.sent.filter((m) => !m.text.includes("REHEARSAL")).map((m) => m.text)).toEqual([]);
+  });
+
   test("no path of a rehearsal reaches SSH, a local process, a topic, RC mode, a downtime or another channel", {
     timeout: 60_000,
   }, async ({ bot, runbookSshd: sshd }) => {

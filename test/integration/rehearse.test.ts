@@ -129,6 +129,10 @@ describe("a rehearsal of each shipped runbook touches nothing and lists every co
       // The log lists every command the run would have run, in order, exactly as it would run.
       const log = await ask(t.adapter, "!migrate log", CREW.engineer, (m) => m.text.includes("(finished)"));
       expect(log.text).toMatch(new RegExp(`^\\[REHEARSAL\\] ${id} run #\\d+ \\(finished\\)`));
+      // Waits are cut to a second (the driver still moves the clock by the runbook's duration).
+      for (const [i, raw] of rb.steps.entries())
+        if (raw.kind === "wait" && result.run.steps[i]!.status === "done")
+          expect(log.text).toContain(`step ${i + 1} waiting 1s`);
       const shown = log.text
         .split("\n")
         .filter((l) => l.includes("REHEARSAL, would run: "))
