@@ -121,6 +121,33 @@ describe("a rehearsal never becomes a real run", () => {
     expect(sshd.calls()[0]).toMatch(/^readlink /);
   });
 
+  test("a rehearsal runs beside a real run of the same runbook in another channel", {
+    timeout: 60_000,
+  }, async ({ bot, runbookSshd: sshd }) => {
+    const t = await rehearsalBot(bot, sshd);
+    const drill = { channel: "#drill" };
+    const aborted = await ask(t.adapter, "!migrate abort", CREW.lead, (m) => m.text.includes("aborted"));
+    expect(aborted.text).toContain("[REHEARSAL]");
+    // The real run in the channel, its rehearsal in #drill: one run per runbook per channel.
+    await t.adapter.say(`!migrate start ${ID} site_url=${hook.url}`, CREW.lead);
+    await eventually(async () => (await getRun(t.services, t.key))?.seq === 2, "the real run");
+    const n = t.adapter.sent.length;
+    await t.adapter.say(`!migrate start ${ID} --rehearse site_url=${hook.url}`, CREW.lead, drill);
+    const drillKey = runKey(t.services, "console", "#drill", ID);
+    await eventually(async () => (await getRun(t.services, drillKey))?.rehearsal, "the rehearsal in #drill");
+    await t.adapter.say("!migrate next", CREW.engineer, drill);
+    await eventually(async () => (await getRun(t.services, drillKey))?.cursor === 1, "the rehearsed step");
+    expect(sshd.calls()).toEqual([]);
+    await t.adapter.say("!migrate next", CREW.engineer);
+    await eventually(async () => (await getRun(t.services, t.key))?.cursor === 1, "the real step");
+    expect(sshd.calls()).toEqual(["readlink [-e] [--] [hkn-rails/migrate/shared]"]);
+    const inDrill = t.adapter.sent.slice(n).filter((m) => m.target === "#drill");
+    expect(inDrill.length).toBeGreaterThan(2);
+    expect(inDrill.filter((m) => !m.text.includes("REHEARSAL")).map((m) => m.text)).toEqual([]);
+    const inChannel = t.adapter.sent.slice(n).filter((m) => m.target === "console");
+    expect(inChannel.filter((m) => m.text.includes("REHEARSAL")).map((m) => m.text)).toEqual([]);
+  });
+
   test("run mode and a rollback in a rehearsal: the undo's command is shown, not run", {
     timeout: 60_000,
   }, async ({ bot, runbookSshd: sshd }) => {
