@@ -1,12 +1,12 @@
-import { type Announced, type AnnounceOptions, Announcer } from "../../announce/announcer.js";
+import type { Announced, AnnounceOptions, Announcer } from "../../announce/announcer.js";
 import type { OutboundMessage } from "../../core/messages.js";
 import { replyTo } from "../../core/outbound.js";
 import { parseTarget } from "../../core/targets.js";
 import type { ExecContext, Executor } from "../../exec/executor.js";
-import { Outbox } from "../../infra/outbox.js";
+import type { Outbox } from "../../infra/outbox.js";
 import { RehearsalRefused } from "../rehearsal-guard.js";
 import type { RehearsalMark, Services } from "../services.js";
-import { TopicStore } from "../topic-store.js";
+import type { TopicStore } from "../topic-store.js";
 
 /**
  * The world as a rehearsal's steps see it: the bot's services with everything
@@ -31,57 +31,52 @@ export function showTarget(spec: string): string {
   }
 }
 
-/** Announcements shown in the run's channel, marked, instead of being made. */
-class RehearsalAnnouncer extends Announcer {
-  constructor(
-    private readonly world: Services,
-    private readonly mark: RehearsalMark,
-  ) {
-    super(world.outbox, world.queues, world.config.announce, world.clock);
-  }
+/**
+ * The wrappers below are the real objects with one method replaced (their
+ * prototype is the real one), so they keep every other method and field and
+ * need none of their constructors' arguments.
+ */
+function withMethod<T extends object, K extends keyof T>(real: T, name: K, fn: T[K]): T {
+  const o = Object.create(real) as T;
+  o[name] = fn;
+  return o;
+}
 
-  override async announce(text: string, opts: AnnounceOptions = {}): Promise<Announced> {
-    const chosen = opts.targets ?? this.world.config.announce;
-    const here = chosen.length === 0;
-    const targets = here ? (opts.here ?? []) : chosen;
-    const where = targets.length ? targets.map(showTarget).join(", ") : "nowhere";
-    await this.world.outbox.send(
-      replyTo(this.mark, `[${REHEARSAL}] announcement, not made (it would go to ${where}):\n${text}`),
-    );
-    return { targets, here };
-  }
+/** Announcements shown in the run's channel, marked, instead of being made (no webhook, no other channel). */
+function showingAnnouncer(s: Services, outbox: Outbox, mark: RehearsalMark): Announcer {
+  return withMethod(
+    s.announcer,
+    "announce",
+    async (text: string, opts: AnnounceOptions = {}): Promise<Announced> => {
+      const chosen = opts.targets ?? s.config.announce;
+      const here = chosen.length === 0;
+      const targets = here ? (opts.here ?? []) : chosen;
+      const where = targets.length ? targets.map(showTarget).join(", ") : "nowhere";
+      await outbox.send(
+        replyTo(mark, `[${REHEARSAL}] announcement, not made (it would go to ${where}):\n${text}`),
+      );
+      return { targets, here };
+    },
+  );
 }
 
 /** An outbox that delivers only to the run's channel, and never a topic. */
-class RunChannelOutbox extends Outbox {
-  constructor(
-    private readonly real: Outbox,
-    private readonly mark: RehearsalMark,
-    world: Services,
-  ) {
-    super(world.queues, new Set(real.networkNames), world.log);
-  }
-
-  override send(msg: OutboundMessage, jobId?: string, dedupeMs?: number): Promise<void> {
-    if (msg.kind === "topic") return Promise.reject(new RehearsalRefused("channel topics"));
-    if (msg.network !== this.mark.network || msg.target !== this.mark.channel)
-      return Promise.reject(
-        new RehearsalRefused(`what is said outside ${this.mark.network}:${this.mark.channel}`),
-      );
-    return this.real.send(msg, jobId, dedupeMs);
-  }
-
-  override drained(network: string, signal?: AbortSignal): Promise<void> {
-    return this.real.drained(network, signal);
-  }
+function runChannelOutbox(real: Outbox, mark: RehearsalMark): Outbox {
+  return withMethod(
+    real,
+    "send",
+    (msg: OutboundMessage, jobId?: string, dedupeMs?: number): Promise<void> => {
+      if (msg.kind === "topic") return Promise.reject(new RehearsalRefused("channel topics"));
+      if (msg.network !== mark.network || msg.target !== mark.channel)
+        return Promise.reject(new RehearsalRefused(`what is said outside ${mark.network}:${mark.channel}`));
+      return real.send(msg, jobId, dedupeMs);
+    },
+  );
 }
 
-/** A topic store that reads as usual and refuses every change. */
-class ReadOnlyTopics extends TopicStore {
-  override change(): Promise<never> {
-    return Promise.reject(new RehearsalRefused("channel topics"));
-  }
-}
+/** A topic store that reads as usual and refuses every change (setManaged, undo and observe all change through it). */
+const readOnlyTopics = (real: TopicStore): TopicStore =>
+  withMethod(real, "change", () => Promise.reject(new RehearsalRefused("channel topics")));
 
 /** An executor that hands every command to the dispatcher marked as rehearsed, whatever it is given. */
 function rehearsedExec(real: Executor, record: (line: string) => Promise<void>): Executor {
@@ -96,14 +91,13 @@ export function rehearsalServices(
   mark: RehearsalMark,
   record: (line: string) => Promise<void>,
 ): Services {
-  const outbox = new RunChannelOutbox(s.outbox, mark, s);
-  const world: Services = {
+  const outbox = runChannelOutbox(s.outbox, mark);
+  return {
     ...s,
     rehearsal: mark,
     outbox,
+    announcer: showingAnnouncer(s, outbox, mark),
     exec: rehearsedExec(s.exec, record),
-    topics: new ReadOnlyTopics(s.redis, s.prefix),
+    topics: readOnlyTopics(s.topics),
   };
-  world.announcer = new RehearsalAnnouncer(world, mark);
-  return world;
 }
