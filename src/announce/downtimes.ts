@@ -39,6 +39,8 @@ export class DowntimeStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    /** Called before every change: throws to refuse it (a rehearsal's services). */
+    private readonly mayChange: () => void = () => {},
   ) {}
 
   private get key() {
@@ -46,6 +48,7 @@ export class DowntimeStore {
   }
 
   async create(d: Omit<Downtime, "id">): Promise<Downtime> {
+    this.mayChange();
     const id = await this.redis.incr(`${this.key}:seq`);
     const full = { ...d, id };
     await this.redis.hset(this.key, String(id), JSON.stringify(full));
@@ -64,6 +67,7 @@ export class DowntimeStore {
   }
 
   async save(d: Downtime): Promise<void> {
+    this.mayChange();
     await this.redis.hset(this.key, String(d.id), JSON.stringify(d));
   }
 

@@ -1,3 +1,4 @@
+import { refuseInRehearsal } from "../domain/rehearsal-guard.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels, setManagedSegment } from "../domain/topic-publish.js";
 import { AnnounceScheduler } from "./delayed.js";
@@ -18,7 +19,9 @@ import { slotText } from "./wording.js";
 /** Glue between the downtime records, their plan and the delayed announcement jobs. */
 export const TOPIC_OWNER = "downtime";
 
-export const downtimes = (s: Services) => new DowntimeStore(s.redis, s.prefix);
+/** The downtimes; a rehearsal's services may read them but never change one. */
+export const downtimes = (s: Services) =>
+  new DowntimeStore(s.redis, s.prefix, () => refuseInRehearsal(s, "downtimes"));
 export const scheduler = (s: Services) => new AnnounceScheduler(s.queues, s.clock);
 
 /** dt-<id>-r<rev>-<slot>: one job per slot and revision of the plan. */
@@ -34,6 +37,7 @@ export const homeOf = (s: Services, d: Pick<Downtime, "channel">): string[] =>
 
 /** Schedules every announcement of the downtime's plan still to come; returns the plan. */
 export async function scheduleSlots(s: Services, d: Downtime) {
+  refuseInRehearsal(s, "a downtime's announcements");
   const plan = planAnnouncements(d, s.clock.now(), s.config.downtime.leadTimes);
   await scheduleSlotList(s, d, plan.slots);
   return plan;
@@ -51,6 +55,7 @@ export async function rescheduleAfterStart(s: Services, d: Downtime, still: read
 }
 
 async function scheduleSlotList(s: Services, d: Downtime, slots: readonly Slot[]): Promise<void> {
+  refuseInRehearsal(s, "a downtime's announcements");
   const lead = s.config.downtime.leadTimes;
   const sched = scheduler(s);
   for (const slot of slots) {
@@ -69,6 +74,7 @@ async function scheduleSlotList(s: Services, d: Downtime, slots: readonly Slot[]
 
 /** Removes every waiting announcement of this revision of the plan. */
 export async function unscheduleSlots(s: Services, d: Downtime): Promise<void> {
+  refuseInRehearsal(s, "a downtime's announcements");
   const sched = scheduler(s);
   for (const kind of SLOT_KINDS) await sched.unschedule(slotKey(d, kind)).catch(() => false);
 }

@@ -5,6 +5,7 @@ import { runPage } from "../domain/pages.js";
 import type { EngineCtx } from "../domain/runbook/context.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
+import { marked } from "../domain/runbook/rehearsal.js";
 import { runText } from "../domain/runbook/render-text.js";
 import { channelRuns, lastRun, type RunState } from "../domain/runbook/state.js";
 import { type Command, type CommandContext, command } from "./types.js";
@@ -73,7 +74,7 @@ export function sub(
       const { run, rest } = await pickRun(ctx, opts.allowEnded);
       const said = await op(ctx, run, rest);
       if (Array.isArray(said)) {
-        await sayEvents(ctx, said);
+        await sayEvents(ctx, marked(run, said));
         return;
       }
       if (typeof said !== "string" || !said) return;

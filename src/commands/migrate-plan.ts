@@ -6,10 +6,12 @@ import { startRun } from "../domain/runbook/engine.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { downtimeLink } from "../domain/runbook/link.js";
 import { nextHint, runStarted } from "../domain/runbook/next.js";
+import { marked } from "../domain/runbook/rehearsal.js";
 import { briefStartText, planText, runText } from "../domain/runbook/render-text.js";
 import { describeKinds, planLines } from "../domain/runbook/report.js";
 import { channelRuns, getRun, type RunState } from "../domain/runbook/state.js";
 import { engine, READ, sub, words } from "./migrate-common.js";
+import { startOptions } from "./migrate-start-args.js";
 import { command } from "./types.js";
 
 /** `!migrate list`, `start` and `plan`: the runbooks, and a run's plan (brief on IRC, docs/irc.md). */
@@ -34,7 +36,7 @@ export const list = (kinds: StepKinds) =>
           rb.missingHosts.length
             ? `; cannot start: hosts ${rb.missingHosts.join(", ")} missing from the config`
             : ""
-        }${run ? ` — ACTIVE here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
+        }${run ? ` — ${run.rehearsal ? "REHEARSAL" : "ACTIVE"} here (run #${run.seq}, step ${run.cursor + 1})` : ""}`;
       });
       await ctx.reply(lines.join("\n"));
     },
@@ -44,7 +46,7 @@ export const start = (kinds: StepKinds) =>
   command<string[]>({
     family: "migrate",
     name: "start",
-    usage: "!migrate start <runbook> [key=value …] [downtime=<id>]",
+    usage: "!migrate start <runbook> [--rehearse] [key=value …] [downtime=<id>]",
     summary: "start a run of a runbook in this channel and show its plan",
     example:
       "!migrate start librarian-migration old_unit=launchpad-librarian/0 new_unit=launchpad-librarian/1",
@@ -52,7 +54,8 @@ export const start = (kinds: StepKinds) =>
     roles: ["lead"],
     async run(ctx) {
       const s = ctx.services;
-      const [id, ...rest] = ctx.args;
+      const { args, rehearse } = startOptions(ctx.args);
+      const [id, ...rest] = args;
       const env = { services: s, kinds };
       const rb = runbooks(env).runbooks.get(id!);
       if (!rb) {
@@ -71,9 +74,9 @@ export const start = (kinds: StepKinds) =>
         },
         rb,
         params,
-        { downtime },
+        { rehearsal: rehearse, downtime },
       );
-      const events = runStarted(env, run);
+      const events = marked(run, runStarted(env, run));
       const page = runPage(run);
       const url = ctx.pageUrl(page);
       // Where it would flood (an IRC channel): the brief form; the whole plan is the
@@ -97,7 +100,7 @@ export function planReport(env: RunbookEnv, run: RunState): string {
     return { ...l, flags: [...l.flags, st === "pending" ? "" : st.toUpperCase(), now].filter(Boolean) };
   });
   return [
-    `${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy}: ${rb.title} — ${describeKinds(env.kinds, rb)}.`,
+    `${run.rehearsal ? "[REHEARSAL] " : ""}${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy}: ${rb.title} — ${describeKinds(env.kinds, rb)}.`,
     planText(lines),
     nextHint(env, run),
   ].join("\n");

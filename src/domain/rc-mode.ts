@@ -3,6 +3,7 @@ import { formatDuration } from "../core/duration.js";
 import type { Outcome } from "../core/result.js";
 import { formatUtc } from "../core/time.js";
 import type { ExecContext } from "../exec/executor.js";
+import { refuseInRehearsal } from "./rehearsal-guard.js";
 import { runSteps } from "./remote-steps.js";
 import type { Services } from "./services.js";
 import { configuredChannels, setManagedSegment } from "./topic-publish.js";
@@ -39,6 +40,7 @@ export function describeRcMode(s: RcModeState | undefined, now: number): string 
 }
 
 export async function setRcMode(services: Services, state: RcModeState): Promise<void> {
+  refuseInRehearsal(services, "RC mode");
   await services.redis.set(key(services), JSON.stringify(state));
 }
 

@@ -28,4 +28,18 @@ export interface Services {
   announcer: Announcer;
   /** Runs a step's command: `host` undefined or "local" → the bot's own host, else SSH to that `hosts:` entry. */
   exec: Executor;
+  /**
+   * Set only on the services a rehearsal's steps are given (runbook/rehearsal.ts):
+   * the run's key and channel. Whatever would change the world refuses then
+   * (rehearsal-guard.ts): topics, RC mode, downtimes.
+   */
+  rehearsal?: RehearsalMark;
+}
+
+/** Which rehearsal run the services belong to, and the one channel it may speak in. */
+export interface RehearsalMark {
+  run: string;
+  network: string;
+  channel: string;
+  threadId?: string;
 }

@@ -1,5 +1,6 @@
 import { topicMessage } from "../core/outbound.js";
 import { parseTarget } from "../core/targets.js";
+import { refuseInRehearsal } from "./rehearsal-guard.js";
 import type { Services } from "./services.js";
 import type { TopicSegment } from "./topic-store.js";
 
@@ -10,6 +11,7 @@ export async function publishTopic(
   channel: string,
   segments: TopicSegment[],
 ) {
+  refuseInRehearsal(services, "channel topics");
   await services.outbox.send(topicMessage(network, channel, segments));
 }
 
@@ -20,6 +22,7 @@ export async function setManagedSegment(
   text: string | undefined,
   channels: readonly string[],
 ): Promise<void> {
+  refuseInRehearsal(services, "channel topics");
   for (const spec of channels) {
     const { network, target } = parseTarget(spec);
     const r = await services.topics.setManaged(network, target, owner, text);

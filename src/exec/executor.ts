@@ -26,6 +26,12 @@ export interface ExecContext {
   progress?(line: string): Promise<void>;
   /** Aborts the command (shutdown). */
   signal?: AbortSignal;
+  /**
+   * Set for a rehearsal: the dispatcher (dispatch.ts) runs nothing, neither over
+   * SSH nor here; it shows the command as it would run and hands that line to
+   * record() (the run's timeline).
+   */
+  rehearsal?: { record(line: string): Promise<void> };
 }
 
 export interface StepResult extends Outcome {

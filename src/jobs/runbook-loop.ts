@@ -3,6 +3,7 @@ import { runCommand } from "../domain/runbook/actions.js";
 import { boundStep } from "../domain/runbook/context.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { endIteration } from "../domain/runbook/loops.js";
+import { runIo, runServices } from "../domain/runbook/rehearsal.js";
 import { getRun, updateRun } from "../domain/runbook/state.js";
 import { execContextFor } from "./exec-context.js";
 import type { JobHandler } from "./runner.js";
@@ -23,9 +24,10 @@ export const runbookLoopHandler = (kinds: StepKinds): JobHandler<"runbook-loop">
       return { ok: false, summary: "this iteration is no longer due; nothing was run", announce: false };
     const step = boundStep({ services: s, kinds }, run, loop.step);
     if (step.kind !== "loop") return { ok: false, summary: "not a loop step" };
+    // A rehearsal's iteration is shown, not run (rehearsal.ts, exec/dispatch.ts).
     const r = await runCommand(
-      s,
-      execContextFor(job),
+      runServices(s, run, job.record.by, loop.step),
+      runIo(s, run, execContextFor(job), job.record.by, loop.step),
       { host: step.host, user: step.user, argv: step.argv },
       step.timeout,
     );

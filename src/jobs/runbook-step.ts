@@ -12,6 +12,7 @@ import {
 import { completeStep } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
+import { marked, performStep, revertStep } from "../domain/runbook/rehearsal.js";
 import { oneLineStep, pacedNetwork, runText } from "../domain/runbook/render-text.js";
 import { finishAndGoOn, goOn } from "../domain/runbook/run-mode.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
@@ -74,18 +75,22 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
   // Run mode on a paced network (IRC): a step that goes well is one line; a failure keeps its output.
   const brief = run.auto !== undefined && pacedNetwork(run.network);
-  const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do", brief), step);
+  // A rehearsal's step is rehearsed (rehearsal.ts): nothing is run, whatever the kind.
+  const pc = performContext(job, env, run, d.step, "do", brief);
+  const result: Outcome = await performStep(kind, pc, step);
   // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
   const events = await finishAndGoOn(env, d.run, d.step, id, job.record.by, result);
   if (brief && result.ok) {
     const { output: _inTheLog, ...rest } = result;
-    return { ...rest, summary: oneLineStep(result.summary, events), events };
+    const said = marked(run, events);
+    return { ...rest, summary: oneLineStep(result.summary, said), events: said };
   }
-  return saying(result, events);
+  return saying(run, result, events);
 }
 
 /** The step's outcome, with what the run says next on the line after its summary. */
-function saying(result: Outcome, events: RunEvent[]): Outcome {
+function saying(run: RunState, result: Outcome, after: RunEvent[]): Outcome {
+  const events = marked(run, after);
   const said = runText(events);
   return said ? { ...result, summary: `${result.summary}\n${said}`, events } : result;
 }
@@ -104,8 +109,8 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
   const pc = performContext(job, env, run, d.step, "undo");
   const action = step.undo ? env.kinds.of(step.undo) : undefined;
   const result = step.undo
-    ? await action!.perform!(pc, step.undo)
-    : await env.kinds.of(step).revert!(pc, step);
+    ? await performStep(action!, pc, step.undo)
+    : await revertStep(env.kinds.of(step), pc, step);
   const ctx = { ...env, actor: { ...botActor(s), display: job.record.by }, enqueue: botEnqueue(s, run) };
   const said = await updateRun(s, d.run, (r) =>
     finishUndoEvents(
@@ -116,7 +121,7 @@ async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: 
       result.ok ? `undone (#${job.record.id})` : `undo failed: ${result.summary}`,
     ),
   );
-  return saying(result, said);
+  return saying(run, result, said);
 }
 
 /** `!job done` / `!job retry` on an interrupted step job move the run on. */

@@ -54,7 +54,7 @@ pre.log{background:#111820;color:#d8e1ea;padding:.8em;overflow:auto;max-height:7
 .st{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;background:#e3e6ea}
 .st-done,.st-completed,.st-sent,.st-finished{background:#cdeccf}.st-running,.st-in-progress,.st-started,.st-waiting{background:#cfe0ff}
 .st-failed,.st-aborted,.st-undo-failed,.st-interrupted,.st-late,.st-dropped{background:#ffd2cc}
-.st-awaiting-ack,.st-awaiting-confirm,.st-due,.st-scheduled{background:#fff0c2}.st-skipped,.st-cancelled,.st-undone{background:#e8e8e8}
+.st-rehearsal{background:#e6d9ff}.st-awaiting-ack,.st-awaiting-confirm,.st-due,.st-scheduled{background:#fff0c2}.st-skipped,.st-cancelled,.st-undone{background:#e8e8e8}
 .hint{background:#fff;border-left:4px solid #3d7be0;padding:.5em .8em;margin:.8em 0}
 .muted{color:#66707a}.live{font-size:.8em;color:#66707a}
 svg{background:#fff;max-width:100%}

@@ -92,6 +92,8 @@ export function slackRunEvent(e: RunEvent): string {
       return `:double_vertical_bar: Run mode stops at ${name(e.step)}: ${esc(e.why)}.`;
     case "run-off-track":
       return `:rotating_light: *OFF TRACK*: ${esc(offTrackText(e))}`;
+    case "rehearsal":
+      return ":performing_arts: *REHEARSAL*";
   }
 }
 

@@ -12,6 +12,7 @@ import {
   whoHolds,
 } from "./context.js";
 import type { RunEvent } from "./events.js";
+import { jobTag } from "./rehearsal.js";
 import { note, type RunState } from "./state.js";
 
 /**
@@ -84,7 +85,7 @@ export async function beginStepEvents(ctx: EngineCtx, run: RunState, i: number):
     jobRequest(
       "runbook-step",
       { run: run.key, step: i, mode: "do", idempotent },
-      { summary: `${rb.id} ${stepName(rb, i, step.title)}: ${kind.describe(step)}` },
+      { summary: `${jobTag(run)}${rb.id} ${stepName(rb, i, step.title)}: ${kind.describe(step)}` },
     ),
   );
   sr.job = rec.id;

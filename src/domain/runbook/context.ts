@@ -10,6 +10,7 @@ import type { JobRecord } from "../../infra/job-store.js";
 import type { Services } from "../services.js";
 import type { RunEvent, StepLabel } from "./events.js";
 import type { AnyStep, RunbookEnv } from "./kinds/types.js";
+import { marked } from "./rehearsal.js";
 import { isAlarm, runText, stepText } from "./render-text.js";
 import type { RunState } from "./state.js";
 
@@ -53,9 +54,10 @@ export const describeStep = (env: RunbookEnv, step: AnyStep): string => env.kind
  */
 export async function emit(
   s: Services,
-  run: Pick<RunState, "network" | "channel" | "threadId">,
-  events: readonly RunEvent[],
+  run: Pick<RunState, "network" | "channel" | "threadId" | "rehearsal">,
+  said: readonly RunEvent[],
 ): Promise<void> {
+  const events = marked(run, [...said]);
   const text = runText(events);
   if (!text) return;
   const waits = events.find((e) => e.type.endsWith("awaiting-ack") || e.type.endsWith("awaiting-confirm"));

@@ -33,8 +33,8 @@ export async function startRun(
   ctx: EngineCtx & { network: string; channel: string; threadId?: string },
   rb: Runbook,
   given: Record<string, string>,
-  /** The scheduled downtime the run's markers start and end (link.ts, checked). */
-  link: { downtime?: number } = {},
+  /** A rehearsal; the scheduled downtime the run's markers start and end (link.ts, checked). */
+  opts: { rehearsal?: boolean; downtime?: number } = {},
 ): Promise<RunState> {
   const s = ctx.services;
   if (rb.missingHosts.length)
@@ -56,14 +56,15 @@ export async function startRun(
     cursor: 0,
     steps: rb.steps.map(() => ({ status: "pending", jobs: [] })),
     loops: {},
-    downtime: link.downtime !== undefined ? { linked: link.downtime } : {},
+    downtime: opts.downtime !== undefined ? { linked: opts.downtime } : {},
     timeline: [
       {
         at: now,
         who: ctx.actor.display,
-        what: `started${fmtParams(params)}${link.downtime !== undefined ? `, bound to downtime #${link.downtime}` : ""}`,
+        what: `started${opts.rehearsal ? " a REHEARSAL (commands shown, not run)" : ""}${fmtParams(params)}${opts.downtime !== undefined ? `, bound to downtime #${opts.downtime}` : ""}`,
       },
     ],
+    ...(opts.rehearsal ? { rehearsal: true as const } : {}),
   };
   // Steps at the start that do not apply to these parameters are passed over at once (the plan says so).
   skipNotApplicable(rb, draft as RunState, now, s.config.name);
@@ -71,7 +72,7 @@ export async function startRun(
   await s.audit.record({
     event: "runbook",
     who: ctx.actor.id,
-    command: `start ${rb.id}`,
+    command: `start ${rb.id}${opts.rehearsal ? " --rehearse" : ""}`,
     outcome: `run #${run.seq}`,
   });
   return run;

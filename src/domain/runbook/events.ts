@@ -100,7 +100,9 @@ export type RunEvent =
       since: number;
       rule: string;
       downtime?: number;
-    };
+    }
+  /** The run is a rehearsal: first in every message of one (rehearsal.ts marked). */
+  | { type: "rehearsal" };
 
 export type RunEventType = RunEvent["type"];
 
@@ -130,6 +132,7 @@ const TYPES: Record<RunEventType, true> = {
   "run-going": true,
   "run-gate": true,
   "run-off-track": true,
+  rehearsal: true,
 };
 
 /** True for a run event (a message's events may come from elsewhere). */

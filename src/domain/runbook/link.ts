@@ -35,7 +35,8 @@ export async function downtimeLink(
     );
   for (const key of await activeRuns(s)) {
     const other = await getRun(s, key);
-    if (other?.status === "active" && other.downtime.linked === id)
+    // A rehearsal bound to it changes nothing, so it does not keep a real run from it.
+    if (other?.status === "active" && !other.rehearsal && other.downtime.linked === id)
       refuse(`run #${other.seq} of ${other.runbook} is already bound to downtime #${id}.`);
   }
   return { params, downtime: id };

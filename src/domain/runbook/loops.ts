@@ -2,6 +2,7 @@ import { jobRequest } from "../job-kinds.js";
 import { botEnqueue, boundStep } from "./context.js";
 import type { RunEvent } from "./events.js";
 import type { RunbookEnv } from "./kinds/types.js";
+import { jobTag } from "./rehearsal.js";
 import type { RunState } from "./state.js";
 
 /**
@@ -28,7 +29,7 @@ export async function startIteration(env: RunbookEnv, run: RunState, name: strin
     jobRequest(
       "runbook-loop",
       { run: run.key, loop: name, n },
-      { summary: `${run.runbook} loop "${name}" iteration ${n}: ${step.argv.join(" ")}` },
+      { summary: `${jobTag(run)}${run.runbook} loop "${name}" iteration ${n}: ${step.argv.join(" ")}` },
     ),
   );
   loop.inFlight = rec.id;

@@ -94,6 +94,8 @@ export function renderRunEvent(e: RunEvent): string {
       return `Run mode stops at ${stepText(e.step)}: ${e.why}.`;
     case "run-off-track":
       return `OFF TRACK: ${offTrackText(e)}`;
+    case "rehearsal":
+      return "[REHEARSAL]";
   }
 }
 
@@ -177,9 +179,10 @@ export function briefStartText(events: readonly RunEvent[]): string | undefined 
   const manual = live.filter((l) => l.manual);
   const irreversible = live.filter((l) => l.flags.includes("IRREVERSIBLE"));
   const hint = events.find((e) => e.type === "next-hint");
+  const mark = events.some((e) => e.type === "rehearsal") ? "[REHEARSAL] " : "";
   return [
     fitLine(
-      `${started.runbook} run #${started.seq} started by ${started.by}: ${started.title} — ${started.counts}.`,
+      `${mark}${started.runbook} run #${started.seq} started by ${started.by}: ${started.title} — ${started.counts}.`,
     ),
     started.estimate ? fitLine(started.estimate) : "",
     manual.length ? stepList("Manual", manual) : "",

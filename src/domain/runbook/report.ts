@@ -33,6 +33,9 @@ export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, 
   });
 }
 
+/** A rehearsal's status and log say so first. */
+const tag = (run: RunState) => (run.rehearsal ? "[REHEARSAL] " : "");
+
 const took = (a?: number, b?: number) => (a !== undefined && b !== undefined ? formatDuration(b - a) : "");
 
 function stepLine(env: RunbookEnv, run: RunState, i: number, sr: StepRun): string {
@@ -82,7 +85,7 @@ function slipLine(rb: Runbook, run: RunState, now: number): string | undefined {
 export function renderStatus(s: RunbookEnv, run: RunState, hint: string): string {
   const rb = runbookOf(s, run);
   const done = run.steps.filter((x) => ["done", "skipped"].includes(x.status)).length;
-  const head = `${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy} at ${utcStamp(run.startedAt)}: ${done}/${rb.steps.length} steps done or skipped.`;
+  const head = `${tag(run)}${rb.id} run #${run.seq} (${run.status}), started by ${run.startedBy} at ${utcStamp(run.startedAt)}: ${done}/${rb.steps.length} steps done or skipped.`;
   const cur = run.cursor < rb.steps.length ? stepLine(s, run, run.cursor, run.steps[run.cursor]!) : "";
   const undoing = run.steps
     .map((x, i) => (x.status === "undoing" ? stepLine(s, run, i, x) : ""))
@@ -112,7 +115,7 @@ export function renderLog(s: RunbookEnv, run: RunState): string {
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
   const lines = [
-    `${rb.id} run #${run.seq} (${run.status}): started by ${run.startedBy} at ${utcStamp(run.startedAt)}${end}${params ? `; ${params}` : ""}`,
+    `${tag(run)}${rb.id} run #${run.seq} (${run.status}): started by ${run.startedBy} at ${utcStamp(run.startedAt)}${end}${params ? `; ${params}` : ""}`,
     ...run.steps.map((sr, i) => stepLine(s, run, i, sr)),
     ...loopLines(run),
     downtimeLine(run) ?? "Downtime: no downtime markers were passed",

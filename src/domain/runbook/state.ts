@@ -104,6 +104,12 @@ export interface RunState {
   auto?: { by: string; byId: string; roles: string[] };
   /** The runbook this run refers to was found missing and the channel was told (see the scheduler). */
   unloaded?: string;
+  /**
+   * A rehearsal (`!migrate start … --rehearse`): set when the run is created and
+   * never changed (updateRun refuses), so a rehearsal cannot become a real run.
+   * Its commands are shown, not run (rehearsal.ts, exec/dispatch.ts).
+   */
+  rehearsal?: true;
 }
 
 export const runKey = (s: Services, network: string, channel: string, runbook: string) =>
@@ -143,14 +149,17 @@ export async function lastRun(s: Services, network: string, channel: string): Pr
 export const endedRunKey = (s: Pick<Services, "prefix">, runbook: string, seq: number) =>
   `${s.prefix}:rb:ended:${runbook}-${seq}`;
 
-/** Creates a run; refused if this runbook already has an active run in the channel. */
+/**
+ * Creates a run; refused if this runbook already has an active run in the
+ * channel, rehearsal or not (one run per runbook per channel).
+ */
 export async function createRun(s: Services, run: Omit<RunState, "key" | "seq">): Promise<RunState> {
   const key = runKey(s, run.network, run.channel, run.runbook);
   return withRunLock(s, key, async () => {
     const old = await getRun(s, key);
     if (old?.status === "active")
       throw new UserError(
-        `${run.runbook} is already running in this channel (run #${old.seq}, started by ${old.startedBy}); see !migrate status, or !migrate abort first.`,
+        `${run.runbook} is already ${old.rehearsal ? "being rehearsed" : "running"} in this channel (${old.rehearsal ? "REHEARSAL " : ""}run #${old.seq}, started by ${old.startedBy}); see !migrate status, or !migrate abort first${old.rehearsal && !run.rehearsal ? " (a rehearsal never becomes a real run: start the real one after it, or in another channel)" : ""}.`,
       );
     const seq = await s.redis.incr(`${s.prefix}:rb:seq:${run.runbook}`);
     const state: RunState = { ...run, key, seq };
@@ -182,7 +191,12 @@ export async function updateRun<T>(
     const raw = await s.redis.get(key);
     if (!raw) throw new UserError("That run no longer exists.");
     const run = JSON.parse(raw) as RunState;
+    const rehearsal = run.rehearsal;
     const out = await fn(run);
+    if (run.rehearsal !== rehearsal)
+      throw new Error(
+        `${run.runbook} run #${run.seq}: whether a run is a rehearsal is set when it starts and never changes`,
+      );
     const next = JSON.stringify(run);
     if (next === raw) return out; // nothing changed (most scheduler ticks)
     const m = s.redis.multi().set(key, next);

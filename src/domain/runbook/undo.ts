@@ -14,6 +14,7 @@ import {
 import { mustBeActive } from "./engine.js";
 import type { RunEvent } from "./events.js";
 import { nextHintEvent } from "./next.js";
+import { jobTag } from "./rehearsal.js";
 import { runText } from "./render-text.js";
 import { note, type RunState, updateRun } from "./state.js";
 
@@ -98,7 +99,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<RunEvent[
       jobRequest(
         "runbook-step",
         { run: run.key, step: i, mode: "undo", idempotent: false },
-        { summary: `${rb.id} undo of ${stepName(rb, i, step.title)}` },
+        { summary: `${jobTag(run)}${rb.id} undo of ${stepName(rb, i, step.title)}` },
       ),
     );
     sr.undoJob = rec.id;
@@ -202,7 +203,9 @@ export async function abortRunEvents(ctx: EngineCtx, key: string, reason: string
     run.endedAt = now;
     run.rollingBack = false;
     note(run, now, ctx.actor.display, `aborted${reason ? `: ${reason}` : ""}`);
-    await setManagedSegment(s, `runbook:${run.runbook}`, undefined, configuredChannels(s));
+    // A rehearsal never set a topic segment (rehearsal.ts): there is none to remove.
+    if (!run.rehearsal)
+      await setManagedSegment(s, `runbook:${run.runbook}`, undefined, configuredChannels(s));
     const stillRunning = run.steps.filter((x) => x.status === "running").map((x) => x.job!);
     return [
       {

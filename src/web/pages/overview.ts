@@ -36,7 +36,7 @@ export function renderOverview(s: Services, d: OverviewData): Html {
       ? html`<table id="runs"><tr><th>Run</th><th>Where</th><th>Now</th><th>Started</th></tr>${d.runs.map(
           (
             r,
-          ) => html`<tr><td><a href="/runs/${runId(r)}">${r.runbook} #${r.seq}</a></td><td>${r.network}:${r.channel}</td>
+          ) => html`<tr><td><a href="/runs/${runId(r)}">${r.runbook} #${r.seq}</a>${r.rehearsal ? " REHEARSAL" : ""}</td><td>${r.network}:${r.channel}</td>
           <td>${currentStep(s, r)}</td><td>${time(r.startedAt)} by ${r.startedBy}</td></tr>`,
         )}</table>`
       : html`<p class="muted">No runs.</p>`

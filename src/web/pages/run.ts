@@ -94,7 +94,14 @@ export function renderRun(s: Services, kinds: StepKinds, run: RunState): Html {
       : "";
   const loops = Object.values(run.loops);
   return html`<h1>${rb?.title ?? run.runbook} — run #${run.seq}
-    <span class="st st-${run.status}" id="run-status">${run.status}</span></h1>
+    <span class="st st-${run.status}" id="run-status">${run.status}</span>${
+      run.rehearsal ? html` <span class="st st-rehearsal" id="run-rehearsal">REHEARSAL</span>` : ""
+    }</h1>${
+      run.rehearsal
+        ? html`
+  <p class="hint">A rehearsal: its commands were shown, not run; nothing was announced or changed.</p>`
+        : ""
+    }
   <p class="muted">${run.runbook} in ${run.network}:${run.channel}, started by ${run.startedBy} at ${time(run.startedAt)}${
     run.endedAt ? html`, ended ${time(run.endedAt)} after ${formatDuration(run.endedAt - run.startedAt)}` : ""
   }${Object.keys(run.params).length ? html`; ${Object.entries(run.params).map(([k, v]) => html`<code>${k}=${v}</code> `)}` : ""}</p>

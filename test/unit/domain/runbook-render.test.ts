@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { renderText } from "../../../src/bot/slack/format.js";
 import { slackRunEvent, withRunEvents } from "../../../src/bot/slack/run-events.js";
 import type { RunEvent } from "../../../src/domain/runbook/events.js";
-import { runText } from "../../../src/domain/runbook/render-text.js";
+import { marked } from "../../../src/domain/runbook/rehearsal.js";
+import { briefStartText, runText } from "../../../src/domain/runbook/render-text.js";
 
 /**
  * One renderer per network for the same run events: the plain text (console,
@@ -105,5 +106,35 @@ describe("the Slack renderer", () => {
     // Events of another kind, or none, leave the message as it was.
     expect(withRunEvents(plain.text, [{ type: "something-else" }])).toBe(plain.text);
     expect(withRunEvents(plain.text, undefined)).toBe(plain.text);
+  });
+
+  it("marks every message of a rehearsal, in plain text and in Slack's words", () => {
+    const rehearsed = marked({ rehearsal: true }, [...done]);
+    expect(runText(rehearsed)).toBe(`[REHEARSAL] ${runText(done)}`);
+    const text = `#5 done (0s): REHEARSAL: would run local (no shell): dropdb old (no timeout)\n${runText(rehearsed)}`;
+    const plain = renderText({ text, kind: "reply" });
+    expect(withRunEvents(plain.text, rehearsed)).toMatch(
+      /^#5 done \(0s\): REHEARSAL: would run local \(no shell\): dropdb old \(no timeout\)\n:performing_arts: \*REHEARSAL\* :white_check_mark: \*step 2\/7/,
+    );
+    // The brief start on IRC says so on its first line.
+    const started: RunEvent = {
+      type: "run-started",
+      runbook: "eng",
+      seq: 2,
+      by: "lena",
+      title: "Engine",
+      counts: "2 steps (1 manual)",
+      plan: [
+        { n: 1, title: "Stop", flags: ["local"] },
+        { n: 2, title: "Switch", flags: ["manual: losa acks"], manual: true },
+      ],
+    };
+    expect(briefStartText(marked({ rehearsal: true }, [started]))).toMatch(
+      /^\[REHEARSAL\] eng run #2 started by lena/,
+    );
+    expect(briefStartText([started])).toMatch(/^eng run #2 started by lena/);
+    // A real run's messages are as they were; a message with nothing to say stays empty.
+    expect(marked({}, [...done])).toEqual(done);
+    expect(marked({ rehearsal: true }, [{ type: "undo-begun", step: drop, job: 4 }])).toHaveLength(1);
   });
 });

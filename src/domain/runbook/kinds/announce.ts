@@ -1,5 +1,7 @@
 import { announcedSummary } from "../../../announce/announcer.js";
 import { builtinSchema, type StepOf } from "../../../config/runbook.js";
+import { rehearsalNote } from "../rehearsal.js";
+import { showTarget } from "../rehearsal-world.js";
 import type { StepKind } from "./types.js";
 
 /** An announcement to the configured targets (or the step's own), and in the run's channel. */
@@ -9,6 +11,16 @@ export const announceKind: StepKind<StepOf<"announce">> = {
   describe: () => "announcement",
   idempotent: true,
   begin: "job",
+  // A rehearsal's services announce in the run's channel only, marked (runbook/rehearsal-world.ts).
+  async rehearse(ctx, step) {
+    const said = await ctx.services.announcer.announce(step.text, {
+      targets: step.targets,
+      here: [`${ctx.run.network}:${ctx.run.channel}`],
+    });
+    const where = said.targets.map(showTarget).join(", ") || "nowhere";
+    await rehearsalNote(ctx, `would announce to ${where}: ${step.text.split("\n")[0]}`);
+    return { ok: true, summary: `announcement shown here, not made (it would go to ${where})` };
+  },
   async perform(ctx, step) {
     const { run } = ctx;
     const said = await ctx.services.announcer.announce(step.text, {

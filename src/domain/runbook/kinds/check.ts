@@ -2,6 +2,7 @@ import { builtinSchema, type StepOf } from "../../../config/runbook.js";
 import { formatDuration } from "../../../core/duration.js";
 import type { Outcome } from "../../../core/result.js";
 import { runCommand } from "../actions.js";
+import { rehearsalNote } from "../rehearsal.js";
 import type { PerformContext, StepKind } from "./types.js";
 
 /** An HTTP GET or a command, tried until it passes or its deadline (on the bot's clock) has passed. */
@@ -15,6 +16,13 @@ export const checkKind: StepKind<StepOf<"check">> = {
   idempotent: true,
   begin: "job",
   perform: check,
+  // A rehearsal's check passes at once: its command is shown (not run), its HTTP request not made.
+  async rehearse(ctx, step) {
+    if (!step.http) return check(ctx, step);
+    const what = `would GET ${step.http.url}, expecting ${step.http.status}${step.http.body ? ` and "${step.http.body}" in the body` : ""}`;
+    await rehearsalNote(ctx, what);
+    return { ok: true, summary: `${what} (not requested; a rehearsal counts a check as passed)` };
+  },
 };
 
 async function httpOnce(url: string, status: number, body: string | undefined, signal: AbortSignal) {

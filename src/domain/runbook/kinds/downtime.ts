@@ -68,29 +68,9 @@ function marker(which: "downtime-start" | "downtime-end"): StepKind<StepOf<typeo
     describe: () => (start ? "downtime starts" : "downtime ends"),
     idempotent: true,
     begin: "job",
-    async perform(ctx, step) {
-      const { run } = ctx;
-      const bound = await linked(ctx, start);
-      if (bound && "ok" in bound) return bound;
-      const now = bound?.at ?? ctx.services.clock.now();
-      const d = await ctx.update((r) => {
-        if (start) r.downtime.start ??= now;
-        else r.downtime.end ??= now;
-        return { ...r.downtime };
-      });
-      const said = step.text
-        ? await ctx.services.announcer.announce(step.text, {
-            id: `rb-${run.runbook}-${run.seq}-${ctx.index}`,
-            here: [`${run.network}:${run.channel}`],
-            meta: { kind: "runbook" },
-          })
-        : undefined;
-      const which = bound ? ` (downtime #${bound.id} ${start ? "started" : "done"})` : "";
-      const line = start
-        ? `downtime started at ${utcTime(d.start!)}${which}`
-        : `downtime ended at ${utcTime(d.end!)}${d.start ? `: ${formatDuration(d.end! - d.start)} measured` : ""}${which}`;
-      return { ok: true, summary: said?.here ? `${line}; ${announcedSummary(said)}` : line };
-    },
+    perform: (ctx, step) => mark(ctx, step, start, true),
+    // A rehearsal measures its own downtime and changes no scheduled one; its announcement is shown in its channel only.
+    rehearse: (ctx, step) => mark(ctx, step, start, false),
     // Undone, the marker is as if never passed; a bound downtime goes back to scheduled (start) or in progress (end).
     async revert(ctx) {
       const { run } = ctx;
@@ -114,6 +94,45 @@ function marker(which: "downtime-start" | "downtime-end"): StepKind<StepOf<typeo
     },
     tick: start ? (env, run) => offTrackAlarm(env, run) : undefined,
   };
+}
+
+/**
+ * The run remembers when the marker was passed (the first time), and its text
+ * is announced; `bind`: a bound downtime is started or marked done with it (a
+ * rehearsal only says it would be).
+ */
+async function mark(
+  ctx: PerformContext,
+  step: StepOf<"downtime-start" | "downtime-end">,
+  start: boolean,
+  bind: boolean,
+): Promise<Outcome> {
+  const { run } = ctx;
+  const bound = bind ? await linked(ctx, start) : undefined;
+  if (bound && "ok" in bound) return bound;
+  const now = bound?.at ?? ctx.services.clock.now();
+  const d = await ctx.update((r) => {
+    if (start) r.downtime.start ??= now;
+    else r.downtime.end ??= now;
+    return { ...r.downtime };
+  });
+  const said = step.text
+    ? await ctx.services.announcer.announce(step.text, {
+        id: `rb-${run.runbook}-${run.seq}-${ctx.index}`,
+        here: [`${run.network}:${run.channel}`],
+        meta: { kind: "runbook" },
+      })
+    : undefined;
+  const id = run.downtime.linked;
+  const which = bound
+    ? ` (downtime #${bound.id} ${start ? "started" : "done"})`
+    : id !== undefined
+      ? ` (downtime #${id} would be ${start ? "started" : "marked done"}; not changed)`
+      : "";
+  const line = start
+    ? `downtime started at ${utcTime(d.start!)}${which}`
+    : `downtime ended at ${utcTime(d.end!)}${d.start ? `: ${formatDuration(d.end! - d.start)} measured` : ""}${which}`;
+  return { ok: true, summary: said?.here ? `${line}; ${announcedSummary(said)}` : line };
 }
 
 export const downtimeStartKind = marker("downtime-start");

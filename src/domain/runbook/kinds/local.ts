@@ -9,5 +9,7 @@ export const localKind: StepKind<StepOf<"local">> = {
   describe: (s) => `local: ${s.argv.join(" ")}`,
   idempotent: false,
   begin: "job",
+  // Its command reaches the dispatcher marked as rehearsed, which shows it and runs nothing.
+  rehearse: "perform",
   perform: (ctx, s) => commandOutcome(ctx.services, ctx.io, { argv: s.argv }, s.timeout),
 };

@@ -15,6 +15,8 @@ export const loopKind: StepKind<StepOf<"loop">> = {
     `loop "${s.loop}" every ${formatDuration(s.every)}${s.host ? ` on ${s.host}` : ""}: ${s.argv.join(" ")}`,
   idempotent: true,
   begin: "job",
+  // The loop is kept in the run; each iteration's command is shown, not run (jobs/runbook-loop.ts).
+  rehearse: "perform",
   async perform(ctx, step) {
     const now = ctx.services.clock.now();
     await ctx.update(async (r) => {

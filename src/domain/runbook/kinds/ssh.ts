@@ -9,5 +9,7 @@ export const sshKind: StepKind<StepOf<"ssh">> = {
   describe: (s) => `ssh ${s.user ? `${s.user}@` : ""}${s.host}: ${s.argv.join(" ")}`,
   idempotent: false,
   begin: "job",
+  // Its command reaches the dispatcher marked as rehearsed, which shows it and runs nothing.
+  rehearse: "perform",
   perform: (ctx, s) => commandOutcome(ctx.services, ctx.io, s, s.timeout),
 };

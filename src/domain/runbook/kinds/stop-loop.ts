@@ -8,6 +8,7 @@ export const stopLoopKind: StepKind<StepOf<"stop-loop">> = {
   describe: (s) => `stop loop "${s.loop}"`,
   idempotent: true,
   begin: "job",
+  rehearse: "perform",
   perform: (ctx, step) =>
     ctx.update((r) => {
       const l = r.loops[step.loop];

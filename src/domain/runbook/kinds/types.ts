@@ -67,6 +67,9 @@ export interface PerformContext extends RunbookEnv {
 /** How `!migrate next` begins a step: its job runs perform(), or prompt() is posted for an ack. */
 export type Begin = "job" | "ack";
 
+/** A kind's own way to rehearse a step (a method's type, so a kind of a narrower step still fits StepKind). */
+type Rehearse<S> = { fn(ctx: PerformContext, step: S): Promise<Outcome> }["fn"];
+
 export interface StepKind<S extends AnyAction = AnyAction> {
   /** The `kind:` it is written with. */
   readonly name: string;
@@ -83,6 +86,14 @@ export interface StepKind<S extends AnyAction = AnyAction> {
   prompt?(step: S): string;
   /** For begin "job": the work, in the step's job (or an undo's, when it is an `undo:` action). */
   perform?(ctx: PerformContext, step: S): Promise<Outcome>;
+  /**
+   * How a rehearsal does it (rehearsal.ts): "perform" when perform() is safe
+   * with a rehearsal's services (its commands go through ctx.services.exec or
+   * runCommand, its announcements through ctx.services.announcer, its state into
+   * the run); a function to do it its own way (an HTTP check passes without a
+   * request). Without it, a rehearsal does not perform the step, only shows it.
+   */
+  rehearse?: "perform" | Rehearse<S>;
   /**
    * Undoing a done step without an `undo:` action: revert() runs as its job when
    * the kind has one; otherwise there is nothing to undo. afterUndo() runs under
