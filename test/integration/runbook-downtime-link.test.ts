@@ -263,4 +263,33 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     expect(await rcMode()).toMatch(/^RC mode is ON/);
     expect(adapter.topics.get("console")).toContain("PQM in RC mode");
   });
+
+  test("a rehearsal bound to the downtime walks every step and changes neither the downtime nor RC mode", {
+    timeout: 90_000,
+  }, async ({ bot, runbookSshd: sshd }) => {
+    const t = await startRunbookBot(bot, sshd);
+    const { clock, adapter, services: s } = t;
+    const T0 = clock.now() + 5 * H;
+    await ask(adapter, `!downtime schedule ${new Date(T0).toISOString()} DB deployment`, CREW.lead, (m) =>
+      m.text.startsWith("Scheduled #1"),
+    );
+    await ask(
+      adapter,
+      `!migrate start ${ID} --rehearse revision=1 site_url=${http.url} downtime=1`,
+      CREW.lead,
+      (m) => m.text.includes("run #"),
+    );
+    clock.set(T0);
+    const result = await driveToEnd({ services: s, adapter, clock }, ID);
+    expect(result.run.status).toBe("finished");
+    expect(result.run.steps.every((x) => x.status === "done")).toBe(true);
+    const list = await ask(adapter, "!downtime list", CREW.nobody, (m) =>
+      m.text.startsWith(`#1 "DB deployment"`),
+    );
+    expect(list.text).not.toMatch(/in progress| done /);
+    const rc = await ask(adapter, "!rc-mode", CREW.nobody, (m) => m.text.startsWith("RC mode"));
+    expect(rc.text).toMatch(/^RC mode is off/);
+    expect(adapter.sent.filter((m) => m.kind === "topic")).toEqual([]);
+    expect(adapter.texts().some((x) => x.includes("downtime #1 would be started; not changed"))).toBe(true);
+  });
 });
