@@ -1,0 +1,280 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runbooksOf } from "../../src/config/runbook-load.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { getRun, runKey } from "../../src/domain/runbook/state.js";
+import { tickRunbooks } from "../../src/domain/runbook/tick.js";
+import { SHIPPED_RUNBOOKS, shippedHosts } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  describe,
+  expect,
+  type StartBot,
+  test,
+} from "../harness/fixtures.js";
+import { pageServer } from "../harness/page-server.js";
+import {
+  ask,
+  CREW,
+  CREW_ROLES,
+  type Driver,
+  driveToEnd,
+  okServer,
+  sshdCall,
+} from "../harness/runbook-driver.js";
+import { passThrough, RUNBOOK_COMMANDS, sshdHome } from "../harness/runbook-sshd.js";
+import type { Sshd } from "../harness/sshd.js";
+
+const OFN =
+  "new_ip=127.0.0.2 new_domain=prod2.example.org domain=example.org old_login=u@old.example.org old_db_host=old.example.org";
+const PAGE = "apps/openfoodnetwork/current/public/index.html";
+const APP_START = sshdCall(["sudo", "/etc/init.d/unicorn_openfoodnetwork", "start"]);
+const PAGE_OFF = sshdCall(["rm", "-f", "--", PAGE]);
+
+describe("the shipped runbooks do what their seeds say, against a real sshd", () => {
+  let http: Awaited<ReturnType<typeof okServer>>;
+  let sshd: Sshd;
+  let hold: string;
+  beforeAll(async () => {
+    http = await okServer();
+  });
+  test.beforeAll(({ runbookSshd }) => {
+    sshd = runbookSshd;
+    hold = join(sshd.dir, "release");
+  });
+  afterEach(() => {
+    for (const c of RUNBOOK_COMMANDS) sshd.behave(c, {});
+    rmSync(join(sshdHome(sshd), "apps"), { recursive: true, force: true });
+    rmSync(hold, { force: true });
+  });
+  afterAll(async () => {
+    await http?.close();
+  });
+
+  async function boot(start: StartBot, extra: Record<string, unknown> = {}) {
+    const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
+    const t = await start({
+      clock,
+      roles: CREW_ROLES,
+      config: { runbooks: SHIPPED_RUNBOOKS, hosts: shippedHosts(sshd.hostEntry()), ...extra },
+    });
+    sshd.clearCalls();
+    const d: Driver = { services: t.services, adapter: t.adapter, clock };
+    const run = (id: string) => getRun(t.services, runKey(t.services, "console", "console", id));
+    const reply = (text: string, user: string, re: RegExp) =>
+      ask(t.adapter, text, user, (m) => re.test(m.text));
+    const step = async (id: string, stepId: string) => {
+      const i = runbooksOf(t.services.config)
+        .runbooks.get(id)!
+        .steps.findIndex((s) => s.id === stepId);
+      return (await run(id))!.steps[i]!;
+    };
+    return { t, d, clock, run, reply, step };
+  }
+
+  test("OFN: a rollback from the dump has database.yml acknowledged back before the app starts again", async ({
+    bot,
+  }) => {
+    const { d, reply, step } = await boot(bot);
+    // The maintenance page is written by the step itself, in the app's public folder.
+    mkdirSync(join(sshdHome(sshd), "apps/openfoodnetwork/current/public"), { recursive: true });
+    passThrough(sshd, "sh", "/bin/sh");
+    await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
+    await driveToEnd(d, "ofn-server-move", { stopBefore: "switch-db" });
+    expect(readFileSync(join(sshdHome(sshd), PAGE), "utf8")).toMatch(/Please try again in five minutes/);
+    sshd.clearCalls();
+
+    const first = await reply("!migrate rollback", CREW.lead, /Point database\.yml back/);
+    expect(first.text).toMatch(
+      /manual, for engineer:\nPoint database\.yml back at the old database \(old\.example\.org\)/,
+    );
+    expect((await step("ofn-server-move", "database-yml")).status).toBe("undoing");
+    // Until the revert is acknowledged, only the dump was removed: the app is stopped, the page is up.
+    expect(sshd.calls()).toEqual([sshdCall(["rm", "-f", "--", "/tmp/openfoodweb_production.sql"])]);
+    const atAck = sshd.calls().length;
+    await d.adapter.say("!migrate ack database.yml points at old.example.org again", CREW.engineer);
+    await eventually(
+      async () => (await step("ofn-server-move", "downtime-start")).status === "undone",
+      "the undos after the ack",
+    );
+    const after = sshd.calls().slice(atAck);
+    // Then the app starts (against the old database), and only then does the page go.
+    expect(after.slice(0, 2)).toEqual([APP_START, PAGE_OFF]);
+    expect(sshd.calls().indexOf(APP_START)).toBeGreaterThanOrEqual(atAck);
+  });
+
+  test("OFN: old-db-idle fails while the old database still has sessions", async ({ bot }) => {
+    const { d, clock, reply, step } = await boot(bot);
+    await reply(`!migrate start ofn-server-move ${OFN}`, CREW.lead, /started/);
+    await driveToEnd(d, "ofn-server-move", { stopBefore: "old-db-idle" });
+    // Two sessions left on the old database; the count is read through sudo -u postgres psql.
+    sshd.behave("sudo", { output: ["2"], holdUntil: hold });
+    sshd.clearCalls();
+    const failing = ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
+    await eventually(
+      async () => sshd.calls().some((c) => c.startsWith("sudo [-u] [postgres] [--] [psql]")),
+      "the count",
+    );
+    clock.advance(3 * 60_000);
+    writeFileSync(hold, "");
+    const failed = await failing;
+    expect(failed.text).toMatch(/check did not pass within 2m .*the output does not match \/\^0\$\//);
+    expect((await step("ofn-server-move", "old-db-idle")).status).toBe("failed");
+  });
+
+  test("librarian: a restart during the wait fails the still-running check", async ({ bot }) => {
+    const params =
+      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
+      `${http.url} download_port=${new URL(http.url).port}`;
+    const { d, reply, step } = await boot(bot);
+    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
+    await driveToEnd(d, "librarian-migration", { stopBefore: "still-running" });
+    // Active again, but restarted once since the first check.
+    sshd.behave("systemctl", {
+      output: ["ActiveState=active", "NRestarts=1", "ActiveEnterTimestampMonotonic=1534567890"],
+    });
+    const failed = await ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
+    expect(failed.text).toMatch(/the output changed since step "running"/);
+    expect((await step("librarian-migration", "still-running")).status).toBe("failed");
+  });
+
+  test("librarian: the switch waits for an rsync iteration begun after the old unit went quiet", async ({
+    bot,
+  }) => {
+    const params =
+      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
+      `${http.url} download_port=${new URL(http.url).port}`;
+    const { d, clock, run, reply, step } = await boot(bot);
+    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
+    await driveToEnd(d, "librarian-migration", { stopBefore: "caught-up" });
+    const loop = async () => (await run("librarian-migration"))!.loops["rsync-spool"]!;
+    const iterate = async () => {
+      const before = (await loop()).iterations;
+      const l = await loop();
+      if (l.nextAt > clock.now()) clock.advance(l.nextAt - clock.now());
+      await tickRunbooks(d.services);
+      await eventually(async () => {
+        const x = await loop();
+        return x.inFlight === undefined && x.iterations > before;
+      }, "an iteration");
+    };
+    await d.adapter.say("!migrate next", CREW.engineer);
+    await eventually(
+      async () => (await step("librarian-migration", "caught-up")).status === "running",
+      "the check",
+    );
+    // An iteration that fails does not count; the switch still waits.
+    sshd.behave("rsync", { exit: 23, stderr: ["rsync: some files vanished"] });
+    await iterate();
+    expect((await step("librarian-migration", "caught-up")).status).toBe("running");
+    expect((await run("librarian-migration"))!.cursor).toBe(
+      (await run("librarian-migration"))!.steps.findIndex((s) => s.status === "running"),
+    );
+    sshd.behave("rsync", {});
+    await iterate();
+    await eventually(
+      async () => (await step("librarian-migration", "caught-up")).status === "done",
+      "caught up",
+    );
+  });
+
+  test("librarian: its lpndt step waits while !lpndt holds the host's lock", async ({ bot }) => {
+    const params =
+      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
+      `${http.url} download_port=${new URL(http.url).port}`;
+    const { d, reply, step } = await boot(bot, {
+      lpndt: { host: "bastion", services: ["cron-fdt", "buildd-manager"] },
+    });
+    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
+    await driveToEnd(d, "librarian-migration", { stopBefore: "stop-cron" });
+    sshd.clearCalls();
+    sshd.behave("lpndt", { holdUntil: hold });
+    await d.adapter.say("!lpndt service-stop buildd-manager", CREW.engineer);
+    await eventually(async () => sshd.calls().length === 1, "!lpndt to run");
+    const waiting = await ask(d.adapter, "!migrate next", CREW.engineer, (m) =>
+      m.text.includes(" waiting: #"),
+    );
+    expect(waiting.text).toMatch(
+      /^#\d+ waiting: #\d+ \(lpndt service-stop buildd-manager\) is running on bastion; one lpndt at a time there/,
+    );
+    expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
+    expect((await step("librarian-migration", "stop-cron")).status).toBe("running");
+    writeFileSync(hold, "");
+    await eventually(
+      async () => (await step("librarian-migration", "stop-cron")).status === "done",
+      "the step",
+    );
+    expect(sshd.calls()).toEqual([
+      "lpndt [service-stop] [buildd-manager]",
+      "lpndt [service-stop] [cron-fdt]",
+    ]);
+  });
+
+  test("Copr: the backend's elastic IP move can be undone", async ({ bot }) => {
+    const { d, reply } = await boot(bot);
+    await reply(
+      `!migrate start copr-instance-upgrade component=backend instance=devel data_mount=/srv/copr stop_unit=copr.target check_url=${http.url}`,
+      CREW.lead,
+      /started/,
+    );
+    await driveToEnd(d, "copr-instance-upgrade", { stopBefore: "ipv6" });
+    const undo = await reply("!migrate undo", CREW.lead, /Undo of step/);
+    expect(undo.text).toMatch(/manual, for losa:\nAttach the copr-be elastic IP to the old server again\./);
+  });
+
+  test("DB deployment: the budget is read over SSH and an over-budget merge stops the run", async ({
+    bot,
+  }) => {
+    const { d, reply, step } = await boot(bot);
+    // 2 × 2500.5 s + 10 m is about 93 minutes: more than the 90-minute window.
+    sshd.behave("sh", {
+      output: ["2208-30-0 applied just now in 2000.5 seconds", "2208-31-0 applied just now in 500 seconds"],
+    });
+    await reply(
+      `!migrate start launchpad-db-deployment revision=10381 site_url=${http.url}`,
+      CREW.lead,
+      /started/,
+    );
+    const failed = await ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
+    expect(failed.text).toMatch(/OVER BUDGET: staging \(2 patches\) 41m 41s → production estimate/);
+    expect(sshd.calls()).toEqual([
+      sshdCall([
+        "sh",
+        "-c",
+        'grep -h -e "applied just now in" -- $1',
+        "sh",
+        "/x/launchpad.net-logs/staging/sourcherry/*-staging_restore.log",
+      ]),
+    ]);
+    expect((await step("launchpad-db-deployment", "budget")).status).toBe("failed");
+  });
+
+  test("DB deployment: a stylesheet that does not load fails the post-rollout check", async ({ bot }) => {
+    const site = await pageServer({ broken: "/style.css" });
+    try {
+      const { d, clock, reply, step } = await boot(bot);
+      await reply(
+        `!migrate start launchpad-db-deployment revision=10381 site_url=${site.url}`,
+        CREW.lead,
+        /started/,
+      );
+      await driveToEnd(d, "launchpad-db-deployment", { stopBefore: "site-assets" });
+      // The page is held until the clock is past the check's deadline: its one attempt is its last.
+      const release = site.holdNext();
+      const failing = ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
+      await eventually(() => site.held(), "the page to be asked for");
+      clock.advance(6 * 60_000);
+      release();
+      const failed = await failing;
+      expect(failed.text).toMatch(
+        /but 1 of its 2 references fail: http:\/\/127\.0\.0\.1:\d+\/style\.css → 404/,
+      );
+      expect((await step("launchpad-db-deployment", "site-assets")).status).toBe("failed");
+    } finally {
+      await site.close();
+    }
+  });
+});
