@@ -43,7 +43,7 @@ export function checkProblems(
   if (s.same !== undefined) {
     const j = steps.findIndex((x) => x.id === s.same);
     const earlier = j >= 0 && j < index ? steps[j] : undefined;
-    if (!earlier || earlier.kind !== "check" || !earlier.argv)
+    if (earlier?.kind !== "check" || !earlier.argv)
       out.push({ key: "same", problem: `"${s.same}" is not an earlier check step with argv:` });
   }
   if (s.loop !== undefined) {

@@ -61,7 +61,7 @@ export async function keepOutput(ctx: PerformContext, output: string): Promise<v
 async function earlierOutput(ctx: PerformContext, id: string): Promise<string | undefined> {
   const j = runbookOf(ctx, ctx.run).steps.findIndex((s) => s.id === id);
   const sr = ctx.run.steps[j];
-  if (!sr || sr.status !== "done" || sr.job === undefined) return undefined;
+  if (sr?.status !== "done" || sr.job === undefined) return undefined;
   const kept = (await ctx.services.jobs.get(sr.job))?.data[KEPT];
   return typeof kept === "string" ? kept : undefined;
 }
