@@ -57,7 +57,7 @@ describe("each shipped runbook, driven end to end in chat", () => {
       () => ({
         component: "backend",
         instance: "production",
-        data_mount: "/var/lib/copr/public_html",
+        data_mount: "/srv/copr-repo",
         stop_unit: "copr-backend.target",
         check_url: http.url,
       }),
@@ -157,9 +157,13 @@ describe("each shipped runbook, driven end to end in chat", () => {
       if (id === "librarian-migration")
         // Still running after the wait: the restart count and active time compared, not a second is-active.
         expect(sshd.calls().filter((c) => c.startsWith("systemctl [show]"))).toHaveLength(2);
-      if (label === "backend")
+      if (label === "backend") {
         // The backend's run stops lighttpd and unmounts the temporary volume on the new instance.
         expect(said(["umount", "--", "/var/lib/copr/public_html"])).toBe(true);
+        expect(
+          sshd.calls().filter((c) => c === sshdCall(["systemctl", "stop", "--", "lighttpd.service"])),
+        ).toHaveLength(2);
+      }
 
       const log = await ask(t.adapter, "!migrate log", CREW.engineer, (m) => m.text.includes("(finished)"));
       const rb = runbooksOf(t.services.config).runbooks.get(id)!;

@@ -52,8 +52,9 @@ export function budgetLine(step: StepOf<"check">, output: string): string {
   );
 }
 
-/** Keeps a passing check's output with its job. */
-export async function keepOutput(ctx: PerformContext, output: string): Promise<void> {
+/** Keeps a passing check's output with its job, when a later step compares with it. */
+export async function keepOutput(ctx: PerformContext, step: StepOf<"check">, output: string): Promise<void> {
+  if (!runbookOf(ctx, ctx.run).steps.some((s) => s.kind === "check" && s.same === step.id)) return;
   const rec = await ctx.services.jobs.get(ctx.io.jobId);
   if (rec) await ctx.services.jobs.update(rec.id, { data: { ...rec.data, [KEPT]: output } });
 }

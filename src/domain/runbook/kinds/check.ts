@@ -69,7 +69,7 @@ async function commandOnce(ctx: PerformContext, step: StepOf<"check">) {
     await ctx.io.log(`${bad}\n`);
     return { ok: false, line: `${r.summary}, but ${bad}` };
   }
-  await keepOutput(ctx, r.output);
+  await keepOutput(ctx, step, r.output);
   const line = step.budget !== undefined ? `${r.summary}; ${budgetLine(step, r.output)}` : r.summary;
   return { ok: true, line, output: r.output };
 }
