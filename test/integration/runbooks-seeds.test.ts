@@ -1,10 +1,5 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runbooksOf } from "../../src/config/runbook-load.js";
-import { ManualClock } from "../../src/core/clock.js";
-import { getRun, runKey } from "../../src/domain/runbook/state.js";
-import { tickRunbooks } from "../../src/domain/runbook/tick.js";
-import { SHIPPED_RUNBOOKS, shippedHosts } from "../harness/config.js";
 import { eventually } from "../harness/eventually.js";
 import {
   afterAll,
@@ -16,15 +11,8 @@ import {
   test,
 } from "../harness/fixtures.js";
 import { pageServer } from "../harness/page-server.js";
-import {
-  ask,
-  CREW,
-  CREW_ROLES,
-  type Driver,
-  driveToEnd,
-  okServer,
-  sshdCall,
-} from "../harness/runbook-driver.js";
+import { bootShipped } from "../harness/runbook-boot.js";
+import { ask, CREW, driveToEnd, okServer, sshdCall } from "../harness/runbook-driver.js";
 import { passThrough, RUNBOOK_COMMANDS, sshdHome } from "../harness/runbook-sshd.js";
 import type { Sshd } from "../harness/sshd.js";
 
@@ -54,26 +42,7 @@ describe("the shipped runbooks do what their seeds say, against a real sshd", ()
     await http?.close();
   });
 
-  async function boot(start: StartBot, extra: Record<string, unknown> = {}) {
-    const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-    const t = await start({
-      clock,
-      roles: CREW_ROLES,
-      config: { runbooks: SHIPPED_RUNBOOKS, hosts: shippedHosts(sshd.hostEntry()), ...extra },
-    });
-    sshd.clearCalls();
-    const d: Driver = { services: t.services, adapter: t.adapter, clock };
-    const run = (id: string) => getRun(t.services, runKey(t.services, "console", "console", id));
-    const reply = (text: string, user: string, re: RegExp) =>
-      ask(t.adapter, text, user, (m) => re.test(m.text));
-    const step = async (id: string, stepId: string) => {
-      const i = runbooksOf(t.services.config)
-        .runbooks.get(id)!
-        .steps.findIndex((s) => s.id === stepId);
-      return (await run(id))!.steps[i]!;
-    };
-    return { t, d, clock, run, reply, step };
-  }
+  const boot = (start: StartBot, extra: Record<string, unknown> = {}) => bootShipped(start, sshd, extra);
 
   test("OFN: a rollback from the dump has database.yml acknowledged back before the app starts again", async ({
     bot,
@@ -125,92 +94,32 @@ describe("the shipped runbooks do what their seeds say, against a real sshd", ()
     expect((await step("ofn-server-move", "old-db-idle")).status).toBe("failed");
   });
 
-  test("librarian: a restart during the wait fails the still-running check", async ({ bot }) => {
-    const params =
-      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
-      `${http.url} download_port=${new URL(http.url).port}`;
-    const { d, reply, step } = await boot(bot);
-    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
-    await driveToEnd(d, "librarian-migration", { stopBefore: "still-running" });
-    // Active again, but restarted once since the first check.
-    sshd.behave("systemctl", {
-      output: ["ActiveState=active", "NRestarts=1", "ActiveEnterTimestampMonotonic=1534567890"],
-    });
-    const failed = await ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
-    expect(failed.text).toMatch(/the output changed since step "running"/);
-    expect((await step("librarian-migration", "still-running")).status).toBe("failed");
-  });
-
-  test("librarian: the switch waits for an rsync iteration begun after the old unit went quiet", async ({
-    bot,
-  }) => {
-    const params =
-      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
-      `${http.url} download_port=${new URL(http.url).port}`;
-    const { d, clock, run, reply, step } = await boot(bot);
-    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
-    await driveToEnd(d, "librarian-migration", { stopBefore: "caught-up" });
-    const loop = async () => (await run("librarian-migration"))!.loops["rsync-spool"]!;
-    const iterate = async () => {
-      const before = (await loop()).iterations;
-      const l = await loop();
-      if (l.nextAt > clock.now()) clock.advance(l.nextAt - clock.now());
-      await tickRunbooks(d.services);
-      await eventually(async () => {
-        const x = await loop();
-        return x.inFlight === undefined && x.iterations > before;
-      }, "an iteration");
-    };
-    await d.adapter.say("!migrate next", CREW.engineer);
-    await eventually(
-      async () => (await step("librarian-migration", "caught-up")).status === "running",
-      "the check",
-    );
-    // An iteration that fails does not count; the switch still waits.
-    sshd.behave("rsync", { exit: 23, stderr: ["rsync: some files vanished"] });
-    await iterate();
-    expect((await step("librarian-migration", "caught-up")).status).toBe("running");
-    expect((await run("librarian-migration"))!.cursor).toBe(
-      (await run("librarian-migration"))!.steps.findIndex((s) => s.status === "running"),
-    );
-    sshd.behave("rsync", {});
-    await iterate();
-    await eventually(
-      async () => (await step("librarian-migration", "caught-up")).status === "done",
-      "caught up",
-    );
-  });
-
-  test("librarian: its lpndt step waits while !lpndt holds the host's lock", async ({ bot }) => {
-    const params =
-      "old_app=launchpad-librarian-old old_spool=old.internal:/srv/launchpad/librarian/ new_address=127.0.0.1 old_file=1/a.dsc frontend_url=" +
-      `${http.url} download_port=${new URL(http.url).port}`;
-    const { d, reply, step } = await boot(bot, {
-      lpndt: { host: "bastion", services: ["cron-fdt", "buildd-manager"] },
-    });
-    await reply(`!migrate start librarian-migration ${params}`, CREW.lead, /started/);
-    await driveToEnd(d, "librarian-migration", { stopBefore: "stop-cron" });
+  test("hkn-rails: the run stops when the app does not answer on its unit socket", async ({ bot }) => {
+    const { d, clock, reply, step } = await boot(bot);
+    await reply("!migrate start hkn-rails-migrate-to-prod", CREW.lead, /started/);
+    await driveToEnd(d, "hkn-rails-migrate-to-prod", { stopBefore: "socket" });
+    // Nothing listens on the socket; the attempt ends once the clock is past the deadline.
+    sshd.behave("curl", { exit: 7, stderr: ["curl: (7) Couldn't connect to server"], holdUntil: hold });
     sshd.clearCalls();
-    sshd.behave("lpndt", { holdUntil: hold });
-    await d.adapter.say("!lpndt service-stop buildd-manager", CREW.engineer);
-    await eventually(async () => sshd.calls().length === 1, "!lpndt to run");
-    const waiting = await ask(d.adapter, "!migrate next", CREW.engineer, (m) =>
-      m.text.includes(" waiting: #"),
-    );
-    expect(waiting.text).toMatch(
-      /^#\d+ waiting: #\d+ \(lpndt service-stop buildd-manager\) is running on bastion; one lpndt at a time there/,
-    );
-    expect(sshd.calls()).toEqual(["lpndt [service-stop] [buildd-manager]"]);
-    expect((await step("librarian-migration", "stop-cron")).status).toBe("running");
-    writeFileSync(hold, "");
-    await eventually(
-      async () => (await step("librarian-migration", "stop-cron")).status === "done",
-      "the step",
-    );
+    const failing = ask(d.adapter, "!migrate next", CREW.engineer, (m) => /FAILED/.test(m.text));
+    await eventually(async () => sshd.calls().length === 1, "the socket to be asked");
     expect(sshd.calls()).toEqual([
-      "lpndt [service-stop] [buildd-manager]",
-      "lpndt [service-stop] [cron-fdt]",
+      sshdCall([
+        "curl",
+        "-fsS",
+        "--max-time",
+        "10",
+        "--unix-socket",
+        "/srv/apps/hkn/hkn.sock",
+        "--",
+        "http://localhost/",
+      ]),
     ]);
+    clock.advance(4 * 60_000);
+    writeFileSync(hold, "");
+    const failed = await failing;
+    expect(failed.text).toMatch(/check did not pass within 3m .*exit 7/);
+    expect((await step("hkn-rails-migrate-to-prod", "socket")).status).toBe("failed");
   });
 
   test("Copr: the backend's elastic IP move can be undone", async ({ bot }) => {
