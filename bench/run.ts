@@ -15,6 +15,7 @@ import { announceBench, announceFigures } from "./announce.js";
 import { consoleFigures, consoleLatency } from "./console-latency.js";
 import { ircFigures, ircLatency } from "./irc-latency.js";
 import { cleanUpOnSignals, endAll, ROOT } from "./procs.js";
+import { runSteps, runStepsFigures } from "./run-steps.js";
 import { sshFigures, sshSteps } from "./ssh-steps.js";
 import { startup, startupFigures } from "./startup.js";
 import { type Figure, met, printFigures } from "./stats.js";
@@ -49,6 +50,9 @@ const plan: [string, () => Promise<Figure[]>][] = [
       ),
   ],
 ];
+
+// Run mode's step-to-step overhead (issue #14), beside a bare BullMQ job chain.
+plan.push(["run-steps", async () => runStepsFigures(await runSteps(50, quick ? 1 : 4))]);
 
 const figures: Figure[] = [];
 let failed = false;

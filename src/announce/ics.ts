@@ -1,5 +1,6 @@
 import ical, { ICalEventStatus } from "ical-generator";
 import type { Downtime } from "./downtimes.js";
+import { windowStart } from "./plan.js";
 import { describe } from "./wording.js";
 
 /**
@@ -19,8 +20,10 @@ export function downtimesToIcs(
   });
   for (const d of list) {
     const off = d.status === "cancelled" || d.status === "aborted";
-    const end = d.status === "done" && d.endedAt ? d.endedAt : d.start + d.windowMs;
-    const start = d.status === "done" && d.startedAt ? d.startedAt : d.start;
+    // Once started, the window runs from its real start (an early or late start moves its end).
+    const real = d.status === "done" || d.status === "started";
+    const start = real ? windowStart(d) : d.start;
+    const end = d.status === "done" && d.endedAt ? d.endedAt : start + d.windowMs;
     cal.createEvent({
       id: `downtime-${d.id}@${opts.domain}`,
       sequence: d.rev,

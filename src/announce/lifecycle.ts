@@ -3,7 +3,16 @@ import { configuredChannels, setManagedSegment } from "../domain/topic-publish.j
 import { AnnounceScheduler } from "./delayed.js";
 import type { DeliveryHooks } from "./deliver.js";
 import { type Downtime, DowntimeStore, isOpen } from "./downtimes.js";
-import { allSlots, planAnnouncements, SLOT_KINDS, type SlotKind } from "./plan.js";
+import {
+  AFTER_START,
+  allSlots,
+  planAfterStart,
+  planAnnouncements,
+  SLOT_KINDS,
+  type Slot,
+  type SlotKind,
+  windowStart,
+} from "./plan.js";
 import { slotText } from "./wording.js";
 
 /** Glue between the downtime records, their plan and the delayed announcement jobs. */
@@ -25,10 +34,26 @@ export const homeOf = (s: Services, d: Pick<Downtime, "channel">): string[] =>
 
 /** Schedules every announcement of the downtime's plan still to come; returns the plan. */
 export async function scheduleSlots(s: Services, d: Downtime) {
+  const plan = planAnnouncements(d, s.clock.now(), s.config.downtime.leadTimes);
+  await scheduleSlotList(s, d, plan.slots);
+  return plan;
+}
+
+/**
+ * After a real start (`d.startedAt`, `d.rev` already bumped): the announcements
+ * that follow the start, due from the real start; `still` are the kinds the
+ * previous revision had not posted yet, so none is made twice. Returns them.
+ */
+export async function rescheduleAfterStart(s: Services, d: Downtime, still: readonly SlotKind[]) {
+  const slots = planAfterStart(d, windowStart(d), s.clock.now(), s.config.downtime.leadTimes, still);
+  await scheduleSlotList(s, d, slots);
+  return slots;
+}
+
+async function scheduleSlotList(s: Services, d: Downtime, slots: readonly Slot[]): Promise<void> {
   const lead = s.config.downtime.leadTimes;
-  const plan = planAnnouncements(d, s.clock.now(), lead);
   const sched = scheduler(s);
-  for (const slot of plan.slots) {
+  for (const slot of slots) {
     await sched.schedule({
       key: slotKey(d, slot.kind),
       due: slot.due,
@@ -40,7 +65,6 @@ export async function scheduleSlots(s: Services, d: Downtime) {
       guard: { downtime: d.id, rev: d.rev, slot: slot.kind },
     });
   }
-  return plan;
 }
 
 /** Removes every waiting announcement of this revision of the plan. */
@@ -62,8 +86,6 @@ export async function setDowntimeTopic(s: Services, d: Downtime, on: boolean): P
   await setManagedSegment(s, TOPIC_OWNER, on ? s.config.downtime.segment : undefined, channels);
   return channels;
 }
-
-const AFTER_START: readonly SlotKind[] = ["off-track", "overrun"];
 
 export function downtimeHooks(s: Services): DeliveryHooks {
   return {

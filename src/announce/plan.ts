@@ -94,3 +94,37 @@ export function planAbort(backup: number | undefined, now: number, lead: LeadTim
   if (backup !== undefined && backup >= earliest) return { kind: "backup", start: backup };
   return { kind: "need-window", earliest, backupTooSoon: backup };
 }
+
+/** The slots that follow a downtime's start: they move with its real start. */
+export const AFTER_START: readonly SlotKind[] = ["off-track", "overrun"];
+
+/** When the window really begins: its real start once started, else the planned one. */
+export const windowStart = (d: PlanInput & { startedAt?: number }) => d.startedAt ?? d.start;
+
+/**
+ * A real start earlier than the early-pause slot is far ahead of the plan
+ * (services are not even asked to pause yet): it is asked to be confirmed.
+ * Returns the early-pause moment when `now` is before it.
+ */
+export function startTooEarly(d: PlanInput, now: number, lead: LeadTimes): number | undefined {
+  const pause = d.start - lead.earlyPause;
+  return now < pause ? pause : undefined;
+}
+
+/**
+ * The plan after a real start at `startedAt`: the slots that follow the start
+ * (off-track, overrun), due from the real start, so a window started 30 minutes
+ * late ends, and says so, 30 minutes later. Only the kinds in `still` (those not
+ * yet posted) are kept: an announcement already made is not made again.
+ */
+export function planAfterStart(
+  d: PlanInput,
+  startedAt: number,
+  now: number,
+  lead: LeadTimes,
+  still: readonly SlotKind[],
+): Slot[] {
+  return allSlots({ start: startedAt, windowMs: d.windowMs }, lead).filter(
+    (s) => AFTER_START.includes(s.kind) && still.includes(s.kind) && s.mattersUntil > now,
+  );
+}

@@ -2,7 +2,7 @@ import type { LeadTimes } from "../config/schema.js";
 import { formatDuration } from "../core/duration.js";
 import { formatHhmm, formatUtc, relative, when } from "../core/time.js";
 import type { Downtime } from "./downtimes.js";
-import type { SlotKind } from "./plan.js";
+import { type SlotKind, windowStart } from "./plan.js";
 
 /** The words of each announcement; times always in UTC, with the time left where it helps. */
 export const name = (d: Pick<Downtime, "id" | "title">) =>
@@ -26,7 +26,7 @@ export function slotText(kind: SlotKind, d: Downtime, lead: LeadTimes): string {
     case "off-track":
       return `${n} is ${offTrack} in: if the rollout is more than ${offTrack} off track, abort it (!downtime abort ${d.id}).`;
     case "overrun":
-      return `${n} window ended at ${formatHhmm(d.start + d.windowMs)} UTC and it is not marked done: it is overrunning (!downtime done ${d.id} when finished).`;
+      return `${n} window ended at ${formatHhmm(windowStart(d) + d.windowMs)} UTC and it is not marked done: it is overrunning (!downtime done ${d.id} when finished).`;
   }
 }
 
@@ -41,7 +41,7 @@ export function describe(d: Downtime, now: number): string {
     case "scheduled":
       return `${head}${when(d.start, now)} for ${formatDuration(d.windowMs)}${backup}${d.shortNotice ? ", short notice" : ""}`;
     case "started":
-      return `${head}in progress since ${formatUtc(d.startedAt ?? d.start)} (${relative(d.startedAt ?? d.start, now)}), window ends ${when(d.start + d.windowMs, now)}`;
+      return `${head}in progress since ${formatUtc(d.startedAt ?? d.start)} (${relative(d.startedAt ?? d.start, now)}), window ends ${when(windowStart(d) + d.windowMs, now)}`;
     case "done":
       return `${head}done ${when(d.endedAt ?? now, now)}, took ${formatDuration(d.durationMs ?? 0)} of its ${formatDuration(d.windowMs)} window`;
     case "cancelled":

@@ -1,5 +1,6 @@
 import type { InboundMessage, OutboundMessage } from "../core/messages.js";
 import { replyTo, type SayOptions, toChannel } from "../core/outbound.js";
+import { pacedNetwork } from "../domain/runbook/render-text.js";
 
 /**
  * The one rule for long answers. IRC sends a message line by line, paced (about a
@@ -24,6 +25,8 @@ export interface Answer extends SayOptions {
   brief?: string;
   /** Where the answer is shortened, the whole of it goes to the asker by private message. */
   privately?: boolean;
+  /** The channel's line saying so; default "<nick>: the whole answer is in a private message." */
+  privateNote?: string;
 }
 
 /** About how many lines the text takes on IRC (long lines are split there). */
@@ -36,7 +39,7 @@ export function ircLines(text: string): number {
 
 /** True where a long answer floods: an IRC channel (not a private conversation). */
 export function floods(msg: Pick<InboundMessage, "network" | "channel" | "user">): boolean {
-  return msg.network === "irc" && msg.channel !== msg.user.id;
+  return pacedNetwork(msg.network) && msg.channel !== msg.user.id;
 }
 
 /** The page's full address, when the web pages have a public base address. */
@@ -59,7 +62,7 @@ export function shapeAnswer(
   opts: Answer,
   baseUrl: string | undefined,
 ): OutboundMessage[] {
-  const { page, brief, privately, ...say } = opts;
+  const { page, brief, privately, privateNote, ...say } = opts;
   const url = pageUrl(baseUrl, page);
   const shorten = floods(msg) && ircLines(text) > LONG_LINES && (url !== undefined || privately === true);
   if (!shorten) return [replyTo(msg, url ? withLink(text, url, say.outputLines) : text, say)];
@@ -67,7 +70,7 @@ export function shapeAnswer(
   const { outputLines: _whole, events: _words, ...short } = say;
   const summary = [
     brief ?? text.split("\n")[0],
-    privately ? `${msg.user.display}: the whole answer is in a private message.` : "",
+    privately ? (privateNote ?? `${msg.user.display}: the whole answer is in a private message.`) : "",
     url ? `All of it: ${url}` : "",
   ]
     .filter(Boolean)

@@ -1,6 +1,13 @@
 import { z } from "zod";
-import { downtimes, scheduleSlots, setDowntimeTopic, unscheduleSlots } from "../announce/lifecycle.js";
-import { planAbort } from "../announce/plan.js";
+import {
+  downtimes,
+  pendingSlots,
+  rescheduleAfterStart,
+  scheduleSlots,
+  setDowntimeTopic,
+  unscheduleSlots,
+} from "../announce/lifecycle.js";
+import { planAbort, startTooEarly } from "../announce/plan.js";
 import { parseDowntimeId } from "../announce/schedule-args.js";
 import { describe, name, windowText } from "../announce/wording.js";
 import { formatDuration } from "../core/duration.js";
@@ -13,29 +20,51 @@ import { type Command, command } from "./types.js";
 const words = z.array(z.string());
 const RUNNERS = ["lead", "losa"];
 
+const EARLY = "--early";
+
 const start = command<string[]>({
   family: "downtime",
   name: "start",
-  usage: "!downtime start <id>",
-  summary: "record the real start of a downtime and set the topic segment",
+  usage: "!downtime start <id> [--early]",
+  summary:
+    "record the real start of a downtime and set the topic segment; its end and the announcements after it move with the real start",
   example: "!downtime start 3",
   args: words,
   roles: RUNNERS,
   async run(ctx) {
     const s = ctx.services;
     const store = downtimes(s);
-    const d = await store.require(parseDowntimeId(ctx.args[0], this.usage));
+    const early = ctx.args.includes(EARLY);
+    const d = await store.require(
+      parseDowntimeId(
+        ctx.args.find((w) => w !== EARLY),
+        this.usage,
+      ),
+    );
     if (d.status !== "scheduled") throw new UserError(`Downtime #${d.id} is ${d.status}; it cannot start.`);
     const now = s.clock.now();
-    Object.assign(d, { status: "started", startedAt: now, startedBy: ctx.msg.user.display });
+    const lead = s.config.downtime.leadTimes;
+    const pause = startTooEarly(d, now, lead);
+    if (pause !== undefined && !early) {
+      await ctx.reply(
+        `${name(d)} is planned for ${formatUtc(d.start)} (${relative(d.start, now)}); services may begin pausing only from ${formatUtc(pause)}. Starting it now begins its ${formatDuration(d.windowMs)} window ${formatDuration(d.start - now)} early, ending ${formatUtc(now + d.windowMs)}. Nothing was changed. To start it anyway: !downtime start ${d.id} ${EARLY}`,
+      );
+      return;
+    }
+    // The announcements of the plan not posted yet; those after the start move with it.
+    const still = await pendingSlots(s, d);
+    await unscheduleSlots(s, d);
+    Object.assign(d, { status: "started", startedAt: now, startedBy: ctx.msg.user.display, rev: d.rev + 1 });
     d.topicChannels = await setDowntimeTopic(s, d, true);
     await store.save(d);
+    await rescheduleAfterStart(s, d, still);
     const offset = now - d.start;
-    const vs =
-      Math.abs(offset) < 60_000
-        ? "on time"
-        : `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`;
-    await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).`);
+    const moved = Math.abs(offset) >= 60_000;
+    const vs = moved
+      ? `${formatDuration(Math.abs(offset))} ${offset > 0 ? "after" : "before"} the planned ${formatUtc(d.start)}`
+      : "on time";
+    const ends = moved ? ` The window now ends ${formatUtc(now + d.windowMs)}.` : "";
+    await announceNow(s, d, "started", `${name(d)} has started (${formatUtc(now)}, ${vs}).${ends}`);
     await ctx.reply(`Started ${describe(d, now)}.`);
   },
 });

@@ -13,7 +13,7 @@ import type { Answer } from "./answer.js";
  * the whole of it privately.
  */
 export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events"> &
-  Pick<Answer, "page" | "brief" | "privately"> & { kind?: "reply" | "alarm" };
+  Pick<Answer, "page" | "brief" | "privately" | "privateNote"> & { kind?: "reply" | "alarm" };
 
 export type { EnqueueRequest };
 

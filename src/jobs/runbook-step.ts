@@ -12,7 +12,7 @@ import {
 import { completeStep } from "../domain/runbook/engine.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { PerformContext, StepKinds } from "../domain/runbook/kinds/types.js";
-import { runText } from "../domain/runbook/render-text.js";
+import { oneLineStep, pacedNetwork, runText } from "../domain/runbook/render-text.js";
 import { finishAndGoOn, goOn } from "../domain/runbook/run-mode.js";
 import { getRun, note, type RunState, updateRun } from "../domain/runbook/state.js";
 import { finishUndoEvents } from "../domain/runbook/undo.js";
@@ -38,11 +38,14 @@ function performContext(
   run: RunState,
   i: number,
   direction: "do" | "undo",
+  quiet = false,
 ): PerformContext {
   const rb = runbookOf(env, run);
+  const io = execContextFor(job);
   return {
     ...env,
-    io: execContextFor(job),
+    // A step run mode reports in one line says nothing while it runs (its output is in its log).
+    io: quiet ? { ...io, progress: async () => {} } : io,
     run,
     index: i,
     name: stepName(rb, i, boundStep(env, run, i).title),
@@ -69,9 +72,16 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   const step = boundStep(env, run, d.step);
   const kind = env.kinds.of(step);
   if (!kind.perform) throw new Error(`a ${step.kind} step is not done by a job`);
-  const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do"), step);
+  // Run mode on a paced network (IRC): a step that goes well is one line; a failure keeps its output.
+  const brief = run.auto !== undefined && pacedNetwork(run.network);
+  const result: Outcome = await kind.perform(performContext(job, env, run, d.step, "do", brief), step);
   // A step that is no longer running went on otherwise (a wait is waiting; it was skipped).
-  return saying(result, await finishAndGoOn(env, d.run, d.step, id, job.record.by, result));
+  const events = await finishAndGoOn(env, d.run, d.step, id, job.record.by, result);
+  if (brief && result.ok) {
+    const { output: _inTheLog, ...rest } = result;
+    return { ...rest, summary: oneLineStep(result.summary, events), events };
+  }
+  return saying(result, events);
 }
 
 /** The step's outcome, with what the run says next on the line after its summary. */

@@ -121,7 +121,7 @@ describe("long answers on IRC", () => {
     }
   });
 
-  test("without web.baseUrl the plan goes out whole: there is no page to point to", async ({
+  test("without web.baseUrl the channel gets the brief form and the starter the whole plan privately", async ({
     redis,
     prefix,
     ngircd,
@@ -142,8 +142,19 @@ describe("long answers on IRC", () => {
       await lena.join("#whole");
       lena.say("#whole", `!migrate start ofn-server-move ${OFN}`);
       const said = await channelLinesUpToMarker(lena, "#whole", 0, /run #1 started/);
-      expect(said.filter((l) => /^ ?\d+\. /.test(l)).length).toBeGreaterThan(20);
+      expect(said.length).toBeLessThanOrEqual(6);
+      expect(said.some((l) => /^ ?\d+\. /.test(l))).toBe(false);
       expect(said.join("\n")).not.toMatch(/https?:\/\//);
+      expect(said).toContain("lena: the whole plan is in a private message; !migrate plan sends it again.");
+      const privately = await lena.waitUntil(
+        () => {
+          const mine = lena.linesFrom("changebot").filter((l) => l.target === "lena");
+          return mine.some((l) => /^Next: /.test(l.text)) && mine;
+        },
+        "the whole plan privately",
+        20_000,
+      );
+      expect(privately.filter((l) => /^ ?\d+\. /.test(l.text)).length).toBeGreaterThan(20);
     } finally {
       await t.stop();
     }

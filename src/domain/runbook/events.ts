@@ -20,6 +20,10 @@ export interface PlanLine {
   title: string;
   /** "local", "IRREVERSIBLE", "undoable", … */
   flags: string[];
+  /** It waits for a person's ack (a manual step). */
+  manual?: boolean;
+  /** Its `when:` condition leaves it out of this run. */
+  skipped?: boolean;
 }
 
 /** How a step came to be over. */

@@ -115,3 +115,70 @@ export const runText = (events: readonly RunEvent[]): string => joinEvents(event
 /** Events that ask for an alarm (interruptions, irreversible steps) rather than a plain reply. */
 export const isAlarm = (e: RunEvent) =>
   ["step-awaiting-confirm", "step-interrupted", "undo-interrupted", "loop-interrupted"].includes(e.type);
+
+/**
+ * A network where every line of a message costs the channel about a second
+ * (IRC: the bot paces its lines under the server's flood limit). There a run
+ * just started is shown briefly and run mode reports a step in one line.
+ */
+export const pacedNetwork = (network: string): boolean => network === "irc";
+
+/** Bytes a brief line may take: one IRC line, with room for the relayed prefix. */
+const BRIEF_LINE_BYTES = 300;
+
+/** The text cut to `bytes` (UTF-8), with "…" where it was cut. */
+export function fitLine(text: string, bytes = BRIEF_LINE_BYTES): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  let out = text;
+  while (out && Buffer.byteLength(`${out}…`) > bytes) out = out.slice(0, -1);
+  return `${out}…`;
+}
+
+/** `Manual: 3 "Look", 9 "Revert database.yml" … +4 more`, on one line. */
+function stepList(what: string, lines: readonly PlanLine[]): string {
+  let out = `${what}:`;
+  for (const [k, l] of lines.entries()) {
+    const last = k === lines.length - 1;
+    const item = ` ${l.n} "${fitLine(l.title, 48)}"${last ? "" : ","}`;
+    const more = last ? "" : ` … +${lines.length - k - 1} more`;
+    if (Buffer.byteLength(out + item + more) > BRIEF_LINE_BYTES)
+      return `${out.replace(/,$/, "")} … +${lines.length - k} more`;
+    out += item;
+  }
+  return out;
+}
+
+/**
+ * A run just started, in at most four lines: what it is and its step count, its
+ * manual steps, its irreversible steps, and what comes first. The whole plan is
+ * `!migrate plan` (and the run's page).
+ */
+export function briefStartText(events: readonly RunEvent[]): string | undefined {
+  const started = events.find((e) => e.type === "run-started");
+  if (!started) return undefined;
+  const live = started.plan.filter((l) => !l.skipped);
+  const manual = live.filter((l) => l.manual);
+  const irreversible = live.filter((l) => l.flags.includes("IRREVERSIBLE"));
+  const hint = events.find((e) => e.type === "next-hint");
+  return [
+    fitLine(
+      `${started.runbook} run #${started.seq} started by ${started.by}: ${started.title} — ${started.counts}.`,
+    ),
+    manual.length ? stepList("Manual", manual) : "",
+    irreversible.length ? stepList("Irreversible", irreversible) : "",
+    hint ? fitLine(renderRunEvent(hint)) : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/**
+ * A step's result in one line, as run mode reports a step that went well on a
+ * paced network: its summary and what the run does next ("… Running step 4/12").
+ * What the run says after it (a gate's instructions) keeps its own lines.
+ */
+export function oneLineStep(summary: string, events: readonly RunEvent[]): string {
+  const said = runText(events);
+  const first = summary.split("\n")[0] ?? "";
+  return said ? `${first} — ${said}` : first;
+}

@@ -22,7 +22,13 @@ export function planLines(kinds: StepKinds, rb: Runbook, params: Record<string, 
     ].filter(Boolean);
     const skipped = notApplicable(rb, i, params);
     if (skipped) flags.push(`skipped (${skipped})`);
-    return { n: i + 1, title: s.title, flags };
+    return {
+      n: i + 1,
+      title: s.title,
+      flags,
+      ...(kind.begin === "ack" ? { manual: true } : {}),
+      ...(skipped ? { skipped: true } : {}),
+    };
   });
 }
 

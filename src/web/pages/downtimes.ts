@@ -1,4 +1,5 @@
 import type { Downtime } from "../../announce/downtimes.js";
+import { windowStart } from "../../announce/plan.js";
 import { slotText } from "../../announce/wording.js";
 import { formatDuration } from "../../core/duration.js";
 import type { Services } from "../../domain/services.js";
@@ -34,7 +35,7 @@ export function renderDowntime(
   return html`<h1>Downtime #${d.id}${d.title ? html`: ${d.title}` : ""}
     <span class="st st-${d.status}" id="dt-status">${stateWord(d)}</span></h1>
   <table><tr><th>Start</th><td>${time(d.start)}</td></tr>
-  <tr><th>Window</th><td>${formatDuration(d.windowMs)} (until ${time(d.start + d.windowMs)})</td></tr>
+  <tr><th>Window</th><td>${formatDuration(d.windowMs)} (until ${time(windowStart(d) + d.windowMs)})</td></tr>
   ${d.backup ? html`<tr><th>Backup window</th><td>${time(d.backup)}</td></tr>` : ""}
   <tr><th>Scheduled by</th><td>${d.by} at ${time(d.createdAt)}${d.shortNotice ? " (short notice)" : ""}</td></tr>
   ${d.startedAt ? html`<tr><th>Started</th><td>${time(d.startedAt)}${d.startedBy ? ` by ${d.startedBy}` : ""}</td></tr>` : ""}

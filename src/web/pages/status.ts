@@ -1,5 +1,5 @@
 import type { Downtime } from "../../announce/downtimes.js";
-import type { SlotKind } from "../../announce/plan.js";
+import { type SlotKind, windowStart } from "../../announce/plan.js";
 import { formatDuration } from "../../core/duration.js";
 import type { SlotView } from "../data.js";
 import { esc, type Html, html, time, utc } from "../html.js";
@@ -23,7 +23,7 @@ export const publicState = (d: Downtime): PublicState =>
 const title = (d: Downtime) => `Maintenance #${d.id}${d.title ? `: ${d.title}` : ""}`;
 
 export function publicText(kind: SlotKind, d: Downtime): string {
-  const end = d.start + d.windowMs;
+  const end = windowStart(d) + d.windowMs;
   switch (kind) {
     case "merge-cutoff":
       return "";
@@ -70,7 +70,7 @@ export function renderStatus(items: readonly PublicDowntime[], now: number): Htm
             ? html`<h2>${h}</h2>${list.map(
                 (p) => html`<section class="maint" data-id="${p.d.id}"><h3>${title(p.d)}
                 <span class="st st-${publicState(p.d).replace(" ", "-")}">${publicState(p.d)}</span></h3>
-                <p>${time(p.d.startedAt ?? p.d.start)} – ${time(p.d.endedAt ?? p.d.start + p.d.windowMs)}${
+                <p>${time(p.d.startedAt ?? p.d.start)} – ${time(p.d.endedAt ?? windowStart(p.d) + p.d.windowMs)}${
                   p.d.durationMs !== undefined ? ` (took ${formatDuration(p.d.durationMs)})` : ""
                 }</p>
                 <ul>${sentUpdates(p).map((u) => html`<li>${time(u.at)}: ${u.text}</li>`)}</ul></section>`,

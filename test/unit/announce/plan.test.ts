@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { deliveryDecision, planAbort, planAnnouncements } from "../../../src/announce/plan.js";
+import {
+  deliveryDecision,
+  planAbort,
+  planAfterStart,
+  planAnnouncements,
+  startTooEarly,
+} from "../../../src/announce/plan.js";
 import { configSchema } from "../../../src/config/schema.js";
 import { ManualClock } from "../../../src/core/clock.js";
 
@@ -92,5 +98,27 @@ describe("deliveryDecision", () => {
     expect(deliveryDecision(slot, slot.due + 500, 2 * M)).toEqual({ post: true, late: false, lateByMs: 500 });
     expect(deliveryDecision(slot, slot.due + 3 * H, 2 * M)).toMatchObject({ post: true, late: true });
     expect(deliveryDecision(slot, T0, 2 * M)).toMatchObject({ post: false });
+  });
+});
+
+describe("a real start against the plan", () => {
+  it("is too early before the early-pause slot, and not from it on", () => {
+    expect(startTooEarly(dt, T0 - 43 * H, lead)).toBe(T0 - 30 * M);
+    expect(startTooEarly(dt, T0 - 30 * M, lead)).toBeUndefined();
+    expect(startTooEarly(dt, T0 + 10 * M, lead)).toBeUndefined();
+  });
+
+  it("moves the slots after the start with the real start, keeping only those not yet made", () => {
+    const all = ["off-track", "overrun"] as const;
+    const late = planAfterStart(dt, T0 + 30 * M, T0 + 30 * M, lead, all);
+    expect(late.map((s) => [s.kind, (s.due - T0) / M])).toEqual([
+      ["off-track", 60],
+      ["overrun", 120],
+    ]);
+    expect(planAfterStart(dt, T0 + 40 * M, T0 + 40 * M, lead, ["overrun"]).map((s) => s.kind)).toEqual([
+      "overrun",
+    ]);
+    const early = planAfterStart(dt, T0 - 43 * H, T0 - 43 * H, lead, all);
+    expect(early.map((s) => (s.due - T0) / M)).toEqual([-43 * 60 + 30, -43 * 60 + 90]);
   });
 });

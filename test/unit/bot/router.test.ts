@@ -52,6 +52,7 @@ const EXPECTED: Record<string, readonly string[]> = {
   "db-budget": ["admin", "engineer"],
   "migrate list": ANYONE,
   "migrate start": ["admin", "lead"],
+  "migrate plan": OPERATORS,
   "migrate next": ["admin", "lead", "engineer"],
   "migrate run": ["admin", "lead", "engineer"],
   "migrate stop": ["admin", "lead", "engineer"],
