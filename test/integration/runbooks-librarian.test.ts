@@ -70,11 +70,32 @@ describe("the librarian runbook does what seed 000 says, against a real sshd", (
         return x.inFlight === undefined && x.iterations > before;
       }, "an iteration");
     };
+    // An iteration is running when the check begins: it may have read the spool before the
+    // services stopped, so its end does not count.
+    sshd.behave("rsync", { holdUntil: hold });
+    const early = await loop();
+    clock.advance(Math.max(0, early.nextAt - clock.now()));
+    await tickRunbooks(d.services);
+    await eventually(async () => (await loop()).inFlight !== undefined, "an iteration in flight");
     await d.adapter.say("!migrate next", CREW.engineer);
+    const check = await eventually(async () => {
+      const sr = await step("librarian-migration", "caught-up");
+      return sr.status === "running" && sr.job;
+    }, "the check");
     await eventually(
-      async () => (await step("librarian-migration", "caught-up")).status === "running",
-      "the check",
+      async () => (await d.services.jobs.log(check)).includes(`after iteration ${early.iterations + 1} (`),
+      "the check to see the iteration in flight",
     );
+    writeFileSync(hold, "");
+    await eventually(
+      async () =>
+        (await d.services.jobs.log(check)).includes(
+          `after iteration ${early.iterations + 1} (${early.iterations + 1} ended`,
+        ),
+      "the check to see that iteration end",
+    );
+    expect((await step("librarian-migration", "caught-up")).status).toBe("running");
+    rmSync(hold, { force: true });
     // An iteration that fails does not count; the switch still waits.
     sshd.behave("rsync", { exit: 23, stderr: ["rsync: some files vanished"] });
     await iterate();

@@ -34,6 +34,6 @@ export async function loopCaughtUp(
   return {
     mark: m,
     ok: false,
-    line: `loop "${name}": waiting for an iteration that begins after iteration ${m.begun}${loop.last ? ` (last: ${loop.last})` : ""}`,
+    line: `loop "${name}": waiting for an iteration that begins after iteration ${m.begun} (${loop.iterations} ended${loop.last ? `, last: ${loop.last}` : ""})`,
   };
 }
