@@ -4,6 +4,7 @@ import { checkKind } from "./check.js";
 import { downtimeEndKind, downtimeStartKind } from "./downtime.js";
 import { localKind } from "./local.js";
 import { loopKind } from "./loop.js";
+import { lpndtKind } from "./lpndt.js";
 import { manualKind } from "./manual.js";
 import { StepKindRegistry } from "./registry.js";
 import { sshKind } from "./ssh.js";
@@ -25,6 +26,7 @@ export const BUILTIN_KINDS: readonly StepKind[] = [
   announceKind,
   downtimeStartKind,
   downtimeEndKind,
+  lpndtKind,
 ];
 
 /** The step kinds of a bot: the built-in ones and `extra` (each bringing its schema). */
