@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { durationField } from "../core/duration.js";
 import { targetProblem } from "./checks.js";
+import { checkProblems } from "./runbook-checks.js";
 import { parameterSchema } from "./runbook-parameter.js";
 import type { Config } from "./schema.js";
 
@@ -27,12 +28,13 @@ export const STEP_KINDS = [
   "announce",
   "downtime-start",
   "downtime-end",
+  "lpndt",
   "rc-mode",
 ] as const;
 export type BuiltinKind = (typeof STEP_KINDS)[number];
 
 /** Built-in kinds an `undo:` may take. */
-export const UNDO_KINDS = ["ssh", "local", "manual", "topic", "announce"] as const;
+export const UNDO_KINDS = ["ssh", "local", "manual", "topic", "announce", "lpndt"] as const;
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, "expected lower-case letters, digits, . _ -");
 const paramName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "expected a parameter name");
@@ -82,11 +84,21 @@ const shapes = {
         status: z.number().int().min(100).max(599).default(200),
         /** Text the body must contain. */
         body: z.string().optional(),
+        /** Also fetch what the page refers to: its stylesheets, its links to other sites (kinds/check-page.ts). */
+        follow: z.array(z.enum(["stylesheets", "links"])).optional(),
       })
       .optional(),
     host: z.string().min(1).optional(),
     user: z.string().min(1).optional(),
     argv: argv.optional(),
+    /** A regular expression the command's output must match (each line tested with the m flag). */
+    expect: z.string().min(1).optional(),
+    /** The output must be the same as that of this earlier check step when it passed (nothing changed). */
+    same: slug.optional(),
+    /** Passes once an iteration of this loop that began after the check began has ended well (caught up). */
+    loop: slug.optional(),
+    /** The output holds staging "applied just now in N seconds" lines; passes when 2 × their sum + 10m fits this window. */
+    budget: durationField.optional(),
     /** Keep trying until this long after the first attempt. */
     deadline: durationField.default(300_000),
     /** Pause between attempts. */
@@ -102,6 +114,13 @@ const shapes = {
   announce: { text: z.string().min(1), targets: z.array(z.string().min(1)).optional() },
   "downtime-start": { text: z.string().min(1).optional() },
   "downtime-end": { text: z.string().min(1).optional() },
+  lpndt: {
+    /** An entry of `hosts:`; the same lock as `!lpndt` when the config's lpndt: host names it. */
+    host: z.string().min(1),
+    user: z.string().min(1).optional(),
+    verb: z.enum(["service-stop", "service-start"]),
+    service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "expected a plain service name"),
+  },
   /** RC mode on or off, as `!rc-mode on|off` does it (state, topic segment, announcement). */
   "rc-mode": { mode: z.enum(["on", "off"]), reason: z.string().min(1).optional() },
 } as const;
@@ -174,7 +193,7 @@ const checks: { [K in BuiltinKind]?: (step: StepOf<K>, at: StepCheckContext) => 
             problem: `missing; a manual ${at.asUndo ? "undo" : "step"} must name the role that acknowledges it`,
           },
         ],
-  check: (s) => (!!s.http === !!s.argv ? [{ problem: "a check needs exactly one of http: or argv:" }] : []),
+  check: (s, at) => checkProblems(s, at),
   topic: (s, at) =>
     !at.asUndo && !!s.segment === !!s.clear
       ? [{ problem: "a topic step needs either segment: or clear: true" }]

@@ -50,6 +50,8 @@ export const SHIPPED_HOSTS = [
   "ofn-old",
   "ofn-new",
   "copr-old",
+  "copr-new",
+  "devpad",
 ] as const;
 /** A `hosts:` map giving every shipped host the same entry. */
 export const shippedHosts = (entry: Record<string, unknown>) =>

@@ -83,6 +83,32 @@ async function settleLoops(
   }
 }
 
+/** A check waiting for a loop to catch up: lets the loop's next iterations come due and run until the check ends. */
+async function tickUntilCaughtUp(d: Driver, id: string, i: number, name: string): Promise<void> {
+  await eventually(async () => {
+    const x = (await run(d, id))!;
+    return x.cursor > i || x.steps[i]!.status !== "pending";
+  }, "the check to begin");
+  for (;;) {
+    const r = (await run(d, id))!;
+    if (r.cursor > i || r.steps[i]!.status !== "running") return;
+    const l = r.loops[name]!;
+    if (l.inFlight === undefined) {
+      if (l.nextAt > d.clock.now()) d.clock.advance(l.nextAt - d.clock.now());
+      await tickRunbooks(d.services);
+    }
+    await eventually(async () => {
+      const x = (await run(d, id))!;
+      const lx = x.loops[name]!;
+      return (
+        x.cursor > i ||
+        x.steps[i]!.status !== "running" ||
+        (lx.inFlight === undefined && lx.iterations > l.iterations)
+      );
+    }, `loop ${name} to iterate for the check`);
+  }
+}
+
 /**
  * Drives a started run to its end as its crew would in chat: `next` by the
  * engineer, acks by a holder of the step's role, confirms by a second LOSA,
@@ -132,6 +158,7 @@ export async function driveToEnd(
       d.clock.advance(step.duration);
       await tickRunbooks(d.services);
     }
+    if (step.kind === "check" && step.loop) await tickUntilCaughtUp(d, id, i, step.loop);
     if (step.kind === "downtime-start") downStart = d.clock.now();
     if (step.kind === "downtime-end") downEnd = d.clock.now();
     const after = await eventually(
@@ -147,6 +174,7 @@ export async function driveToEnd(
       `step ${i + 1} (${step.title}) to finish`,
     );
     if (step.kind === "ssh" || step.kind === "local") expected.push(step.argv);
+    if (step.kind === "lpndt") expected.push(["lpndt", step.verb, step.service]);
     if (step.kind === "check" && step.argv) expected.push(step.argv);
     if (step.kind === "loop")
       await eventually(async () => (await run(d, id))!.loops[step.loop]?.iterations === 1, "first iteration");

@@ -75,13 +75,13 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(prompt.actions).toEqual([{ label: "Acknowledge", command: "!migrate ack", style: "primary" }]);
     const no = await reply("!migrate ack", CREW.nobody, /acknowledge/);
     expect(no.text).toMatch(
-      /^Only engineer \(held by console:eve\) may acknowledge step 1\/37 .*you \(console:ned\) have no roles/,
+      /^Only engineer \(held by console:eve\) may acknowledge step 1\/44 .*you \(console:ned\) have no roles/,
     );
     const losa = await reply("!migrate ack", CREW.losa, /acknowledge/);
     expect(losa.text).toMatch(/^Only engineer .* you \(console:olga\) have losa/);
     expect((await run("ofn-server-move"))!.steps[0]!.status).toBe("awaiting-ack");
     const ok = await reply("!migrate ack TTL is 300", CREW.engineer, /acknowledged/);
-    expect(ok.text).toMatch(/^step 1\/37 "DNS TTL .*" acknowledged by eve: TTL is 300\. Next: step 2\/37/);
+    expect(ok.text).toMatch(/^step 1\/44 "DNS TTL .*" acknowledged by eve: TTL is 300\. Next: step 2\/44/);
     expect(await t.services.jobs.recent()).toEqual([]);
   });
 
@@ -92,21 +92,21 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     sshd.clearCalls();
     const ask1 = await reply("!migrate next", CREW.lead, /is IRREVERSIBLE/);
     expect(ask1.text).toMatch(
-      /^step 28\/37 "Database switch: drop the new server's database" is IRREVERSIBLE .* someone other than lena/,
+      /^step 34\/44 "Database switch: drop the new server's database" is IRREVERSIBLE .* someone other than lena/,
     );
     expect(ask1.actions).toEqual([{ label: "Confirm", command: "!migrate confirm", style: "danger" }]);
     const self = await reply("!migrate confirm", CREW.lead, /two-person/);
     expect(self.text).toMatch(
-      /^You asked for step 28\/37 .*; the two-person rule needs someone else to confirm it\. Nothing was run\./,
+      /^You asked for step 34\/44 .*; the two-person rule needs someone else to confirm it\. Nothing was run\./,
     );
     const eng = await reply("!migrate confirm", CREW.engineer, /needs the role/);
     expect(eng.text).toMatch(/^!migrate confirm needs the role losa or lead/);
     expect(calls()).toEqual([]);
     await reply("!migrate confirm", CREW.losa2, /queued #\d+/);
-    await eventually(async () => (await run("ofn-server-move"))!.cursor === 28, "the switch to run");
+    await eventually(async () => (await run("ofn-server-move"))!.cursor === 34, "the switch to run");
     expect(calls()).toEqual([argvOf("ofn-server-move", "switch-db")]);
     const r = (await run("ofn-server-move"))!;
-    expect(r.steps[27]).toMatchObject({ status: "done", by: "lena", confirmBy: "oscar" });
+    expect(r.steps[33]).toMatchObject({ status: "done", by: "lena", confirmBy: "oscar" });
   });
 
   test("rolls the OFN move back newest first, acking manual undos, until the start", async ({
@@ -117,7 +117,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await driveToEnd(t.driver, "ofn-server-move", { stopBefore: "cache" });
     sshd.clearCalls();
     await reply("!migrate rollback", CREW.engineer, /needs the role lead/);
-    const first = await reply("!migrate rollback", CREW.lead, /Undo of step 11\/37/);
+    const first = await reply("!migrate rollback", CREW.lead, /Undo of step 17\/44/);
     expect(first.text).toMatch(/manual, for losa:\nPut the old location \/ rule back and reload nginx\./);
     const acks: string[] = [];
     for (;;) {
@@ -133,7 +133,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
       acks.push(`${i + 1}:${role}`);
       await t.adapter.say("!migrate ack", role === "losa" ? CREW.losa : CREW.engineer);
     }
-    expect(acks).toEqual(["11:losa", "4:engineer", "3:losa"]);
+    expect(acks).toEqual(["17:losa", "5:engineer", "4:losa"]);
     expect(calls()).toEqual(
       ["new-dj-start", "old-dj-stop", "old-dj-monit", "deploy-new", "firewall"].map((s) =>
         argvOf("ofn-server-move", s, true),
@@ -142,7 +142,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await reply("!migrate status", CREW.engineer, /\(rolled-back\)/);
     const log = await reply("!migrate log", CREW.engineer, /run #\d+ \(rolled-back\)/);
     expect(log.text).toMatch(
-      / 2\. UNDONE The old server lets the new one reach PostgreSQL \(ssh\) by eve, undo by lena/,
+      / 3\. UNDONE The old server lets the new one reach PostgreSQL \(ssh\) by eve, undo by lena/,
     );
   });
 
@@ -153,14 +153,14 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     sshd.clearCalls();
     const msg = await reply("!migrate rollback", CREW.lead, /irreversible/);
     expect(msg.text).toBe(
-      `Nothing to undo for step(s) 32, 31, 30, 29. Stopped at step 28/37 "Database switch: drop the new server's database": it is irreversible and cannot be undone; it and the steps before it stay done. Next: step 29/37 "Create the new database" (ssh ofn-new: createdb -h localhost -U ofn_user openfoodnetwork) — !migrate next`,
+      `Nothing to undo for step(s) 38, 37, 36, 35. Stopped at step 34/44 "Database switch: drop the new server's database": it is irreversible and cannot be undone; it and the steps before it stay done. Next: step 35/44 "Create the new database" (ssh ofn-new: createdb -h localhost -U ofn_user -- openfoodnetwork) — !migrate next`,
     );
     expect(calls()).toEqual([]);
     const r = (await run("ofn-server-move"))!;
     expect(r.status).toBe("active");
-    expect(r.steps.slice(0, 28).every((s) => s.status === "done")).toBe(true);
+    expect(r.steps.slice(0, 34).every((s) => s.status === "done")).toBe(true);
     const undo = await reply("!migrate undo", CREW.lead, /irreversible/);
-    expect(undo.text).toMatch(/^Stopped at step 28\/37/);
+    expect(undo.text).toMatch(/^Stopped at step 34\/44/);
   });
 
   test("undo runs the newest done step's undo, and the step can be done again", async ({ bot: start }) => {
@@ -169,9 +169,9 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await driveToEnd(t.driver, "hkn-rails-migrate-to-prod", { stopBefore: "reload" });
     sshd.clearCalls();
     await t.adapter.say("!migrate undo", CREW.lead);
-    const undone = await t.adapter.waitFor((m) => /undone \(#\d+\)\. Next: step 3\/14/.test(m.text));
+    const undone = await t.adapter.waitFor((m) => /undone \(#\d+\)\. Next: step 3\/21/.test(m.text));
     expect(undone.text).toMatch(
-      /^#\d+ done .*\nstep 3\/14 "The logrotate unit restarts hkn-rails\.service" undone/,
+      /^#\d+ done .*\nstep 3\/21 "The logrotate unit restarts hkn-rails\.service" undone/,
     );
     const sed = (from: string, to: string) => [
       "sed",
@@ -187,7 +187,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     expect(calls()).toEqual([sed("hkn-rails", "hkn-rails-migrate"), sed("hkn-rails-migrate", "hkn-rails")]);
     // Done again, it is again the newest step to undo.
     const again = await reply("!migrate undo", CREW.lead, /undone \(#\d+\)/);
-    expect(again.text).toMatch(/step 3\/14 "The logrotate unit restarts hkn-rails\.service" undone/);
+    expect(again.text).toMatch(/step 3\/21 "The logrotate unit restarts hkn-rails\.service" undone/);
     expect(calls()).toHaveLength(3);
   });
 
@@ -200,7 +200,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await t.adapter.say("!migrate next", CREW.engineer);
     const failed = await t.adapter.waitFor((m) => /FAILED/.test(m.text));
     expect(failed.text).toMatch(
-      /^#\d+ FAILED \(.*\): check did not pass within 0s \(1 attempts\); last: exit 1 .*\nstep 1\/14 "The shared folder is one .*" failed\. !migrate retry, or !migrate skip <reason>\./,
+      /^#\d+ FAILED \(.*\): check did not pass within 0s \(1 attempts\); last: exit 1 .*\nstep 1\/21 "The shared folder is one .*" failed\. !migrate retry, or !migrate skip <reason>\./,
     );
     await reply("!migrate next", CREW.engineer, /failed .*!migrate retry/);
     sshd.behave("readlink", {});
@@ -214,7 +214,7 @@ describe("!migrate: roles, the two-person rule, undo and rollback, failures, abo
     await reply("!migrate skip done by hand", CREW.engineer, /needs the role lead/);
     const skipped = await reply("!migrate skip deploy.rb was already changed", CREW.lead, /skipped/);
     expect(skipped.text).toMatch(
-      /^step 2\/14 "deploy\.rb .*" skipped by lena: deploy\.rb was already changed\. Next: step 3\/14/,
+      /^step 2\/21 "deploy\.rb .*" skipped by lena: deploy\.rb was already changed\. Next: step 3\/21/,
     );
     const log = await reply("!migrate log", CREW.engineer, /run #/);
     expect(log.text).toMatch(/ 2\. SKIPPED deploy\.rb .* — "deploy\.rb was already changed"/);

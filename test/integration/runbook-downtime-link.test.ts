@@ -59,7 +59,7 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
       (m) => m.text.includes("run #"),
     );
     // The planned total and the downtime between the markers, one line.
-    expect(plan.text.split("\n")[1]).toBe("plan: 8h 14m in all, 1h of downtime");
+    expect(plan.text.split("\n")[1]).toBe("plan: 8h 19m in all, 1h of downtime");
     expect((await run()).downtime.linked).toBe(1);
 
     const truth: Truth = { rc: false, downtime: "scheduled" };

@@ -66,7 +66,7 @@ describe("runbook runs across a kill -9 of the bot", () => {
     expect(bot.stderr()).toBe("");
     expect(code).toBe(0);
     expect(bot.stdout()).toMatch(
-      /^ {2}runbooks: 5 in .*runbooks: copr-instance-upgrade \(20 steps\), hkn-rails-migrate-to-prod \(14 steps\), launchpad-db-deployment \(15 steps\), librarian-migration \(22 steps\), ofn-server-move \(37 steps\)$/m,
+      /^ {2}runbooks: 5 in .*runbooks: copr-instance-upgrade \(25 steps\), hkn-rails-migrate-to-prod \(21 steps\), launchpad-db-deployment \(17 steps\), librarian-migration \(23 steps\), ofn-server-move \(44 steps\)$/m,
     );
     expect(bot.stdout()).not.toContain("warning");
   });

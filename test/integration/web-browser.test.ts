@@ -79,11 +79,11 @@ describe("web pages in a browser", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${bot.bot.web!.url}/runs/ofn-server-move-1`);
-    expect(await page.locator("h1").innerText()).toContain("run #1");
+    expect(await page.locator("h1").textContent()).toContain("run #1");
     const rows = page.locator("#plan tr[data-step]");
     expect(await rows.count()).toBeGreaterThan(10);
-    expect(await rows.first().innerText()).toContain("DNS TTL of the production name is 5 minutes");
-    expect(await rows.first().locator(".st").innerText()).toBe("pending");
+    expect(await rows.first().textContent()).toContain("DNS TTL of the production name is 5 minutes");
+    expect(await rows.first().locator(".st").textContent()).toBe("pending");
     await page.waitForSelector("#live-state:text('updates as they happen')");
     // Mark the page: a reload would lose the mark.
     await page.evaluate(() => {
@@ -92,7 +92,7 @@ describe("web pages in a browser", () => {
     await say("!migrate next", "eve", /ack/i);
     await say("!migrate ack TTL lowered yesterday", "eve", /done|step 2/i);
     await page.locator('#plan tr[data-step="1"] .st:text-is("done")').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#plan tr[data-step="1"]').innerText()).toContain("acked: eve");
+    expect(await page.locator('#plan tr[data-step="1"]').textContent()).toContain("acked: eve");
     expect(await page.evaluate(() => (globalThis as unknown as { marked?: boolean }).marked)).toBe(true);
     expect(await page.locator('svg rect.bar[data-step="1"]').count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, "run-page.png"), fullPage: true });
@@ -105,7 +105,7 @@ describe("web pages in a browser", () => {
     const page = await browser.newPage();
     const res = await page.goto(`${bot.bot.web!.url}/status`);
     expect(res?.status()).toBe(200);
-    const text = await page.locator("main").innerText();
+    const text = await page.locator("main").textContent();
     expect(text).toContain("Scheduled");
     expect(text).toContain("Maintenance #1: Database upgrade");
     expect(text).toContain("2026-11-22 02:00 UTC");

@@ -44,7 +44,7 @@ describe("runbook validation", () => {
 
   it("rejects an unknown step kind, naming file, step and key", () => {
     expect(problems(`${head}steps:\n  - { kind: telnet, title: Poke it }\n`)).toEqual([
-      'bad.yaml steps[0] "Poke it" kind: unknown step kind "telnet" (expected one of ssh, local, manual, wait, loop, stop-loop, check, topic, announce, downtime-start, downtime-end, rc-mode)',
+      'bad.yaml steps[0] "Poke it" kind: unknown step kind "telnet" (expected one of ssh, local, manual, wait, loop, stop-loop, check, topic, announce, downtime-start, downtime-end, lpndt, rc-mode)',
     ]);
   });
 

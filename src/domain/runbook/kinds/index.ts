@@ -4,6 +4,7 @@ import { checkKind } from "./check.js";
 import { downtimeEndKind, downtimeStartKind } from "./downtime.js";
 import { localKind } from "./local.js";
 import { loopKind } from "./loop.js";
+import { lpndtKind } from "./lpndt.js";
 import { manualKind } from "./manual.js";
 import { rcModeKind } from "./rc-mode.js";
 import { StepKindRegistry } from "./registry.js";
@@ -26,6 +27,7 @@ export const BUILTIN_KINDS: readonly StepKind[] = [
   announceKind,
   downtimeStartKind,
   downtimeEndKind,
+  lpndtKind,
   rcModeKind,
 ];
 
