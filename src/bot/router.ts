@@ -89,7 +89,7 @@ export class Router {
     const l = req.lookup();
     if (!l) return "ignored";
     if (!l.found) {
-      await this.reply(req.msg, suggest(commands, l.parsed, config.prefix));
+      await this.reply(req.msg, suggest(commands, l.parsed, config.prefix), { visibleTo: req.msg.user.id });
       return "unknown";
     }
     const { cmd, words } = l.found;
@@ -122,7 +122,8 @@ export class Router {
           },
           "command refused",
         );
-        await this.reply(msg, e.message, { kind: "alarm" });
+        // Someone's refused command is theirs to read, not the channel's (where the network can).
+        await this.reply(msg, e.message, { kind: "alarm", visibleTo: msg.user.id });
         return e.code === ErrorCode.Permission ? "denied" : "refused";
       }
       const ref = randomBytes(3).toString("hex");

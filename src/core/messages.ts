@@ -36,6 +36,8 @@ export interface InboundMessage {
   fromBot?: boolean;
   /** Sent once the command has run (not when refused): e.g. a clicked button's message, its buttons closed. */
   whenRun?: OutboundMessage;
+  /** Answers to it are for the sender's eyes only, where the network can (a Slack `/changebot help`). */
+  privateReplies?: boolean;
   raw?: unknown;
 }
 
@@ -72,6 +74,11 @@ export interface OutboundMessage {
   actions?: MessageAction[];
   /** Network-specific rich content (Slack Block Kit). Text is the fallback. */
   blocks?: unknown[];
+  /**
+   * Only this person (the network's user id) should see it, in the target channel,
+   * where the network can (Slack: chat.postEphemeral). Others send it as usual.
+   */
+  visibleTo?: string;
   /** The text's last N lines are a command's output (Slack shows them as a code block, or a file when long). */
   outputLines?: number;
   /**

@@ -21,6 +21,8 @@ export class SlackWorkspace {
   readonly messages = new Map<string, FakeMessage>();
   readonly topics = new Map<string, string>();
   readonly uploads = new Map<string, string>();
+  /** Messages only one person sees (chat.postEphemeral), in order; `user` is who sees it. */
+  readonly ephemerals: FakeMessage[] = [];
   readonly teamId = TEAM;
   readonly botUserId = BOT_USER;
   readonly botId = BOT_ID;
@@ -75,6 +77,17 @@ export class SlackWorkspace {
         };
         this.messages.set(m.ts, m);
         return { ok: true, channel, ts: m.ts, message: m };
+      }
+      case "chat.postEphemeral": {
+        const m: FakeMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: String(a.text ?? ""),
+          thread_ts: a.thread_ts as string | undefined,
+          user: String(a.user),
+        };
+        this.ephemerals.push(m);
+        return { ok: true, message_ts: m.ts };
       }
       case "chat.update": {
         const m = this.messages.get(String(a.ts));

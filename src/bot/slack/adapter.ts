@@ -1,4 +1,4 @@
-import type { App, types } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import type { SlackNetConfig } from "../../config/schema.js";
 import { UserError } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
@@ -12,11 +12,12 @@ import type {
 import { handleClick } from "./actions.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";
-import { renderBlocks, renderText, unescapeSlack } from "./format.js";
+import { unescapeSlack } from "./format.js";
 import { type SlackMessageEvent, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
-import { withRunEvents } from "./run-events.js";
+import { SlackSender } from "./send.js";
+import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
 
 export interface SlackAdapterOptions {
   config: SlackNetConfig;
@@ -28,9 +29,6 @@ export interface SlackAdapterOptions {
   /** Socket Mode: how long without a pong before the socket counts as dead. */
   pingTimeoutMs?: number;
 }
-
-/** Messages whose update Slack refuses because the original is gone: post a new one instead. */
-const GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
 
 /**
  * The Slack adapter (Bolt): messages in the configured channels, app mentions and
@@ -49,6 +47,7 @@ export class SlackAdapter implements ChatAdapter {
   private readonly names: UserNames;
   private readonly progress = new ProgressMessages();
   private readonly log: Logger;
+  private readonly sender: SlackSender;
 
   constructor(private readonly o: SlackAdapterOptions) {
     this.network = o.network ?? "slack";
@@ -64,6 +63,7 @@ export class SlackAdapter implements ChatAdapter {
       },
     });
     this.names = new UserNames(() => this.conn.client, this.log);
+    this.sender = new SlackSender(() => this.conn.client, this.log);
   }
 
   /** The HTTP receiver's port, once listening (HTTP mode). */
@@ -122,6 +122,12 @@ export class SlackAdapter implements ChatAdapter {
     };
     app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
+    // Any slash command Slack routes to this app (the manifest declares /changebot).
+    app.command(/.*/, async ({ ack, command }) => {
+      await ack();
+      const p = command as SlashPayload;
+      logSlash(this.log, p, await this.handler?.(await slashToInbound(this.network, p, this.names)));
+    });
     app.action({ type: "block_actions", action_id: /^changebot_action_/ }, async ({ ack, body, action }) => {
       await ack();
       await handleClick({
@@ -139,90 +145,15 @@ export class SlackAdapter implements ChatAdapter {
     const { target, threadId } = msg;
     if (msg.kind !== "progress" || !threadId) {
       if (threadId) this.progress.forget(target, threadId);
-      return this.deliver(msg);
+      return this.sender.deliver(msg);
     }
     // Progress edits the thread's progress message, if it has one, instead of adding another.
-    const sent = await this.deliver({
+    const sent = await this.sender.deliver({
       ...msg,
       replaces: msg.replaces ?? this.progress.current(target, threadId),
     });
     if (sent.id) this.progress.remember(target, threadId, sent.id);
     return sent;
-  }
-
-  private async deliver(msg: OutboundMessage): Promise<SentRef> {
-    if (msg.editsId) return this.edit(msg, msg.editsId);
-    const client = this.conn.client;
-    const plain = renderText(msg, { attach: !msg.replaces });
-    // What the message says as events (a runbook run's), Slack says in its own markup.
-    const r = { ...plain, text: withRunEvents(plain.text, msg.events) };
-    const blocks = (
-      msg.actions?.length || msg.blocks?.length
-        ? renderBlocks(r.text, msg.actions ?? [], msg.blocks)
-        : undefined
-    ) as types.KnownBlock[] | undefined;
-    try {
-      if (msg.replaces) {
-        try {
-          // Without blocks, an earlier message's buttons would stay.
-          await client.chat.update({
-            channel: msg.target,
-            ts: msg.replaces,
-            text: r.text,
-            blocks: blocks ?? [],
-          });
-          return { id: msg.replaces };
-        } catch (e) {
-          if (!GONE.has(platformError(e) ?? "")) throw e;
-        }
-      }
-      const res = await client.chat.postMessage({
-        channel: msg.target,
-        text: r.text,
-        ...(blocks ? { blocks } : {}),
-        ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      const id = res.ts;
-      if (r.file) {
-        const file = { content: r.file.content, filename: r.file.filename, title: r.file.title };
-        await client.filesUploadV2(
-          msg.threadId
-            ? { ...file, channel_id: msg.target, thread_ts: msg.threadId }
-            : { ...file, channel_id: msg.target },
-        );
-      }
-      return { id };
-    } catch (e) {
-      // A refusal that retrying cannot change must not hold up the network's whole outbox.
-      if (!isPermanent(e)) throw e;
-      this.log.warn(
-        { channel: msg.target, kind: msg.kind, error: platformError(e) },
-        "Slack refused a message; dropped",
-      );
-      return {};
-    }
-  }
-
-  /** Edits a message by its ts, text and blocks as given (already mrkdwn); never posts a new one. */
-  private async edit(msg: OutboundMessage, ts: string): Promise<SentRef> {
-    try {
-      await this.conn.client.chat.update({
-        channel: msg.target,
-        ts,
-        text: msg.text,
-        blocks: (msg.blocks ?? []) as types.KnownBlock[],
-      });
-      return { id: ts };
-    } catch (e) {
-      if (!isPermanent(e)) throw e;
-      this.log.warn(
-        { channel: msg.target, error: platformError(e) },
-        "Slack: could not edit the message; left as it was",
-      );
-      return {};
-    }
   }
 
   async setTopic(channel: string, topic: string): Promise<void> {
