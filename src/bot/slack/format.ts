@@ -1,4 +1,5 @@
 import type { MessageAction, OutboundMessage } from "../../core/messages.js";
+import { timesIn } from "../../core/time.js";
 
 /**
  * Text both ways between the bot and Slack's mrkdwn. Everything the bot says is
@@ -9,6 +10,22 @@ import type { MessageAction, OutboundMessage } from "../../core/messages.js";
 /** Escapes the three characters Slack's mrkdwn gives meaning to. */
 export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * Every time the bot says, in each reader's own zone: Slack's date token, with
+ * the UTC text as the fallback for clients that cannot show it (notifications,
+ * old clients). "2026-12-01 14:00 UTC" → `<!date^…^{date_short_pretty} {time}|2026-12-01 14:00 UTC>`.
+ */
+export function localTimes(text: string): string {
+  let out = "";
+  let at = 0;
+  for (const t of timesIn(text)) {
+    const shown = t.clockOnly ? "{time}" : "{date_short_pretty} {time}";
+    out += `${text.slice(at, t.start)}<!date^${Math.floor(t.at / 1000)}^${shown}|${t.text}>`;
+    at = t.end;
+  }
+  return out + text.slice(at);
 }
 
 /** Slack's message text → what the user typed: links and mentions flattened, entities decoded. */
@@ -61,7 +78,7 @@ export function renderText(
 ): Rendered {
   const all = msg.text.replace(/\n+$/, "").split("\n");
   const n = Math.min(Math.max(msg.outputLines ?? 0, 0), all.length);
-  let prose = `${KIND_MARK[msg.kind] ?? ""}${escapeMrkdwn(all.slice(0, all.length - n).join("\n"))}`;
+  let prose = `${KIND_MARK[msg.kind] ?? ""}${localTimes(escapeMrkdwn(all.slice(0, all.length - n).join("\n")))}`;
   // Slack refuses a message over 40,000 characters; say less rather than nothing.
   if (prose.length > MAX_TEXT) prose = `${prose.slice(0, MAX_TEXT)}… (cut: too long for Slack)`;
   const out = all.slice(all.length - n);
