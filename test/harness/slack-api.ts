@@ -26,6 +26,8 @@ export class SlackWorkspace {
   readonly teamId = TEAM;
   readonly botUserId = BOT_USER;
   readonly botId = BOT_ID;
+  /** Channels conversations.list gives (in pages of its `limit`), and whether the bot is in each. */
+  readonly channels: { id: string; name: string; is_member: boolean }[] = [];
   /** Display names users.info gives; unknown ids get user_not_found. */
   readonly users = new Map<string, string>();
   protected seq = 0;
@@ -99,6 +101,16 @@ export class SlackWorkspace {
       case "conversations.setTopic":
         this.topics.set(channel, String(a.topic));
         return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "conversations.list": {
+        const from = Number(a.cursor ?? 0);
+        const limit = Number(a.limit ?? 100);
+        const next = from + limit < this.channels.length ? String(from + limit) : "";
+        return {
+          ok: true,
+          channels: this.channels.slice(from, from + limit),
+          response_metadata: { next_cursor: next },
+        };
+      }
       case "conversations.info":
         return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
       case "files.getUploadURLExternal": {

@@ -10,6 +10,7 @@ import type {
   TopicChange,
 } from "../../core/messages.js";
 import { handleClick } from "./actions.js";
+import { SlackChannels } from "./channels.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";
 import { unescapeSlack } from "./format.js";
@@ -48,10 +49,12 @@ export class SlackAdapter implements ChatAdapter {
   private readonly progress = new ProgressMessages();
   private readonly log: Logger;
   private readonly sender: SlackSender;
+  private readonly chans: SlackChannels;
 
-  constructor(private readonly o: SlackAdapterOptions) {
+  constructor(o: SlackAdapterOptions) {
     this.network = o.network ?? "slack";
     this.log = o.log.child({ network: this.network });
+    this.chans = new SlackChannels(o.config.channels);
     this.conn = new SlackConnection({
       config: o.config,
       log: this.log,
@@ -93,10 +96,16 @@ export class SlackAdapter implements ChatAdapter {
     return this.conn.waitReady(signal);
   }
   channels(): string[] {
-    return [...this.o.config.channels];
+    return this.chans.ids();
   }
 
-  private register(app: App, auth: SlackAuth): void {
+  private async register(app: App, auth: SlackAuth): Promise<void> {
+    await this.chans.resolve(app.client, this.log).catch((e) => {
+      this.log.warn(
+        { error: platformError(e) ?? (e as Error).message },
+        "Slack: could not look channel names up",
+      );
+    });
     const onEvent = async (ev: SlackMessageEvent, teamId?: string) => {
       if (ev.subtype === "channel_topic" && ev.channel) {
         const change = {
@@ -112,7 +121,7 @@ export class SlackAdapter implements ChatAdapter {
         network: this.network,
         botUserId: auth.botUserId,
         teamId: teamId ?? auth.teamId,
-        channels: this.o.config.channels,
+        channels: this.chans.ids(),
         display: (id) => id,
       });
       if (!msg) return;
@@ -141,7 +150,8 @@ export class SlackAdapter implements ChatAdapter {
     });
   }
 
-  async send(msg: OutboundMessage): Promise<SentRef> {
+  async send(given: OutboundMessage): Promise<SentRef> {
+    const msg = { ...given, target: this.chans.id(given.target) };
     const { target, threadId } = msg;
     if (msg.kind !== "progress" || !threadId) {
       if (threadId) this.progress.forget(target, threadId);
@@ -158,7 +168,7 @@ export class SlackAdapter implements ChatAdapter {
 
   async setTopic(channel: string, topic: string): Promise<void> {
     try {
-      await this.conn.client.conversations.setTopic({ channel, topic });
+      await this.conn.client.conversations.setTopic({ channel: this.chans.id(channel), topic });
     } catch (e) {
       const code = platformError(e);
       if (code && isPermanent(e)) throw new UserError(topicRefusal(code, channel));
@@ -167,7 +177,7 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async getTopic(channel: string): Promise<string | undefined> {
-    const r = await this.conn.client.conversations.info({ channel });
+    const r = await this.conn.client.conversations.info({ channel: this.chans.id(channel) });
     const value = (r.channel as { topic?: { value?: string } } | undefined)?.topic?.value;
     return value === undefined ? undefined : unescapeSlack(value);
   }
