@@ -195,6 +195,11 @@ export class Bot {
     const scripted = adapter instanceof ConsoleAdapter && !adapter.interactive;
     adapter.onMessage((msg: InboundMessage) => {
       const p = this.handle(msg, scripted);
+      if (adapter.receipt)
+        void p.then(
+          (r) => this.receipts(adapter, msg, r.jobs),
+          () => {},
+        );
       this.inFlight.add(p);
       // The adapter gets p itself, and sees its failure; this chain only keeps the count.
       p.finally(() => this.inFlight.delete(p)).catch(() => {});
@@ -242,6 +247,22 @@ export class Bot {
       if (!this.halt.signal.aborted) throw e;
     }
     return r;
+  }
+
+  /** The command's message marked queued, then with each job's end (a redelivery started no job: no receipt). */
+  private async receipts(adapter: ChatAdapter, msg: InboundMessage, jobs: number[]): Promise<void> {
+    if (!jobs.length || !adapter.receipt) return;
+    const s = this.services;
+    await adapter.receipt(msg, "queued");
+    const { signal } = this.halt;
+    const stopped = new Promise<undefined>((r) =>
+      signal.aborted ? r(undefined) : signal.addEventListener("abort", () => r(undefined), { once: true }),
+    );
+    for (const id of jobs) {
+      const end = await Promise.race([s.events.finished(id, s.jobs), stopped]);
+      if (!end) return;
+      await adapter.receipt(msg, end === "done" ? "done" : "failed");
+    }
   }
 
   /** After a reconnect, put back bot-managed topic segments the channel lost (e.g. the server restarted). */

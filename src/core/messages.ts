@@ -139,4 +139,12 @@ export interface ChatAdapter {
   getTopic(channel: string): Promise<string | undefined>;
   /** Channels this adapter serves, as announcement targets. */
   channels(): string[];
+  /**
+   * Marks the command's own message with the state of the jobs it started, where
+   * the network can (Slack: a reaction when queued, another when each job ends).
+   * Optional; failures are the adapter's to log.
+   */
+  receipt?(msg: InboundMessage, state: ReceiptState): Promise<void>;
 }
+
+export type ReceiptState = "queued" | "done" | "failed";

@@ -26,6 +26,8 @@ export class SlackWorkspace {
   readonly teamId = TEAM;
   readonly botUserId = BOT_USER;
   readonly botId = BOT_ID;
+  /** Reactions the bot added (reactions.add), in order. */
+  readonly reactions: { channel: string; ts: string; name: string }[] = [];
   /** Channels conversations.list gives (in pages of its `limit`), and whether the bot is in each. */
   readonly channels: { id: string; name: string; is_member: boolean }[] = [];
   /** Display names users.info gives; unknown ids get user_not_found. */
@@ -101,6 +103,13 @@ export class SlackWorkspace {
       case "conversations.setTopic":
         this.topics.set(channel, String(a.topic));
         return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "reactions.add": {
+        const r = { channel, ts: String(a.timestamp), name: String(a.name) };
+        if (this.reactions.some((x) => x.channel === r.channel && x.ts === r.ts && x.name === r.name))
+          return { ok: false, error: "already_reacted" };
+        this.reactions.push(r);
+        return { ok: true };
+      }
       case "conversations.list": {
         const from = Number(a.cursor ?? 0);
         const limit = Number(a.limit ?? 100);

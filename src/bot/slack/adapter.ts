@@ -6,6 +6,7 @@ import type {
   ChatAdapter,
   InboundMessage,
   OutboundMessage,
+  ReceiptState,
   SentRef,
   TopicChange,
 } from "../../core/messages.js";
@@ -17,6 +18,7 @@ import { unescapeSlack } from "./format.js";
 import { type SlackMessageEvent, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
+import { addReceipt } from "./receipts.js";
 import { SlackSender } from "./send.js";
 import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
 
@@ -164,6 +166,10 @@ export class SlackAdapter implements ChatAdapter {
     });
     if (sent.id) this.progress.remember(target, threadId, sent.id);
     return sent;
+  }
+
+  receipt(msg: InboundMessage, state: ReceiptState): Promise<void> {
+    return this.conn.isReady() ? addReceipt(this.conn.client, this.log, msg, state) : Promise.resolve();
   }
 
   async setTopic(channel: string, topic: string): Promise<void> {
