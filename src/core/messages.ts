@@ -36,6 +36,8 @@ export interface InboundMessage {
   fromBot?: boolean;
   /** Sent once the command has run (not when refused): e.g. a clicked button's message, its buttons closed. */
   whenRun?: OutboundMessage;
+  /** A refusal is shown by the sender's own means (a form's field errors), not said in chat. */
+  refusalShownBySender?: boolean;
   /** Answers to it are for the sender's eyes only, where the network can (a Slack `/changebot help`). */
   privateReplies?: boolean;
   raw?: unknown;

@@ -26,6 +26,9 @@ export class SlackWorkspace {
   readonly teamId = TEAM;
   readonly botUserId = BOT_USER;
   readonly botId = BOT_ID;
+  /** Views the bot opened (views.open) and published on users' App Home (views.publish), in order. */
+  readonly opened: { trigger_id: string; view: FakeView }[] = [];
+  readonly published: { user_id: string; view: FakeView }[] = [];
   /** Reactions the bot added (reactions.add), in order. */
   readonly reactions: { channel: string; ts: string; name: string }[] = [];
   /** Channels conversations.list gives (in pages of its `limit`), and whether the bot is in each. */
@@ -103,6 +106,16 @@ export class SlackWorkspace {
       case "conversations.setTopic":
         this.topics.set(channel, String(a.topic));
         return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "views.open": {
+        const view = parseView(a.view);
+        this.opened.push({ trigger_id: String(a.trigger_id), view });
+        return { ok: true, view: { ...view, id: `V${++this.seq}`, hash: "h1" } };
+      }
+      case "views.publish": {
+        const view = parseView(a.view);
+        this.published.push({ user_id: String(a.user_id), view });
+        return { ok: true, view: { ...view, id: `V${++this.seq}` } };
+      }
       case "reactions.add": {
         const r = { channel, ts: String(a.timestamp), name: String(a.name) };
         if (this.reactions.some((x) => x.channel === r.channel && x.ts === r.ts && x.name === r.name))
@@ -133,6 +146,15 @@ export class SlackWorkspace {
     }
   }
 }
+
+export interface FakeView {
+  type: string;
+  callback_id?: string;
+  private_metadata?: string;
+  blocks: { type: string; block_id?: string; element?: { type: string }; text?: { text: string } }[];
+}
+
+const parseView = (v: unknown): FakeView => (typeof v === "string" ? JSON.parse(v) : v) as FakeView;
 
 /** A Web API request body: form-encoded (objects as JSON) or JSON. */
 export function parseArgs(type: string, raw: string): Record<string, unknown> {

@@ -64,6 +64,30 @@ export function slashPayload(channel: string, user: string, text: string, trigge
   };
 }
 
+/** A view_submission payload: `user` submitted the modal `view` with these state values. */
+export function viewSubmission(
+  view: { callback_id?: string; private_metadata?: string },
+  user: string,
+  values: Record<string, Record<string, unknown>>,
+) {
+  return {
+    type: "view_submission",
+    team: { id: TEAM, domain: "test" },
+    user: { id: user, username: user, team_id: TEAM },
+    api_app_id: "A0TEST",
+    token: "verification-token",
+    trigger_id: `trig-${++seq}`,
+    view: {
+      id: `V${seq}`,
+      type: "modal",
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata ?? "",
+      hash: `h${seq}`,
+      state: { values },
+    },
+  };
+}
+
 /** A block_actions payload: `user` clicked button `index` of the bot's message `m`. */
 export function clickPayload(m: FakeMessage, user: string, index: number, actionTs: string) {
   const button = m.blocks?.find((b) => b.type === "actions")?.elements?.[index];

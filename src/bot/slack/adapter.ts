@@ -19,6 +19,7 @@ import { type SlackMessageEvent, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
 import { addReceipt } from "./receipts.js";
+import { openScheduleForm, opensScheduleForm, registerScheduleForm } from "./schedule-form.js";
 import { SlackSender } from "./send.js";
 import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
 
@@ -134,10 +135,17 @@ export class SlackAdapter implements ChatAdapter {
     app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     // Any slash command Slack routes to this app (the manifest declares /changebot).
-    app.command(/.*/, async ({ ack, command }) => {
+    app.command(/.*/, async ({ ack, command, client }) => {
       await ack();
       const p = command as SlashPayload;
+      if (opensScheduleForm(p.text ?? "")) return openScheduleForm(client, p.trigger_id, p.channel_id);
       logSlash(this.log, p, await this.handler?.(await slashToInbound(this.network, p, this.names)));
+    });
+    registerScheduleForm(app, {
+      network: this.network,
+      names: this.names,
+      log: this.log,
+      run: (m) => this.handler?.(m),
     });
     app.action({ type: "block_actions", action_id: /^changebot_action_/ }, async ({ ack, body, action }) => {
       await ack();
