@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { Announcer, startWebhookWorker } from "./announce/announcer.js";
 import { startAnnounceWorker } from "./announce/deliver.js";
 import { downtimeHooks } from "./announce/lifecycle.js";
-import { createAdapters } from "./bot/adapters.js";
+import { createAdapters, usesServices } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { defaultMiddleware } from "./bot/middleware.js";
 import { type HandleResult, Router } from "./bot/router.js";
@@ -211,6 +211,7 @@ export class Bot {
         .catch((e) => s.log.warn({ err: (e as Error).message }, "could not record a topic change"));
     });
     adapter.onConnected?.(() => void this.restoreTopics(adapter));
+    if (usesServices(adapter)) adapter.useServices(s);
     if (adapter instanceof ConsoleAdapter) {
       adapter.onEnd(() => {
         // Input ended (or the console closed because the bot is stopping): finish what was asked, then say so.

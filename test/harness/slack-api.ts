@@ -151,7 +151,13 @@ export interface FakeView {
   type: string;
   callback_id?: string;
   private_metadata?: string;
-  blocks: { type: string; block_id?: string; element?: { type: string }; text?: { text: string } }[];
+  blocks: {
+    type: string;
+    block_id?: string;
+    element?: { type: string };
+    text?: { text: string };
+    elements?: { text?: string | { text: string } }[];
+  }[];
 }
 
 const parseView = (v: unknown): FakeView => (typeof v === "string" ? JSON.parse(v) : v) as FakeView;

@@ -22,6 +22,9 @@ export interface SlackBotOptions {
   /** Slack's channels setting (default [DEV]). */
   channels?: string[];
   log?: Logger;
+  /** App Home's refresh period and per-person publish interval (fast by default, for tests). */
+  homeRefreshMs?: number;
+  homeMinIntervalMs?: number;
 }
 
 /** The real bot with the real Slack adapter (Bolt) talking to a FakeSlack, on its own key prefix. */
@@ -42,7 +45,13 @@ export async function startSlackBot(o: SlackBotOptions) {
     testConfig({ prefix: o.prefix, networks: { slack }, roles, announce: [`slack:${DEV}`], ...o.config }),
   );
   const log = o.log ?? silentLogger();
-  const adapter = new SlackAdapter({ config: config.networks.slack!, log, reconnectMs: 200 });
+  const adapter = new SlackAdapter({
+    config: config.networks.slack!,
+    log,
+    reconnectMs: 200,
+    homeRefreshMs: o.homeRefreshMs ?? 200,
+    homeMinIntervalMs: o.homeMinIntervalMs ?? 0,
+  });
   const bot = new Bot({ config, log, redisUrl: o.redisUrl, adapters: [adapter] });
   await bot.start();
   if (mode === "socket") await o.fake.waitForSocket();

@@ -10,12 +10,15 @@ import type {
   SentRef,
   TopicChange,
 } from "../../core/messages.js";
+import type { Services } from "../../domain/services.js";
 import { handleClick } from "./actions.js";
 import { SlackChannels } from "./channels.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";
 import { unescapeSlack } from "./format.js";
-import { type SlackMessageEvent, toInbound } from "./inbound.js";
+import { homeData } from "./home-data.js";
+import { HomePublisher } from "./home-publisher.js";
+import { type SlackMessageEvent, slackIdentity, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
 import { addReceipt } from "./receipts.js";
@@ -32,6 +35,9 @@ export interface SlackAdapterOptions {
   reconnectMs?: number;
   /** Socket Mode: how long without a pong before the socket counts as dead. */
   pingTimeoutMs?: number;
+  /** App Home: how often open Home tabs are looked at again, and the least time between two publishes for one person. */
+  homeRefreshMs?: number;
+  homeMinIntervalMs?: number;
 }
 
 /**
@@ -53,11 +59,14 @@ export class SlackAdapter implements ChatAdapter {
   private readonly log: Logger;
   private readonly sender: SlackSender;
   private readonly chans: SlackChannels;
+  private home?: HomePublisher;
+  private readonly homeOpts: { refreshMs?: number; minIntervalMs?: number };
 
   constructor(o: SlackAdapterOptions) {
     this.network = o.network ?? "slack";
     this.log = o.log.child({ network: this.network });
     this.chans = new SlackChannels(o.config.channels);
+    this.homeOpts = { refreshMs: o.homeRefreshMs, minIntervalMs: o.homeMinIntervalMs };
     this.conn = new SlackConnection({
       config: o.config,
       log: this.log,
@@ -89,7 +98,28 @@ export class SlackAdapter implements ChatAdapter {
   start(): Promise<void> {
     return this.conn.start();
   }
+  /** App Home reads the bot's state through its services (given once they exist). */
+  useServices(s: Services): void {
+    this.home?.stop();
+    this.home = new HomePublisher({
+      client: () => this.conn.client,
+      log: this.log,
+      data: (who) => homeData(s, who),
+      refreshMs: this.homeOpts.refreshMs,
+      minIntervalMs: this.homeOpts.minIntervalMs,
+    });
+    this.home.start();
+  }
+
+  /** A command through the bot's handler; what it changed shows on open Home tabs. */
+  private async run(m: InboundMessage): Promise<unknown> {
+    const r = await this.handler?.(m);
+    this.home?.refreshAll();
+    return r;
+  }
+
   stop(): Promise<void> {
+    this.home?.stop();
     return this.conn.stop();
   }
   isConnected(): boolean {
@@ -130,7 +160,7 @@ export class SlackAdapter implements ChatAdapter {
       if (!msg) return;
       // Only people get their name looked up; bots are ignored by the router anyway.
       if (!msg.fromBot) msg.user.display = await this.names.get(msg.user.id);
-      await this.handler?.(msg);
+      await this.run(msg);
     };
     app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
@@ -139,13 +169,18 @@ export class SlackAdapter implements ChatAdapter {
       await ack();
       const p = command as SlashPayload;
       if (opensScheduleForm(p.text ?? "")) return openScheduleForm(client, p.trigger_id, p.channel_id);
-      logSlash(this.log, p, await this.handler?.(await slashToInbound(this.network, p, this.names)));
+      logSlash(this.log, p, await this.run(await slashToInbound(this.network, p, this.names)));
     });
     registerScheduleForm(app, {
       network: this.network,
       names: this.names,
       log: this.log,
-      run: (m) => this.handler?.(m),
+      run: (m) => this.run(m),
+    });
+    app.event("app_home_opened", async ({ event, body }) => {
+      if (event.tab !== "home" || !this.home) return;
+      const name = await this.names.get(event.user);
+      await this.home.opened(slackIdentity(this.network, event.user, body.team_id, name));
     });
     app.action({ type: "block_actions", action_id: /^changebot_action_/ }, async ({ ack, body, action }) => {
       await ack();
@@ -155,7 +190,7 @@ export class SlackAdapter implements ChatAdapter {
         action,
         names: this.names,
         log: this.log,
-        run: (m) => this.handler?.(m),
+        run: (m) => this.run(m),
       });
     });
   }
