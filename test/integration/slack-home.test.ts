@@ -84,7 +84,10 @@ describe("App Home", () => {
       view: { id: "V1", type: "home" },
       actions: [{ action_id: "changebot_open_schedule", block_id: "b", type: "button", action_ts: "1.2" }],
     });
-    const form = await fake.waitFor(() => fake.opened.find((o) => o.trigger_id === "trig-home-1"), "the form");
+    const form = await fake.waitFor(
+      () => fake.opened.find((o) => o.trigger_id === "trig-home-1"),
+      "the form",
+    );
     expect(form.view.callback_id).toBe("changebot_schedule_downtime");
 
     // The lead's Home shows the run but nothing waiting for them.
