@@ -107,14 +107,29 @@ export function renderText(
 export const ACTIONS_BLOCK = "changebot_actions";
 export const ACTION_PREFIX = "changebot_action_";
 
-/** Slack's limits on a section's text and a button's label. */
+/** Slack's limits on a section's text, a button's label, and a message's blocks. */
 const SECTION_MAX = 3000;
 const LABEL_MAX = 75;
+export const MESSAGE_BLOCKS_MAX = 50;
 
 /** The message as Block Kit: its text, then one button per action (each runs its command as the clicker). */
 export function renderBlocks(text: string, actions: readonly MessageAction[], extra?: unknown[]): unknown[] {
+  const room = MESSAGE_BLOCKS_MAX - (actions.length ? 1 : 0);
   const blocks: unknown[] = extra?.length
-    ? [...extra]
+    ? extra.length > room
+      ? [
+          ...extra.slice(0, room - 1),
+          {
+            type: "context",
+            elements: [
+              {
+                type: "mrkdwn",
+                text: `… and ${extra.length - room + 1} more (too long for one Slack message)`,
+              },
+            ],
+          },
+        ]
+      : [...extra]
     : [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, SECTION_MAX) } }];
   if (actions.length) {
     blocks.push({

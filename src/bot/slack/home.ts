@@ -8,6 +8,7 @@ import { OPEN_SCHEDULE_ACTION } from "./schedule-form.js";
 /** Items a list shows before it is cut ("… and 4 more"); three lists stay far inside Slack's 100 blocks. */
 export const LIST_MAX = 10;
 const TEXT_MAX = 3000;
+export const HOME_BLOCKS_MAX = 100;
 
 const t = (ms: number) => localTimes(formatUtc(ms));
 const e = escapeMrkdwn;
@@ -75,5 +76,6 @@ export function homeView(d: HomeData): types.HomeView {
     header("Active runs"),
     ...cutList(runs, "No runbook is running.", d.base),
   ];
-  return { type: "home", blocks: blocks as types.KnownBlock[] };
+  // Slack refuses a Home view of more than 100 blocks; the lists' cut keeps it far below.
+  return { type: "home", blocks: blocks.slice(0, HOME_BLOCKS_MAX) as types.KnownBlock[] };
 }
