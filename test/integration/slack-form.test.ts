@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { downtimes } from "../../src/announce/lifecycle.js";
-import { DEV } from "../harness/slack-bot.js";
-import { slashPayload, viewSubmission } from "../harness/slack-events.js";
+import { DEV, SIGNING_SECRET } from "../harness/slack-bot.js";
+import { postEvent, slashPayload, viewSubmission } from "../harness/slack-events.js";
 import { slackSuite } from "../harness/slack-suite.js";
 
 const HOUR = 3_600_000;
@@ -79,5 +79,29 @@ describe("the downtime scheduling form", () => {
       windowMs: 2 * HOUR,
       backup: unix(start + 24 * HOUR) * 1000,
     });
+  });
+});
+
+describe("the scheduling form over the HTTP receiver", () => {
+  const t = slackSuite({ mode: "http" });
+
+  it("a refused submission answers with the field's error in the response; a valid one schedules", async () => {
+    const { fake, bot } = t;
+    await postEvent(bot.eventsUrl(), slashPayload(DEV, "ULEAD", "downtime schedule"), {
+      secret: SIGNING_SECRET,
+      fields: true,
+    });
+    const { view } = await fake.waitFor(() => fake.opened[0], "views.open");
+    const soon = viewSubmission(view, "ULEAD", values({ start: Date.now() + HOUR }));
+    const refused = await postEvent(bot.eventsUrl(), soon, { secret: SIGNING_SECRET, form: true });
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toMatchObject({
+      response_action: "errors",
+      errors: { start: expect.any(String) },
+    });
+    const good = viewSubmission(view, "ULEAD", values({ start: Date.now() + 48 * HOUR, title: "over http" }));
+    expect((await postEvent(bot.eventsUrl(), good, { secret: SIGNING_SECRET, form: true })).status).toBe(200);
+    await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("Scheduled ")), "the reply");
+    expect(await downtimes(bot.bot.services).all()).toHaveLength(1);
   });
 });
