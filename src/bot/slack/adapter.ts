@@ -16,7 +16,7 @@ import { SlackChannels } from "./channels.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";
 import { unescapeSlack } from "./format.js";
-import { homeData } from "./home-data.js";
+import { homeState } from "./home-data.js";
 import { HomePublisher } from "./home-publisher.js";
 import { type SlackMessageEvent, slackIdentity, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
@@ -104,7 +104,7 @@ export class SlackAdapter implements ChatAdapter {
     this.home = new HomePublisher({
       client: () => this.conn.client,
       log: this.log,
-      data: (who) => homeData(s, who),
+      state: () => homeState(s),
       refreshMs: this.homeOpts.refreshMs,
       minIntervalMs: this.homeOpts.minIntervalMs,
     });

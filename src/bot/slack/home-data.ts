@@ -27,7 +27,12 @@ export interface HomeData {
   downtimesUrl?: string;
 }
 
-export async function homeData(s: Services, viewer: Identity): Promise<HomeData> {
+/** What every viewer's Home shares, read once for all of them; `mine` is each viewer's (homeFor). */
+export interface HomeState extends Omit<HomeData, "mine"> {
+  roles: Record<string, readonly string[]>;
+}
+
+export async function homeState(s: Services): Promise<HomeState> {
   const now = s.clock.now();
   const base = s.config.web.enabled ? s.config.web.baseUrl : undefined;
   const link = (p: string) => (base ? `${base}${p}` : undefined);
@@ -46,8 +51,6 @@ export async function homeData(s: Services, viewer: Identity): Promise<HomeData>
   const runs = (await Promise.all((await activeRuns(s)).map((k) => getRun(s, k).catch(() => undefined))))
     .filter((r): r is RunState => !!r && r.status === "active")
     .sort((a, b) => a.startedAt - b.startedAt);
-  const roles = rolesOf(viewer, s.config.roles);
-  const mine: HomeData["mine"] = [];
   const shown = runs.map((run) => {
     const steps = books.get(run.runbook)?.steps ?? [];
     const st = steps[run.cursor] as { title?: string; role?: string } | undefined;
@@ -59,10 +62,6 @@ export async function homeData(s: Services, viewer: Identity): Promise<HomeData>
       status,
       ...(st.role ? { role: st.role } : {}),
     };
-    const holds = !st?.role || roles.includes(st.role);
-    if (step && holds && status === "awaiting-ack") mine.push({ run, title: step.title, action: "ack" });
-    if (step && holds && status === "awaiting-confirm" && run.steps[run.cursor]?.byId !== identityKey(viewer))
-      mine.push({ run, title: step.title, action: "confirm" });
     return { run, step, url: link(runPage(run)) };
   });
   return {
@@ -70,8 +69,22 @@ export async function homeData(s: Services, viewer: Identity): Promise<HomeData>
     rc: await getRcMode(s),
     downtimes: dts,
     runs: shown,
-    mine,
     base,
     downtimesUrl: link(downtimesPage),
+    roles: s.config.roles,
   };
+}
+
+/** One viewer's Home: the shared state, and the steps waiting for a role they hold. */
+export function homeFor(state: HomeState, viewer: Identity): HomeData {
+  const { roles: config, ...shared } = state;
+  const roles = rolesOf(viewer, config);
+  const mine: HomeData["mine"] = [];
+  for (const { run, step } of state.runs) {
+    if (!step || (step.role && !roles.includes(step.role))) continue;
+    if (step.status === "awaiting-ack") mine.push({ run, title: step.title, action: "ack" });
+    if (step.status === "awaiting-confirm" && run.steps[run.cursor]?.byId !== identityKey(viewer))
+      mine.push({ run, title: step.title, action: "confirm" });
+  }
+  return { ...shared, mine };
 }

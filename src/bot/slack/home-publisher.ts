@@ -3,13 +3,13 @@ import type { Logger } from "../../core/log.js";
 import type { Identity } from "../../core/messages.js";
 import { platformError } from "./errors.js";
 import { homeView } from "./home.js";
-import type { HomeData } from "./home-data.js";
+import { type HomeState, homeFor } from "./home-data.js";
 
 export interface HomeOptions {
   client(): webApi.WebClient;
   log: Logger;
-  /** What one person's App Home shows now. */
-  data(viewer: Identity): Promise<HomeData>;
+  /** What App Home shows now (read once for all the viewers a refresh looks at). */
+  state(): Promise<HomeState>;
   /** How often every open App Home is looked at again (changes no command of this process made). */
   refreshMs?: number;
   /** At most one views.publish per person per this long; a change inside it is published at its end. */
@@ -66,24 +66,27 @@ export class HomePublisher {
   }
 
   refreshAll(): void {
-    for (const id of this.viewers.keys()) void this.refresh(id);
+    if (!this.viewers.size) return;
+    const state = this.o.state();
+    state.catch(() => {});
+    for (const id of this.viewers.keys()) void this.refresh(id, state);
   }
 
-  private refresh(id: string): Promise<void> {
+  private refresh(id: string, state?: Promise<HomeState>): Promise<void> {
     const v = this.viewers.get(id);
     if (!v) return Promise.resolve();
     // One look at a time per person; a refresh asked meanwhile looks again after it.
-    const run = (v.busy ?? Promise.resolve()).then(() => this.publish(v));
+    const run = (v.busy ?? Promise.resolve()).then(() => this.publish(v, state));
     v.busy = run.finally(() => {
       if (v.busy === run) v.busy = undefined;
     });
     return run;
   }
 
-  private async publish(v: Viewer): Promise<void> {
+  private async publish(v: Viewer, state?: Promise<HomeState>): Promise<void> {
     if (!this.viewers.has(v.who.id)) return;
     try {
-      const view = homeView(await this.o.data(v.who));
+      const view = homeView(homeFor(await (state ?? this.o.state()), v.who));
       const json = JSON.stringify(view);
       if (json === v.last) return;
       const wait = v.lastAt + (this.o.minIntervalMs ?? 3000) - Date.now();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Downtime } from "../../../src/announce/downtimes.js";
 import { MESSAGE_BLOCKS_MAX, renderBlocks } from "../../../src/bot/slack/format.js";
 import { cutList, HOME_BLOCKS_MAX, homeView, LIST_MAX } from "../../../src/bot/slack/home.js";
-import type { HomeData } from "../../../src/bot/slack/home-data.js";
+import type { HomeData, HomeState } from "../../../src/bot/slack/home-data.js";
 import { HomePublisher } from "../../../src/bot/slack/home-publisher.js";
 import { silentLogger } from "../../../src/core/log.js";
 import type { RunState } from "../../../src/domain/runbook/state.js";
@@ -54,18 +54,18 @@ describe("Slack's limits", () => {
     const calls: { user_id: string }[] = [];
     const client = { views: { publish: async (a: { user_id: string }) => void calls.push(a) } };
     let rc = false;
-    const data = async (): Promise<HomeData> => ({
+    const state = async (): Promise<HomeState> => ({
       now: 0,
       downtimes: [],
       runs: [],
-      mine: [],
+      roles: {},
       ...(rc ? { rc: { on: true, since: 0, by: "alice" } as HomeData["rc"] } : {}),
     });
     const who = { network: "slack", id: "U1", display: "u" };
     const limited = new HomePublisher({
       client: () => client as never,
       log: silentLogger(),
-      data,
+      state,
       minIntervalMs: 3_600_000,
     });
     await limited.opened(who);
@@ -77,7 +77,7 @@ describe("Slack's limits", () => {
     const free = new HomePublisher({
       client: () => client as never,
       log: silentLogger(),
-      data,
+      state,
       minIntervalMs: 0,
     });
     await free.opened(who);
