@@ -50,7 +50,7 @@ describe("changebot slack-manifest", () => {
 
 describe("channels by name", () => {
   const logged = capturingLogger();
-  const t = slackSuite({ channels: ["#launchpad-dev", "#quiet", "#nowhere"], log: logged.log });
+  const t = slackSuite({ channels: ["#launchpad-dev", "#quiet", "#nowhere", "C0IDLE"], log: logged.log });
 
   it("resolves names through every page of conversations.list, and says which channel lacks the bot", async () => {
     const { fake } = t;
@@ -61,10 +61,12 @@ describe("channels by name", () => {
     }));
     fake.channels.push(...filler, { id: DEV, name: "launchpad-dev", is_member: true });
     fake.channels.push({ id: "C0QUIET", name: "quiet", is_member: false });
-    await t.restart({ channels: ["#launchpad-dev", "#quiet", "#nowhere"], log: logged.log });
+    fake.channels.push({ id: "C0IDLE", name: "idle", is_member: false });
+    await t.restart({ channels: ["#launchpad-dev", "#quiet", "#nowhere", "C0IDLE"], log: logged.log });
     const pages = fake.callsTo("conversations.list");
     expect(pages.length).toBeGreaterThanOrEqual(3);
-    expect(t.bot.adapter.channels()).toEqual([DEV, "C0QUIET"]);
+    expect(t.bot.adapter.channels()).toEqual([DEV, "C0QUIET", "C0IDLE"]);
+    expect(logged.text()).toContain("the bot is not a member of #idle (C0IDLE)");
     expect(logged.text()).toContain("the bot is not a member of #quiet (C0QUIET); invite it");
     expect(logged.text()).toContain("no channel #nowhere the bot can see");
 

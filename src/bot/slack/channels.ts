@@ -10,8 +10,9 @@ interface ListedChannel {
 /**
  * Channels given by name ("#launchpad-dev") as well as by id. Slack's events and
  * methods speak ids, so names are looked up once at start in conversations.list
- * (every page of it). A name that is not found, or a channel the bot is not a
- * member of, is one clear line in the log; the bot starts anyway.
+ * (every page of it), which also says which channels (by name or id) the bot is
+ * not a member of. A name that is not found, or a channel the bot is not in, is
+ * one clear line in the log; the bot starts anyway.
  */
 export class SlackChannels {
   private readonly byName = new Map<string, string>();
@@ -32,7 +33,7 @@ export class SlackChannels {
   }
 
   async resolve(client: webApi.WebClient, log: Logger, pageSize = 200): Promise<void> {
-    if (!this.configured.some((c) => c.startsWith("#"))) return;
+    if (!this.configured.length) return;
     const listed: ListedChannel[] = [];
     let cursor: string | undefined;
     do {
@@ -48,7 +49,7 @@ export class SlackChannels {
     for (const c of listed) if (c.id && c.name) this.byName.set(c.name.toLowerCase(), c.id);
     const ids: string[] = [];
     for (const want of this.configured) {
-      const hit = want.startsWith("#") ? listed.find((c) => c.id === this.id(want)) : undefined;
+      const hit = listed.find((c) => c.id === this.id(want));
       if (want.startsWith("#") && !hit) {
         log.warn(
           { channel: want },
@@ -58,11 +59,13 @@ export class SlackChannels {
       }
       const id = hit?.id ?? want;
       ids.push(id);
-      if (hit && hit.is_member === false)
+      if (hit && hit.is_member === false) {
+        const label = hit.name ? `#${hit.name}` : want;
         log.warn(
           { channel: want, id },
-          `Slack: the bot is not a member of ${want} (${id}); invite it there with /invite @changebot`,
+          `Slack: the bot is not a member of ${label} (${id}); invite it there with /invite @changebot`,
         );
+      }
     }
     this.resolved = ids;
   }
