@@ -5,6 +5,7 @@ import { downtimeHooks } from "./announce/lifecycle.js";
 import { createAdapters, usesServices } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { defaultMiddleware } from "./bot/middleware.js";
+import { followReceipts } from "./bot/receipts.js";
 import { type HandleResult, Router } from "./bot/router.js";
 import { commandContext } from "./commands/context.js";
 import { commandsFor } from "./commands/index.js";
@@ -196,9 +197,8 @@ export class Bot {
     adapter.onMessage((msg: InboundMessage) => {
       const p = this.handle(msg, scripted);
       if (adapter.receipt)
-        void p.then(
-          (r) => this.receipts(adapter, msg, r.jobs),
-          () => {},
+        p.then((r) => followReceipts(s, adapter, msg, r.jobs, this.halt.signal)).catch((e) =>
+          s.log.debug({ err: (e as Error).message }, "no receipt for a command"),
         );
       this.inFlight.add(p);
       // The adapter gets p itself, and sees its failure; this chain only keeps the count.
@@ -248,22 +248,6 @@ export class Bot {
       if (!this.halt.signal.aborted) throw e;
     }
     return r;
-  }
-
-  /** The command's message marked queued, then with each job's end (a redelivery started no job: no receipt). */
-  private async receipts(adapter: ChatAdapter, msg: InboundMessage, jobs: number[]): Promise<void> {
-    if (!jobs.length || !adapter.receipt) return;
-    const s = this.services;
-    await adapter.receipt(msg, "queued");
-    const { signal } = this.halt;
-    const stopped = new Promise<undefined>((r) =>
-      signal.aborted ? r(undefined) : signal.addEventListener("abort", () => r(undefined), { once: true }),
-    );
-    for (const id of jobs) {
-      const end = await Promise.race([s.events.finished(id, s.jobs), stopped]);
-      if (!end) return;
-      await adapter.receipt(msg, end === "done" ? "done" : "failed");
-    }
   }
 
   /** After a reconnect, put back bot-managed topic segments the channel lost (e.g. the server restarted). */
