@@ -2,9 +2,10 @@ import type { Redis } from "ioredis";
 import { Announcer, startWebhookWorker } from "./announce/announcer.js";
 import { startAnnounceWorker } from "./announce/deliver.js";
 import { downtimeHooks } from "./announce/lifecycle.js";
-import { createAdapters } from "./bot/adapters.js";
+import { createAdapters, usesServices } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { defaultMiddleware } from "./bot/middleware.js";
+import { followReceipts } from "./bot/receipts.js";
 import { type HandleResult, Router } from "./bot/router.js";
 import { commandContext } from "./commands/context.js";
 import { commandsFor } from "./commands/index.js";
@@ -195,6 +196,10 @@ export class Bot {
     const scripted = adapter instanceof ConsoleAdapter && !adapter.interactive;
     adapter.onMessage((msg: InboundMessage) => {
       const p = this.handle(msg, scripted);
+      if (adapter.receipt)
+        p.then((r) => followReceipts(s, adapter, msg, r.jobs, this.halt.signal)).catch((e) =>
+          s.log.debug({ err: (e as Error).message }, "no receipt for a command"),
+        );
       this.inFlight.add(p);
       // The adapter gets p itself, and sees its failure; this chain only keeps the count.
       p.finally(() => this.inFlight.delete(p)).catch(() => {});
@@ -206,6 +211,7 @@ export class Bot {
         .catch((e) => s.log.warn({ err: (e as Error).message }, "could not record a topic change"));
     });
     adapter.onConnected?.(() => void this.restoreTopics(adapter));
+    if (usesServices(adapter)) adapter.useServices(s);
     if (adapter instanceof ConsoleAdapter) {
       adapter.onEnd(() => {
         // Input ended (or the console closed because the bot is stopping): finish what was asked, then say so.

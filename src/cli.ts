@@ -8,12 +8,13 @@ export const USAGE = `usage:
   changebot validate [--config FILE]                            check a config and its runbooks; start nothing
   changebot downtimes [--ics] [--config FILE]                   the downtime schedule (--ics: as iCalendar)
   changebot health [--config FILE]                              exit 0 if the bot's Redis answers, else 1
+  changebot slack-manifest [--config FILE]                      the Slack app manifest to paste into "create from manifest"
   changebot --help | --version
 
 The config comes from --config, else CHANGEBOT_CONFIG, else the embedded default
 (the console adapter, a private redis-server, the shipped runbooks/).`;
 
-export const VERBS = ["run", "validate", "downtimes", "health"] as const;
+export const VERBS = ["run", "validate", "downtimes", "health", "slack-manifest"] as const;
 export type Verb = (typeof VERBS)[number];
 
 export interface CommandLine {

@@ -53,6 +53,16 @@ async function main(argv: string[]): Promise<void> {
     await printDowntimes(loaded.config, log, { ics: cli.ics });
     return;
   }
+  if (verb === "slack-manifest") {
+    const { slackManifest } = await import("./bot/slack/manifest.js");
+    const m = slackManifest(loaded.config.networks.slack);
+    if (m.placeholder)
+      process.stderr.write(
+        "changebot: networks.slack.publicUrl is not set; replace changebot.example.org in the request URLs\n",
+      );
+    process.stdout.write(m.text);
+    return;
+  }
   if (verb === "health") {
     const { checkHealth } = await import("./infra/health.js");
     const log = createLogger({ level: "warn", stderrLevel: "warn" });

@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../core/log.js";
 import type { ChatAdapter } from "../core/messages.js";
+import type { Services } from "../domain/services.js";
 import { ConsoleAdapter } from "./console.js";
 
 /**
@@ -21,4 +22,9 @@ export async function createAdapters(config: Config, log: Logger): Promise<ChatA
     out.push(new SlackAdapter({ config: n.slack, log }));
   }
   return out;
+}
+
+/** An adapter that reads the bot's state itself (Slack's App Home), given the services once they exist. */
+export function usesServices(a: ChatAdapter): a is ChatAdapter & { useServices(s: Services): void } {
+  return typeof (a as { useServices?: unknown }).useServices === "function";
 }

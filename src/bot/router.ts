@@ -24,6 +24,8 @@ export interface HandleResult {
   jobs: number[];
   /** What happened, for tests and the audit log. */
   outcome: RouteOutcome;
+  /** Why the command was refused (outcome "refused" or "denied"), as the user is told. */
+  refusal?: string;
 }
 
 export interface RouterDeps {
@@ -65,7 +67,8 @@ export class Router {
     try {
       return { jobs: req.jobs, outcome: await this.chain(req) };
     } catch (e) {
-      return { jobs: req.jobs, outcome: await this.fail(msg, e) };
+      const outcome = await this.fail(msg, e);
+      return isUserError(e) ? { jobs: req.jobs, outcome, refusal: e.message } : { jobs: req.jobs, outcome };
     }
   }
 
@@ -89,7 +92,7 @@ export class Router {
     const l = req.lookup();
     if (!l) return "ignored";
     if (!l.found) {
-      await this.reply(req.msg, suggest(commands, l.parsed, config.prefix));
+      await this.reply(req.msg, suggest(commands, l.parsed, config.prefix), { visibleTo: req.msg.user.id });
       return "unknown";
     }
     const { cmd, words } = l.found;
@@ -122,7 +125,9 @@ export class Router {
           },
           "command refused",
         );
-        await this.reply(msg, e.message, { kind: "alarm" });
+        // Someone's refused command is theirs to read, not the channel's (where the network can).
+        if (!msg.refusalShownBySender)
+          await this.reply(msg, e.message, { kind: "alarm", visibleTo: msg.user.id });
         return e.code === ErrorCode.Permission ? "denied" : "refused";
       }
       const ref = randomBytes(3).toString("hex");

@@ -80,11 +80,20 @@ const slackNet = z
     port: z.number().int().min(0).max(65535).default(3000),
     /** HTTP mode: the address to listen on (default: every interface). */
     host: z.string().min(1).optional(),
-    /** Channel ids: Slack's events name channels by id, never by name. */
+    /** Channel ids, or names ("#launchpad-dev"), which the adapter resolves to ids at start. */
     channels: z
-      .array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, "expected a channel id like C0123456, not a name"))
+      .array(
+        z
+          .string()
+          .regex(
+            /^([CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79})$/,
+            "expected a channel id like C0123456 or a name like #launchpad-dev",
+          ),
+      )
       .default([]),
     apiUrl: z.string().url().optional(),
+    /** HTTP mode: the public address Slack reaches the bot at (the manifest's request URLs). */
+    publicUrl: z.string().url().optional(),
   })
   .refine((s) => s.appToken || s.signingSecret, {
     message: "needs appToken (Socket Mode) or signingSecret (HTTP Events API)",

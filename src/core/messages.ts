@@ -36,6 +36,10 @@ export interface InboundMessage {
   fromBot?: boolean;
   /** Sent once the command has run (not when refused): e.g. a clicked button's message, its buttons closed. */
   whenRun?: OutboundMessage;
+  /** A refusal is shown by the sender's own means (a form's field errors), not said in chat. */
+  refusalShownBySender?: boolean;
+  /** Answers to it are for the sender's eyes only, where the network can (a Slack `/changebot help`). */
+  privateReplies?: boolean;
   raw?: unknown;
 }
 
@@ -72,6 +76,11 @@ export interface OutboundMessage {
   actions?: MessageAction[];
   /** Network-specific rich content (Slack Block Kit). Text is the fallback. */
   blocks?: unknown[];
+  /**
+   * Only this person (the network's user id) should see it, in the target channel,
+   * where the network can (Slack: chat.postEphemeral). Others send it as usual.
+   */
+  visibleTo?: string;
   /** The text's last N lines are a command's output (Slack shows them as a code block, or a file when long). */
   outputLines?: number;
   /**
@@ -132,4 +141,12 @@ export interface ChatAdapter {
   getTopic(channel: string): Promise<string | undefined>;
   /** Channels this adapter serves, as announcement targets. */
   channels(): string[];
+  /**
+   * Marks the command's own message with the state of the jobs it started, where
+   * the network can (Slack: a reaction when queued, another when each job ends).
+   * Optional; failures are the adapter's to log.
+   */
+  receipt?(msg: InboundMessage, state: ReceiptState): Promise<void>;
 }
+
+export type ReceiptState = "queued" | "done" | "failed";

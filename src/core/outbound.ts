@@ -20,6 +20,8 @@ export interface SayOptions {
   outputLines?: number;
   /** What the text says, as data, for networks that render it their own way (OutboundMessage.events). */
   events?: readonly ChatEvent[];
+  /** For this user's eyes only, where the network can (OutboundMessage.visibleTo). */
+  visibleTo?: string;
 }
 
 /** Only the options given: a message carries no field it does not use. */
@@ -31,6 +33,7 @@ function extras(o: SayOptions): Partial<OutboundMessage> {
   if (o.blocks) out.blocks = o.blocks;
   if (o.outputLines) out.outputLines = o.outputLines;
   if (o.events?.length) out.events = o.events;
+  if (o.visibleTo) out.visibleTo = o.visibleTo;
   return out;
 }
 
@@ -46,11 +49,14 @@ export function toChannel(
 
 /** An answer to a chat message: where it came from, in its thread. */
 export function replyTo(
-  msg: Pick<InboundMessage, "network" | "channel" | "threadId">,
+  msg: Pick<InboundMessage, "network" | "channel" | "threadId"> &
+    Partial<Pick<InboundMessage, "user" | "privateReplies">>,
   text: string,
   opts: SayOptions = {},
 ): OutboundMessage {
-  const out = toChannel(msg.network, msg.channel, text, opts);
+  // An answer to a command meant to be private (and not a job's ack, which others must see).
+  const own = msg.privateReplies && msg.user && !opts.ref ? { visibleTo: msg.user.id } : {};
+  const out = toChannel(msg.network, msg.channel, text, { ...own, ...opts });
   return msg.threadId ? { ...out, threadId: msg.threadId } : out;
 }
 

@@ -87,3 +87,48 @@ export function relative(t: number, now: number): string {
 
 /** "2026-12-01 14:00 UTC (in 3h 58m)" */
 export const when = (t: number, now: number) => `${formatUtc(t)} (${relative(t, now)})`;
+
+/** A time said in a text, where it is and the instant it names. */
+export interface TimeSpan {
+  /** Where the time's text starts and ends in the text. */
+  start: number;
+  end: number;
+  at: number;
+  /** The UTC text as said. */
+  text: string;
+  /** Said as a clock time after a range's start ("–16:00 UTC"), whose date it shares. */
+  clockOnly?: boolean;
+}
+
+/** formatUtc's output, and a range's end after it ("…14:00 UTC–16:00 UTC"). */
+const SAID_UTC = /(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2}) UTC(?:–(\d{2}):(\d{2}) UTC)?/g;
+
+/**
+ * The times formatUtc (and a window's end by formatHhmm after it) put in a text,
+ * with their instants: the inverse of those formatters, exact because what they
+ * write is UTC to the minute. A network that shows times in each reader's own
+ * zone (Slack's `<!date^…>`) reads them back with this.
+ */
+export function timesIn(text: string): TimeSpan[] {
+  const out: TimeSpan[] = [];
+  for (const m of text.matchAll(SAID_UTC)) {
+    const [all, day, hh, mm, eh, em] = m;
+    const at = Date.parse(`${day}T${hh}:${mm}:00Z`);
+    if (Number.isNaN(at)) continue;
+    const first = `${day} ${hh}:${mm} UTC`;
+    out.push({ start: m.index, end: m.index + first.length, at, text: first });
+    if (eh && em) {
+      let endAt = Date.parse(`${day}T${eh}:${em}:00Z`);
+      if (endAt <= at) endAt += 86_400_000;
+      const from = m.index + first.length + 1;
+      out.push({
+        start: from,
+        end: m.index + all.length,
+        at: endAt,
+        text: `${eh}:${em} UTC`,
+        clockOnly: true,
+      });
+    }
+  }
+  return out;
+}

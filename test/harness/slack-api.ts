@@ -21,9 +21,18 @@ export class SlackWorkspace {
   readonly messages = new Map<string, FakeMessage>();
   readonly topics = new Map<string, string>();
   readonly uploads = new Map<string, string>();
+  /** Messages only one person sees (chat.postEphemeral), in order; `user` is who sees it. */
+  readonly ephemerals: FakeMessage[] = [];
   readonly teamId = TEAM;
   readonly botUserId = BOT_USER;
   readonly botId = BOT_ID;
+  /** Views the bot opened (views.open) and published on users' App Home (views.publish), in order. */
+  readonly opened: { trigger_id: string; view: FakeView }[] = [];
+  readonly published: { user_id: string; view: FakeView }[] = [];
+  /** Reactions the bot added (reactions.add), in order. */
+  readonly reactions: { channel: string; ts: string; name: string }[] = [];
+  /** Channels conversations.list gives (in pages of its `limit`), and whether the bot is in each. */
+  readonly channels: { id: string; name: string; is_member: boolean }[] = [];
   /** Display names users.info gives; unknown ids get user_not_found. */
   readonly users = new Map<string, string>();
   protected seq = 0;
@@ -76,6 +85,17 @@ export class SlackWorkspace {
         this.messages.set(m.ts, m);
         return { ok: true, channel, ts: m.ts, message: m };
       }
+      case "chat.postEphemeral": {
+        const m: FakeMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: String(a.text ?? ""),
+          thread_ts: a.thread_ts as string | undefined,
+          user: String(a.user),
+        };
+        this.ephemerals.push(m);
+        return { ok: true, message_ts: m.ts };
+      }
       case "chat.update": {
         const m = this.messages.get(String(a.ts));
         if (!m) return { ok: false, error: "message_not_found" };
@@ -86,6 +106,33 @@ export class SlackWorkspace {
       case "conversations.setTopic":
         this.topics.set(channel, String(a.topic));
         return { ok: true, channel: { id: channel, topic: { value: a.topic } } };
+      case "views.open": {
+        const view = parseView(a.view);
+        this.opened.push({ trigger_id: String(a.trigger_id), view });
+        return { ok: true, view: { ...view, id: `V${++this.seq}`, hash: "h1" } };
+      }
+      case "views.publish": {
+        const view = parseView(a.view);
+        this.published.push({ user_id: String(a.user_id), view });
+        return { ok: true, view: { ...view, id: `V${++this.seq}` } };
+      }
+      case "reactions.add": {
+        const r = { channel, ts: String(a.timestamp), name: String(a.name) };
+        if (this.reactions.some((x) => x.channel === r.channel && x.ts === r.ts && x.name === r.name))
+          return { ok: false, error: "already_reacted" };
+        this.reactions.push(r);
+        return { ok: true };
+      }
+      case "conversations.list": {
+        const from = Number(a.cursor ?? 0);
+        const limit = Number(a.limit ?? 100);
+        const next = from + limit < this.channels.length ? String(from + limit) : "";
+        return {
+          ok: true,
+          channels: this.channels.slice(from, from + limit),
+          response_metadata: { next_cursor: next },
+        };
+      }
       case "conversations.info":
         return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
       case "files.getUploadURLExternal": {
@@ -99,6 +146,21 @@ export class SlackWorkspace {
     }
   }
 }
+
+export interface FakeView {
+  type: string;
+  callback_id?: string;
+  private_metadata?: string;
+  blocks: {
+    type: string;
+    block_id?: string;
+    element?: { type: string };
+    text?: { text: string };
+    elements?: { text?: string | { text: string } }[];
+  }[];
+}
+
+const parseView = (v: unknown): FakeView => (typeof v === "string" ? JSON.parse(v) : v) as FakeView;
 
 /** A Web API request body: form-encoded (objects as JSON) or JSON. */
 export function parseArgs(type: string, raw: string): Record<string, unknown> {

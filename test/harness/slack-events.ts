@@ -45,6 +45,49 @@ export function userMessage(
   };
 }
 
+/** A slash command's payload (`/changebot <text>` typed by `user` in `channel`). */
+export function slashPayload(channel: string, user: string, text: string, triggerId = `trig-${++seq}`) {
+  return {
+    token: "verification-token",
+    team_id: TEAM,
+    team_domain: "test",
+    channel_id: channel,
+    channel_name: channel,
+    user_id: user,
+    user_name: user,
+    command: "/changebot",
+    text,
+    api_app_id: "A0TEST",
+    is_enterprise_install: "false",
+    response_url: "http://127.0.0.1:9/commands/response",
+    trigger_id: triggerId,
+  };
+}
+
+/** A view_submission payload: `user` submitted the modal `view` with these state values. */
+export function viewSubmission(
+  view: { callback_id?: string; private_metadata?: string },
+  user: string,
+  values: Record<string, Record<string, unknown>>,
+) {
+  return {
+    type: "view_submission",
+    team: { id: TEAM, domain: "test" },
+    user: { id: user, username: user, team_id: TEAM },
+    api_app_id: "A0TEST",
+    token: "verification-token",
+    trigger_id: `trig-${++seq}`,
+    view: {
+      id: `V${seq}`,
+      type: "modal",
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata ?? "",
+      hash: `h${seq}`,
+      state: { values },
+    },
+  };
+}
+
 /** A block_actions payload: `user` clicked button `index` of the bot's message `m`. */
 export function clickPayload(m: FakeMessage, user: string, index: number, actionTs: string) {
   const button = m.blocks?.find((b) => b.type === "actions")?.elements?.[index];
@@ -79,17 +122,26 @@ export function signSlack(secret: string, timestamp: number, body: string): stri
 export async function postEvent(
   url: string,
   body: unknown,
-  o: { secret: string; timestamp?: number; signature?: string; retryNum?: number; form?: boolean },
+  o: {
+    secret: string;
+    timestamp?: number;
+    signature?: string;
+    retryNum?: number;
+    form?: boolean;
+    fields?: boolean;
+  },
 ): Promise<Response> {
-  // Interactive payloads come form-encoded (payload=<json>); events as JSON.
-  const text = o.form
-    ? new URLSearchParams({ payload: JSON.stringify(body) }).toString()
-    : JSON.stringify(body);
+  // Interactive payloads come form-encoded (payload=<json>), slash commands as plain form fields; events as JSON.
+  const text = o.fields
+    ? new URLSearchParams(body as Record<string, string>).toString()
+    : o.form
+      ? new URLSearchParams({ payload: JSON.stringify(body) }).toString()
+      : JSON.stringify(body);
   const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
   return fetch(url, {
     method: "POST",
     headers: {
-      "content-type": o.form ? "application/x-www-form-urlencoded" : "application/json",
+      "content-type": o.form || o.fields ? "application/x-www-form-urlencoded" : "application/json",
       "x-slack-request-timestamp": String(ts),
       "x-slack-signature": o.signature ?? signSlack(o.secret, ts, text),
       ...(o.retryNum

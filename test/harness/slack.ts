@@ -34,7 +34,7 @@ export class FakeSlack extends SlackWorkspace {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
   private failures: Failure[] = [];
-  private readonly acks = new Map<string, () => void>();
+  private readonly acks = new Map<string, (payload: unknown) => void>();
   private listeners: (() => void)[] = [];
 
   private constructor() {
@@ -166,8 +166,8 @@ export class FakeSlack extends SlackWorkspace {
       this.notify();
     });
     ws.on("message", (data) => {
-      const { envelope_id } = JSON.parse(String(data)) as { envelope_id: string };
-      this.acks.get(envelope_id)?.();
+      const { envelope_id, payload } = JSON.parse(String(data)) as { envelope_id: string; payload?: unknown };
+      this.acks.get(envelope_id)?.(payload);
       this.acks.delete(envelope_id);
     });
     ws.send(JSON.stringify({ type: "hello", num_connections: 1, connection_info: { app_id: "A0TEST" } }));
@@ -185,17 +185,17 @@ export class FakeSlack extends SlackWorkspace {
   }
 
   /** Sends an envelope on the open socket; resolves when the bot acknowledges it. */
-  private envelope(type: string, payload: unknown, retryAttempt = 0): Promise<void> {
+  private envelope(type: string, payload: unknown, retryAttempt = 0): Promise<unknown> {
     const ws = [...this.sockets].find((s) => s.readyState === WebSocket.OPEN);
     if (!ws) return Promise.reject(new Error("no Socket Mode connection"));
     const envelope_id = `env-${++this.seq}`;
-    const acked = new Promise<void>((res) => this.acks.set(envelope_id, res));
+    const acked = new Promise<unknown>((res) => this.acks.set(envelope_id, res));
     ws.send(
       JSON.stringify({
         envelope_id,
         type,
         payload,
-        accepts_response_payload: false,
+        accepts_response_payload: type !== "events_api",
         ...(type === "events_api"
           ? { retry_attempt: retryAttempt, retry_reason: retryAttempt ? "timeout" : "" }
           : {}),
@@ -205,8 +205,8 @@ export class FakeSlack extends SlackWorkspace {
   }
 
   /** Delivers an event over Socket Mode (retryAttempt > 0: a redelivery); resolves on the bot's ack. */
-  deliver(body: ReturnType<typeof eventBody>, retryAttempt = 0): Promise<void> {
-    return this.envelope("events_api", body, retryAttempt);
+  async deliver(body: ReturnType<typeof eventBody>, retryAttempt = 0): Promise<void> {
+    await this.envelope("events_api", body, retryAttempt);
   }
 
   /** A click on button `index` of a message the bot posted; resolves on the bot's ack with the payload sent. */
@@ -218,8 +218,13 @@ export class FakeSlack extends SlackWorkspace {
     return payload;
   }
 
-  /** Delivers an interactive payload (again); resolves on the bot's ack. */
-  interactive(payload: unknown): Promise<void> {
+  /** Delivers a slash command (again, with the same payload); resolves on the bot's ack. */
+  slash(payload: unknown): Promise<unknown> {
+    return this.envelope("slash_commands", payload);
+  }
+
+  /** Delivers an interactive payload (again); resolves on the bot's ack, with what the ack answered. */
+  interactive(payload: unknown): Promise<unknown> {
     return this.envelope("interactive", payload);
   }
 

@@ -24,8 +24,8 @@ describe("Slack buttons run their command as the person who clicks", () => {
 
     await fake.click(asked.ts, "UDEV", 0, "1700000100.000001");
     const refusal = await fake.waitFor(
-      () => fake.posted().find((m) => m.thread_ts === asked.ts && /needs the role lead/.test(m.text)),
-      "the refusal in the message's thread",
+      () => fake.ephemerals.find((m) => m.thread_ts === asked.ts && /needs the role lead/.test(m.text)),
+      "the private refusal in the message's thread",
     );
     expect(refusal.text).toContain("slack:UDEV");
     expect(fake.topics.get(DEV)).toBeUndefined();

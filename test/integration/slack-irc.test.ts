@@ -79,6 +79,13 @@ describe("one process on IRC and Slack", () => {
     expect(onIrc.target).toBe("#ops");
     expect(onIrc.text).toContain("DB deployment");
     expect(onSlack.text).toContain("DB deployment");
+    // Slack shows the time in each reader's zone, the UTC text as its fallback; IRC says UTC.
+    const unix = Math.floor(Date.parse(`${start}Z`) / 1000);
+    const utc = `${start.replace("T", " ")} UTC`;
+    expect(onSlack.text).toContain(`<!date^${unix}^{date_short_pretty} {time}|${utc}>`);
+    expect(onSlack.text).toMatch(/–<!date\^\d+\^\{time\}\|\d{2}:\d{2} UTC>/);
+    expect(onIrc.text).toContain(utc);
+    expect(onIrc.text).not.toContain("<!date");
     // The lead who scheduled it hears back in Slack only.
     await fake.waitFor(() => fake.posted().find((m) => m.text.startsWith("Scheduled ")), "the reply");
     expect(alice.linesFrom("changebot").some((l) => l.text.startsWith("Scheduled "))).toBe(false);

@@ -50,8 +50,8 @@ describe("runbook steps acknowledged and confirmed with Slack's buttons", () => 
 
     await fake.click(prompt.ts, "UDEV", 0, "1700000400.000001");
     const refusal = await fake.waitFor(
-      () => fake.posted().find((m) => m.thread_ts === prompt.ts && /acknowledge/i.test(m.text)),
-      "the refusal in the step's thread",
+      () => fake.ephemerals.find((m) => m.thread_ts === prompt.ts && /acknowledge/i.test(m.text)),
+      "the private refusal in the step's thread",
     );
     expect(refusal.text).toMatch(/^:warning: Only losa \(held by slack:UOPS\)/);
     expect(fake.callsTo("chat.update")).toHaveLength(0);
@@ -90,7 +90,7 @@ describe("runbook steps acknowledged and confirmed with Slack's buttons", () => 
     // The person who asked for it cannot confirm it (two-person rule).
     await fake.click(ask.ts, "ULEAD", 0, "1700000700.000001");
     await fake.waitFor(
-      () => fake.posted().find((m) => m.thread_ts === ask.ts && /two-person rule/.test(m.text)),
+      () => fake.ephemerals.find((m) => m.thread_ts === ask.ts && /two-person rule/.test(m.text)),
       "the two-person refusal",
     );
     expect(fake.callsTo("chat.update").filter((c) => c.args.ts === ask.ts)).toHaveLength(0);

@@ -1,4 +1,4 @@
-import type { App, types } from "@slack/bolt";
+import type { App } from "@slack/bolt";
 import type { SlackNetConfig } from "../../config/schema.js";
 import { UserError } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
@@ -6,17 +6,25 @@ import type {
   ChatAdapter,
   InboundMessage,
   OutboundMessage,
+  ReceiptState,
   SentRef,
   TopicChange,
 } from "../../core/messages.js";
+import type { Services } from "../../domain/services.js";
 import { handleClick } from "./actions.js";
+import { SlackChannels } from "./channels.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
 import { isPermanent, platformError, topicRefusal } from "./errors.js";
-import { renderBlocks, renderText, unescapeSlack } from "./format.js";
-import { type SlackMessageEvent, toInbound } from "./inbound.js";
+import { unescapeSlack } from "./format.js";
+import { homeState } from "./home-data.js";
+import { HomePublisher } from "./home-publisher.js";
+import { type SlackMessageEvent, slackIdentity, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
-import { withRunEvents } from "./run-events.js";
+import { addReceipt } from "./receipts.js";
+import { openScheduleForm, opensScheduleForm, registerScheduleForm } from "./schedule-form.js";
+import { SlackSender } from "./send.js";
+import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
 
 export interface SlackAdapterOptions {
   config: SlackNetConfig;
@@ -27,10 +35,10 @@ export interface SlackAdapterOptions {
   reconnectMs?: number;
   /** Socket Mode: how long without a pong before the socket counts as dead. */
   pingTimeoutMs?: number;
+  /** App Home: how often open Home tabs are looked at again, and the least time between two publishes for one person. */
+  homeRefreshMs?: number;
+  homeMinIntervalMs?: number;
 }
-
-/** Messages whose update Slack refuses because the original is gone: post a new one instead. */
-const GONE = new Set(["message_not_found", "cant_update_message", "edit_window_closed"]);
 
 /**
  * The Slack adapter (Bolt): messages in the configured channels, app mentions and
@@ -49,10 +57,16 @@ export class SlackAdapter implements ChatAdapter {
   private readonly names: UserNames;
   private readonly progress = new ProgressMessages();
   private readonly log: Logger;
+  private readonly sender: SlackSender;
+  private readonly chans: SlackChannels;
+  private home?: HomePublisher;
+  private readonly homeOpts: { refreshMs?: number; minIntervalMs?: number };
 
-  constructor(private readonly o: SlackAdapterOptions) {
+  constructor(o: SlackAdapterOptions) {
     this.network = o.network ?? "slack";
     this.log = o.log.child({ network: this.network });
+    this.chans = new SlackChannels(o.config.channels);
+    this.homeOpts = { refreshMs: o.homeRefreshMs, minIntervalMs: o.homeMinIntervalMs };
     this.conn = new SlackConnection({
       config: o.config,
       log: this.log,
@@ -64,6 +78,7 @@ export class SlackAdapter implements ChatAdapter {
       },
     });
     this.names = new UserNames(() => this.conn.client, this.log);
+    this.sender = new SlackSender(() => this.conn.client, this.log);
   }
 
   /** The HTTP receiver's port, once listening (HTTP mode). */
@@ -83,7 +98,28 @@ export class SlackAdapter implements ChatAdapter {
   start(): Promise<void> {
     return this.conn.start();
   }
+  /** App Home reads the bot's state through its services (given once they exist). */
+  useServices(s: Services): void {
+    this.home?.stop();
+    this.home = new HomePublisher({
+      client: () => this.conn.client,
+      log: this.log,
+      state: () => homeState(s),
+      refreshMs: this.homeOpts.refreshMs,
+      minIntervalMs: this.homeOpts.minIntervalMs,
+    });
+    this.home.start();
+  }
+
+  /** A command through the bot's handler; what it changed shows on open Home tabs. */
+  private async run(m: InboundMessage): Promise<unknown> {
+    const r = await this.handler?.(m);
+    this.home?.refreshAll();
+    return r;
+  }
+
   stop(): Promise<void> {
+    this.home?.stop();
     return this.conn.stop();
   }
   isConnected(): boolean {
@@ -93,10 +129,16 @@ export class SlackAdapter implements ChatAdapter {
     return this.conn.waitReady(signal);
   }
   channels(): string[] {
-    return [...this.o.config.channels];
+    return this.chans.ids();
   }
 
-  private register(app: App, auth: SlackAuth): void {
+  private async register(app: App, auth: SlackAuth): Promise<void> {
+    await this.chans.resolve(app.client, this.log).catch((e) => {
+      this.log.warn(
+        { error: platformError(e) ?? (e as Error).message },
+        "Slack: could not look channel names up",
+      );
+    });
     const onEvent = async (ev: SlackMessageEvent, teamId?: string) => {
       if (ev.subtype === "channel_topic" && ev.channel) {
         const change = {
@@ -112,16 +154,34 @@ export class SlackAdapter implements ChatAdapter {
         network: this.network,
         botUserId: auth.botUserId,
         teamId: teamId ?? auth.teamId,
-        channels: this.o.config.channels,
+        channels: this.chans.ids(),
         display: (id) => id,
       });
       if (!msg) return;
       // Only people get their name looked up; bots are ignored by the router anyway.
       if (!msg.fromBot) msg.user.display = await this.names.get(msg.user.id);
-      await this.handler?.(msg);
+      await this.run(msg);
     };
     app.event("message", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
     app.event("app_mention", async ({ event, body }) => onEvent(event as SlackMessageEvent, body.team_id));
+    // Any slash command Slack routes to this app (the manifest declares /changebot).
+    app.command(/.*/, async ({ ack, command, client }) => {
+      await ack();
+      const p = command as SlashPayload;
+      if (opensScheduleForm(p.text ?? "")) return openScheduleForm(client, p.trigger_id, p.channel_id);
+      logSlash(this.log, p, await this.run(await slashToInbound(this.network, p, this.names)));
+    });
+    registerScheduleForm(app, {
+      network: this.network,
+      names: this.names,
+      log: this.log,
+      run: (m) => this.run(m),
+    });
+    app.event("app_home_opened", async ({ event, body }) => {
+      if (event.tab !== "home" || !this.home) return;
+      const name = await this.names.get(event.user);
+      await this.home.opened(slackIdentity(this.network, event.user, body.team_id, name));
+    });
     app.action({ type: "block_actions", action_id: /^changebot_action_/ }, async ({ ack, body, action }) => {
       await ack();
       await handleClick({
@@ -130,19 +190,20 @@ export class SlackAdapter implements ChatAdapter {
         action,
         names: this.names,
         log: this.log,
-        run: (m) => this.handler?.(m),
+        run: (m) => this.run(m),
       });
     });
   }
 
-  async send(msg: OutboundMessage): Promise<SentRef> {
+  async send(given: OutboundMessage): Promise<SentRef> {
+    const msg = { ...given, target: this.chans.id(given.target) };
     const { target, threadId } = msg;
     if (msg.kind !== "progress" || !threadId) {
       if (threadId) this.progress.forget(target, threadId);
-      return this.deliver(msg);
+      return this.sender.deliver(msg);
     }
     // Progress edits the thread's progress message, if it has one, instead of adding another.
-    const sent = await this.deliver({
+    const sent = await this.sender.deliver({
       ...msg,
       replaces: msg.replaces ?? this.progress.current(target, threadId),
     });
@@ -150,84 +211,13 @@ export class SlackAdapter implements ChatAdapter {
     return sent;
   }
 
-  private async deliver(msg: OutboundMessage): Promise<SentRef> {
-    if (msg.editsId) return this.edit(msg, msg.editsId);
-    const client = this.conn.client;
-    const plain = renderText(msg, { attach: !msg.replaces });
-    // What the message says as events (a runbook run's), Slack says in its own markup.
-    const r = { ...plain, text: withRunEvents(plain.text, msg.events) };
-    const blocks = (
-      msg.actions?.length || msg.blocks?.length
-        ? renderBlocks(r.text, msg.actions ?? [], msg.blocks)
-        : undefined
-    ) as types.KnownBlock[] | undefined;
-    try {
-      if (msg.replaces) {
-        try {
-          // Without blocks, an earlier message's buttons would stay.
-          await client.chat.update({
-            channel: msg.target,
-            ts: msg.replaces,
-            text: r.text,
-            blocks: blocks ?? [],
-          });
-          return { id: msg.replaces };
-        } catch (e) {
-          if (!GONE.has(platformError(e) ?? "")) throw e;
-        }
-      }
-      const res = await client.chat.postMessage({
-        channel: msg.target,
-        text: r.text,
-        ...(blocks ? { blocks } : {}),
-        ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      const id = res.ts;
-      if (r.file) {
-        const file = { content: r.file.content, filename: r.file.filename, title: r.file.title };
-        await client.filesUploadV2(
-          msg.threadId
-            ? { ...file, channel_id: msg.target, thread_ts: msg.threadId }
-            : { ...file, channel_id: msg.target },
-        );
-      }
-      return { id };
-    } catch (e) {
-      // A refusal that retrying cannot change must not hold up the network's whole outbox.
-      if (!isPermanent(e)) throw e;
-      this.log.warn(
-        { channel: msg.target, kind: msg.kind, error: platformError(e) },
-        "Slack refused a message; dropped",
-      );
-      return {};
-    }
-  }
-
-  /** Edits a message by its ts, text and blocks as given (already mrkdwn); never posts a new one. */
-  private async edit(msg: OutboundMessage, ts: string): Promise<SentRef> {
-    try {
-      await this.conn.client.chat.update({
-        channel: msg.target,
-        ts,
-        text: msg.text,
-        blocks: (msg.blocks ?? []) as types.KnownBlock[],
-      });
-      return { id: ts };
-    } catch (e) {
-      if (!isPermanent(e)) throw e;
-      this.log.warn(
-        { channel: msg.target, error: platformError(e) },
-        "Slack: could not edit the message; left as it was",
-      );
-      return {};
-    }
+  receipt(msg: InboundMessage, state: ReceiptState): Promise<void> {
+    return this.conn.isReady() ? addReceipt(this.conn.client, this.log, msg, state) : Promise.resolve();
   }
 
   async setTopic(channel: string, topic: string): Promise<void> {
     try {
-      await this.conn.client.conversations.setTopic({ channel, topic });
+      await this.conn.client.conversations.setTopic({ channel: this.chans.id(channel), topic });
     } catch (e) {
       const code = platformError(e);
       if (code && isPermanent(e)) throw new UserError(topicRefusal(code, channel));
@@ -236,7 +226,7 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async getTopic(channel: string): Promise<string | undefined> {
-    const r = await this.conn.client.conversations.info({ channel });
+    const r = await this.conn.client.conversations.info({ channel: this.chans.id(channel) });
     const value = (r.channel as { topic?: { value?: string } } | undefined)?.topic?.value;
     return value === undefined ? undefined : unescapeSlack(value);
   }

@@ -20,8 +20,8 @@ export interface SlackConnectionOptions {
   reconnectMs?: number;
   /** Socket Mode: how long without a pong before the socket counts as dead. */
   pingTimeoutMs?: number;
-  /** Adds the adapter's listeners to a freshly built App. */
-  register(app: App, auth: SlackAuth): void;
+  /** Adds the adapter's listeners to a freshly built App (and learns what it needs before events flow). */
+  register(app: App, auth: SlackAuth): void | Promise<void>;
   /** The socket is up (again), or the HTTP endpoint listens. */
   connected(): void;
 }
@@ -116,9 +116,10 @@ export class SlackConnection {
       const web = new webApi.WebClient(this.o.config.botToken, this.clientOptions());
       const r = await web.auth.test();
       const auth: SlackAuth = { botUserId: r.user_id ?? "", botId: r.bot_id, teamId: r.team_id };
-      this.app = this.build(auth);
+      const app = this.build(auth);
+      await this.o.register(app, auth);
+      this.app = app;
       this.auth = auth;
-      this.o.register(this.app, auth);
       this.o.log.info({ botUserId: auth.botUserId, team: auth.teamId, mode: this.mode }, "Slack: signed in");
     }
     this.ready = true;

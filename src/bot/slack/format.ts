@@ -1,4 +1,5 @@
 import type { MessageAction, OutboundMessage } from "../../core/messages.js";
+import { timesIn } from "../../core/time.js";
 
 /**
  * Text both ways between the bot and Slack's mrkdwn. Everything the bot says is
@@ -9,6 +10,22 @@ import type { MessageAction, OutboundMessage } from "../../core/messages.js";
 /** Escapes the three characters Slack's mrkdwn gives meaning to. */
 export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * Every time the bot says, in each reader's own zone: Slack's date token, with
+ * the UTC text as the fallback for clients that cannot show it (notifications,
+ * old clients). "2026-12-01 14:00 UTC" → `<!date^…^{date_short_pretty} {time}|2026-12-01 14:00 UTC>`.
+ */
+export function localTimes(text: string): string {
+  let out = "";
+  let at = 0;
+  for (const t of timesIn(text)) {
+    const shown = t.clockOnly ? "{time}" : "{date_short_pretty} {time}";
+    out += `${text.slice(at, t.start)}<!date^${Math.floor(t.at / 1000)}^${shown}|${t.text}>`;
+    at = t.end;
+  }
+  return out + text.slice(at);
 }
 
 /** Slack's message text → what the user typed: links and mentions flattened, entities decoded. */
@@ -61,7 +78,7 @@ export function renderText(
 ): Rendered {
   const all = msg.text.replace(/\n+$/, "").split("\n");
   const n = Math.min(Math.max(msg.outputLines ?? 0, 0), all.length);
-  let prose = `${KIND_MARK[msg.kind] ?? ""}${escapeMrkdwn(all.slice(0, all.length - n).join("\n"))}`;
+  let prose = `${KIND_MARK[msg.kind] ?? ""}${localTimes(escapeMrkdwn(all.slice(0, all.length - n).join("\n")))}`;
   // Slack refuses a message over 40,000 characters; say less rather than nothing.
   if (prose.length > MAX_TEXT) prose = `${prose.slice(0, MAX_TEXT)}… (cut: too long for Slack)`;
   const out = all.slice(all.length - n);
@@ -90,14 +107,29 @@ export function renderText(
 export const ACTIONS_BLOCK = "changebot_actions";
 export const ACTION_PREFIX = "changebot_action_";
 
-/** Slack's limits on a section's text and a button's label. */
+/** Slack's limits on a section's text, a button's label, and a message's blocks. */
 const SECTION_MAX = 3000;
 const LABEL_MAX = 75;
+export const MESSAGE_BLOCKS_MAX = 50;
 
 /** The message as Block Kit: its text, then one button per action (each runs its command as the clicker). */
 export function renderBlocks(text: string, actions: readonly MessageAction[], extra?: unknown[]): unknown[] {
+  const room = MESSAGE_BLOCKS_MAX - (actions.length ? 1 : 0);
   const blocks: unknown[] = extra?.length
-    ? [...extra]
+    ? extra.length > room
+      ? [
+          ...extra.slice(0, room - 1),
+          {
+            type: "context",
+            elements: [
+              {
+                type: "mrkdwn",
+                text: `… and ${extra.length - room + 1} more (too long for one Slack message)`,
+              },
+            ],
+          },
+        ]
+      : [...extra]
     : [{ type: "section", text: { type: "mrkdwn", text: text.slice(0, SECTION_MAX) } }];
   if (actions.length) {
     blocks.push({

@@ -201,7 +201,11 @@ describe("router", () => {
   it("tells a user without the role which role is needed, and runs nothing", async () => {
     const t = router();
     const r = await t.say("!rc-mode on", "eve");
-    expect(r).toEqual({ outcome: "denied", jobs: [] });
+    expect(r).toMatchObject({
+      outcome: "denied",
+      jobs: [],
+      refusal: expect.stringContaining("needs the role"),
+    });
     expect(t.last()).toMatchObject({ kind: "alarm", target: "console" });
     expect(t.last()!.text).toContain("!rc-mode on needs the role lead");
     expect(t.last()!.text).toContain("you (console:eve) have engineer");

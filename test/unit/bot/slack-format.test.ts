@@ -86,8 +86,10 @@ describe("Slack config", () => {
       /networks\.slack\.appToken.*appToken \(Socket Mode\) or signingSecret/,
     );
     expect(() =>
-      parseConfig({ networks: { slack: { botToken: "x", appToken: "y", channels: ["#launchpad-dev"] } } }),
-    ).toThrow("config networks.slack.channels[0]: expected a channel id like C0123456");
+      parseConfig({ networks: { slack: { botToken: "x", appToken: "y", channels: ["launchpad-dev"] } } }),
+    ).toThrow(
+      "config networks.slack.channels[0]: expected a channel id like C0123456 or a name like #launchpad-dev",
+    );
     const config = parseConfig({
       networks: { slack: { botToken: "xoxb-1", appToken: "xapp-1", channels: ["C0LEADS"] } },
     });
