@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
 
 /**
@@ -81,6 +81,15 @@ export class JobStore {
     await this.redis.hset(this.key(id), serialize(patch));
   }
 
+  /**
+   * Adds a record update to a MULTI that commits it together with what belongs
+   * with it (the audit entry), and asks whether the job's ack is still pending
+   * (the last reply of the MULTI: true/false).
+   */
+  updateIn(m: ChainableCommander, id: number, patch: Partial<JobRecord>): ChainableCommander {
+    return m.hset(this.key(id), serialize(patch)).hexists(this.key(id), "ackPending");
+  }
+
   /** Marks the record running and counts the run; returns the state it had before. */
   async begin(id: number, worker: string): Promise<JobState | undefined> {
     const [[, prev]] = (await this.redis
@@ -102,7 +111,8 @@ export class JobStore {
    * come after it and thread under it. A front end that died before acking holds
    * nothing up for longer than maxMs.
    */
-  async waitAcked(id: number, maxMs = 5000): Promise<void> {
+  async waitAcked(id: number, maxMs = 5000, pending = true): Promise<void> {
+    if (!pending) return;
     const until = Date.now() + maxMs;
     while ((await this.redis.hexists(this.key(id), "ackPending")) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
