@@ -146,6 +146,7 @@ export class Bot {
       middleware: defaultMiddleware({
         prefix: config.prefix,
         seen: new RedisSeen(this.redis, prefix),
+        redelivers: (n) => this.adapters.find((a) => a.network === n)?.redelivers !== false,
         audit: this.services.audit,
         outbox,
       }),
