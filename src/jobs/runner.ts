@@ -84,7 +84,8 @@ export async function runJob(
   signal: AbortSignal,
 ): Promise<"released" | undefined> {
   const { jobs, log } = services;
-  const rec = await jobs.get(id);
+  // The record as it was; marked running in the same round trip unless it had finished.
+  const rec = await jobs.begin(id, worker);
   if (!rec) {
     log.error({ job: id }, "job has no record; dropped");
     return;
@@ -100,7 +101,7 @@ export async function runJob(
     await sayInJob(services, rec, `failed: this worker does not know how to run "${rec.name}"`);
     return;
   }
-  const prev = await jobs.begin(id, worker);
+  const prev = rec.state;
   const idempotent =
     typeof handler.idempotent === "function"
       ? handler.idempotent(rec.data as JobKinds[JobKind])
