@@ -2,9 +2,10 @@
 // The changebot command (package.json "bin", and what ./changebot runs): the compiled
 // bot, dist/main.js, on plain node; nothing compiles TypeScript at run time. In a clone
 // (src/ beside dist/) dist/ is first rebuilt when the sources changed since the last build.
+// The usual start, sources untouched, stats them and reads no file nor loads the compiler.
 import { existsSync } from "node:fs";
 
-if (existsSync(new URL("../src/main.ts", import.meta.url))) {
+if (existsSync(new URL("../src/main.ts", import.meta.url)) && !(await fresh())) {
   const { ensureBuilt } = await import("../scripts/build.mjs");
   try {
     ensureBuilt();
@@ -14,3 +15,10 @@ if (existsSync(new URL("../src/main.ts", import.meta.url))) {
   }
 }
 await import("../dist/main.js");
+
+/** Whether dist/ was built from sources with exactly these paths, sizes and mtimes. */
+async function fresh() {
+  const { readStamp, sourceSignature } = await import("../scripts/src-files.mjs");
+  const [hash, sig] = readStamp();
+  return !!hash && sig === sourceSignature();
+}
