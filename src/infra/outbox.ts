@@ -82,8 +82,10 @@ export class Outbox {
 
   private sendDirect(lane: Lane, msg: OutboundMessage): Promise<void> {
     const queue = this.queues.get(outboxQueueName(msg.network));
-    const backup: Promise<Job | undefined> = queue
-      .add(msg.kind, msg, { delay: BACKUP_DELAY_MS, ...keep })
+    // Written once the message is on its way: the send below reaches the adapter in
+    // microtasks, before this macrotask; the add's own work does not delay the line.
+    const backup: Promise<Job | undefined> = new Promise<void>((r) => setImmediate(r))
+      .then(() => queue.add(msg.kind, msg, { delay: BACKUP_DELAY_MS, ...keep }))
       .catch(() => undefined);
     lane.unconfirmed.add(backup);
     const settled = (async () => {
