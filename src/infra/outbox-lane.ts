@@ -12,7 +12,6 @@ export type Delivery = "delivered" | "stopped";
  */
 export class Lane {
   private tail: Promise<void> = Promise.resolve();
-  private holders = 0;
   /** Backup jobs whose message went out directly: the worker completes them without sending. */
   readonly sentDirectly = new Set<string>();
   /** Backups of direct sends whose message is not known to be out yet. */
@@ -26,17 +25,12 @@ export class Lane {
     readonly stopped: AbortSignal,
   ) {}
 
-  get idle(): boolean {
-    return this.holders === 0;
-  }
-
   /**
    * Runs fn after everything that took the lane before it, or gives up with
    * "stopped" if the worker stops first (those after it still wait for the
    * ones before it, so two messages never interleave).
    */
   run<T>(fn: () => Promise<T>): Promise<T | "stopped"> {
-    this.holders++;
     const prev = this.tail;
     let free!: () => void;
     this.tail = new Promise<void>((r) => {
@@ -52,21 +46,17 @@ export class Lane {
         res(true);
       });
     });
-    return turn
-      .then(async (mine): Promise<T | "stopped"> => {
-        if (!mine) {
-          void prev.then(free);
-          return "stopped";
-        }
-        try {
-          return await fn();
-        } finally {
-          free();
-        }
-      })
-      .finally(() => {
-        this.holders--;
-      });
+    return turn.then(async (mine): Promise<T | "stopped"> => {
+      if (!mine) {
+        void prev.then(free);
+        return "stopped";
+      }
+      try {
+        return await fn();
+      } finally {
+        free();
+      }
+    });
   }
 }
 

@@ -21,7 +21,8 @@ const keep = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
  * down, messages wait in Redis and are delivered in order once it is back.
  *
  * The direct path: when this process owns the network's adapter, it is
- * connected and nothing this process queued is still waiting, a plain message
+ * connected and nothing this process queued is still waiting (earlier direct
+ * sends may be: the lane keeps them in order), a plain message
  * (no id, thread or ref to look up) is handed to the adapter at once, without
  * the two Redis round trips of a queue hand-off, while a delayed backup job is
  * written beside it; the backup is removed once the message is out, and posted
@@ -49,7 +50,8 @@ export class Outbox {
   private directLane(msg: OutboundMessage, jobId?: string): Lane | undefined {
     if (jobId || msg.kind === "topic" || msg.threadOf || msg.replaces || msg.ref) return undefined;
     const lane = this.local.lanes.get(msg.network);
-    if (!lane?.idle || lane.stopped.aborted || !lane.adapter.isConnected()) return undefined;
+    // A lane busy with earlier sends is fine: its turns keep their order.
+    if (!lane || lane.stopped.aborted || !lane.adapter.isConnected()) return undefined;
     const queued = this.local.queued.get(msg.network);
     if (queued?.size) {
       this.prune(msg.network, queued);
