@@ -225,6 +225,7 @@ export class Bot {
         redis: s.redis,
         prefix: s.prefix,
         log: s.log,
+        locks: s.config.jobs,
       }),
     );
   }

@@ -15,6 +15,12 @@ export interface OutboxWorkerDeps {
   redis: Redis;
   prefix: string;
   log: Logger;
+  /**
+   * The message a process was delivering when it died is delivered again once its
+   * lock runs out and a stalled check sees it (config jobs.lockMs, jobs.stalledCheckMs,
+   * as for jobs); BullMQ's own defaults would leave it for up to a minute.
+   */
+  locks?: { lockMs: number; stalledCheckMs: number };
 }
 
 /** Drains one network's outbox into its adapter, one message at a time, in order. */
@@ -106,6 +112,9 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
       {
         concurrency: 1,
+        ...(deps.locks
+          ? { lockDuration: deps.locks.lockMs, stalledInterval: deps.locks.stalledCheckMs }
+          : {}),
         // A delivery waiting for a reconnect holds its job; a stall must not drop it.
         maxStalledCount: 1000,
       },
