@@ -87,9 +87,7 @@ export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(
     ANNOUNCE_QUEUE,
     async (job) => deliver(s, job.data as ScheduledAnnouncement, hooks),
     workerOptions(s.queues.env, {
-      // A backlog (those due while the bot was down) drains at this many at a time,
-      // ahead of those coming due now: each is a few Redis round trips, no CPU.
-      concurrency: 32,
+      concurrency: 8,
       lockDuration: s.config.jobs.lockMs,
       stalledInterval: s.config.jobs.stalledCheckMs,
       // A worker killed mid-delivery leaves a stalled job: run it again (the marker keeps it single).
