@@ -19,7 +19,15 @@ import { parseArgs } from "node:util";
 import { writeConfig } from "../test/harness/child.js";
 import { IrcUser, startNgircd } from "../test/harness/irc.js";
 import { startRedis } from "../test/harness/servers.js";
-import { cleanUpOnSignals, endAll, endGroup, ROOT, spawnBench, waitForOutput } from "./procs.js";
+import {
+  BOT_NODE_FLAGS,
+  cleanUpOnSignals,
+  endAll,
+  endGroup,
+  ROOT,
+  spawnBench,
+  waitForOutput,
+} from "./procs.js";
 import { type Figure, isMain, ms, printFigures, printTable, summarize } from "./stats.js";
 
 /** Sends `!help` n times, each after the previous reply is complete; returns ms to the first reply line. */
@@ -77,6 +85,7 @@ export async function ircLatency(n: number): Promise<IrcLatency> {
     const bot = spawnBench(
       process.execPath,
       [
+        ...BOT_NODE_FLAGS,
         ...(process.env.BENCH_BOT_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_BOT_PROF] : []),
         join(ROOT, "bin/changebot.js"),
         "--config",

@@ -60,3 +60,6 @@ export function waitForOutput(proc: ChildProcess, re: RegExp, timeoutMs = 30_000
     proc.once("exit", onExit);
   });
 }
+
+/** Node's flags as ./changebot (and bin/changebot.js as a command) start the bot. */
+export const BOT_NODE_FLAGS = ["--max-semi-space-size=1"];

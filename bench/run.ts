@@ -35,7 +35,7 @@ execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { stdio: ["ign
 
 const plan: [string, () => Promise<Figure[]>][] = [
   ["console", async () => consoleFigures(await consoleLatency(quick ? 300 : 2000))],
-  ["irc", async () => ircFigures(await ircLatency(quick ? 300 : 1000))],
+  ["irc", async () => ircFigures(await ircLatency(quick ? 200 : 1000))],
   ["startup", async () => startupFigures(await startup(quick ? 2 : 5))],
   ["ssh", async () => sshFigures(await sshSteps(100, quick ? 5 : 20))],
   [
@@ -44,7 +44,7 @@ const plan: [string, () => Promise<Figure[]>][] = [
       announceFigures(
         await announceBench(
           quick
-            ? { n: 2000, seconds: 20, killAt: 0.5, downMs: 2000 }
+            ? { n: 1500, seconds: 15, killAt: 0.5, downMs: 2000 }
             : { n: 10_000, seconds: 60, killAt: 0.5, downMs: 3000 },
         ),
       ),

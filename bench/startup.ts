@@ -1,5 +1,6 @@
 /**
- * The quick start as a person sees it: `node bin/changebot.js` with no config
+ * The quick start as a person sees it: `node bin/changebot.js` with no config,
+ * started with ./changebot's node flags (BOT_NODE_FLAGS)
  * (the embedded default: the console and a private Redis), `!ping` typed at
  * once; measured: spawn → "#1 done" on stdout, and the process's resident
  * memory (VmRSS) once it sits idle afterwards. The private Redis of the data
@@ -15,7 +16,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { silentLogger } from "../src/core/log.js";
 import { startPrivateRedis } from "../src/infra/private-redis.js";
-import { cleanUpOnSignals, endAll, endGroup, ROOT, spawnBench, waitForOutput } from "./procs.js";
+import {
+  BOT_NODE_FLAGS,
+  cleanUpOnSignals,
+  endAll,
+  endGroup,
+  ROOT,
+  spawnBench,
+  waitForOutput,
+} from "./procs.js";
 import { type Figure, isMain, printFigures, summarize } from "./stats.js";
 
 const IDLE_MS = 3000;
@@ -41,7 +50,10 @@ export async function startup(runs: number): Promise<Startup> {
   try {
     for (let i = 0; i < runs; i++) {
       let t = performance.now();
-      const bot = spawnBench(process.execPath, [join(ROOT, "bin/changebot.js")], { env, stdio: "pipe" });
+      const bot = spawnBench(process.execPath, [...BOT_NODE_FLAGS, join(ROOT, "bin/changebot.js")], {
+        env,
+        stdio: "pipe",
+      });
       bot.stdin!.write("!ping\n");
       await waitForOutput(bot, /#\d+ done/);
       r.firstReplyMs.push(performance.now() - t);

@@ -1,34 +1,23 @@
 // Compiles src/ to dist/ (tsc -p tsconfig.build.json) and records a hash of the sources
 // it was built from in dist/.changebot-src. `npm run build` and `npm pack` call build();
-// bin/changebot.js in a clone calls ensureBuilt(), which rebuilds only when the sources
-// differ from the last build (content, not mtimes: a checkout touches files unchanged).
+// bin/changebot.js in a clone first compares the sources' paths, sizes and mtimes with
+// those of the last build (src-files.mjs, no file read); only when they differ does it
+// call ensureBuilt(), which rebuilds when the content differs (a checkout touches files
+// unchanged: then only the recorded mtimes are renewed).
 // The new dist/ is compiled beside the old one and swapped in, so two starts at once
 // never see half a build.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIST = join(ROOT, "dist");
-const STAMP = ".changebot-src";
-
-function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : 1))
-    .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-}
+import { pathToFileURL } from "node:url";
+import { DIST, ROOT, readStamp, STAMP, sourceFiles, sourceSignature } from "./src-files.mjs";
 
 /** A hash of everything the compiled output depends on. */
-export function sourceHash() {
+export function sourceHash(files = sourceFiles()) {
   const h = createHash("sha256");
-  for (const f of [
-    ...walk(join(ROOT, "src")),
-    join(ROOT, "tsconfig.json"),
-    join(ROOT, "tsconfig.build.json"),
-  ]) {
+  for (const f of files) {
     h.update(`${relative(ROOT, f)}\0`);
     h.update(readFileSync(f));
     h.update("\0");
@@ -37,12 +26,20 @@ export function sourceHash() {
 }
 
 function builtHash() {
-  const stamp = join(DIST, STAMP);
-  return existsSync(stamp) ? readFileSync(stamp, "utf8").trim() : "";
+  return readStamp()[0];
+}
+
+/** The stamp: the sources' hash, then their signature (written beside, then renamed over). */
+function writeStamp(dir, hash, sig) {
+  const tmp = join(dir, `${STAMP}.${process.pid}`);
+  writeFileSync(tmp, `${hash}\n${sig}\n`);
+  renameSync(tmp, join(dir, STAMP));
 }
 
 export function build() {
-  const hash = sourceHash();
+  const files = sourceFiles();
+  const sig = sourceSignature(files);
+  const hash = sourceHash(files);
   const require = createRequire(import.meta.url);
   let tsc;
   try {
@@ -62,7 +59,7 @@ export function build() {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error("building dist/ from src/ failed (tsc's errors above)");
   }
-  writeFileSync(join(tmp, STAMP), `${hash}\n`);
+  writeStamp(tmp, hash, sig);
   rmSync(DIST, { recursive: true, force: true });
   try {
     renameSync(tmp, DIST);
@@ -73,9 +70,21 @@ export function build() {
   }
 }
 
-/** Builds dist/ when it is missing or was built from other sources. */
+/**
+ * Builds dist/ when it is missing or was built from other sources. Sources whose
+ * content is unchanged but whose mtimes moved (a checkout) only get a new signature.
+ */
 export function ensureBuilt() {
-  if (builtHash() === sourceHash()) return;
+  const files = sourceFiles();
+  const sig = sourceSignature(files);
+  const [built, builtSig] = readStamp();
+  if (built && builtSig === sig) return;
+  if (built && built === sourceHash(files)) {
+    try {
+      if (existsSync(DIST)) writeStamp(DIST, built, sig);
+    } catch {} // a read-only dist/: the next start compares the content again
+    return;
+  }
   process.stderr.write("changebot: building dist/ from src/…\n");
   build();
 }

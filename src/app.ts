@@ -147,6 +147,7 @@ export class Bot {
       middleware: defaultMiddleware({
         prefix: config.prefix,
         seen: new RedisSeen(this.redis, prefix),
+        redelivers: (n) => this.adapters.find((a) => a.network === n)?.redelivers !== false,
         audit: this.services.audit,
         outbox,
       }),
@@ -230,6 +231,7 @@ export class Bot {
         redis: s.redis,
         prefix: s.prefix,
         log: s.log,
+        locks: s.config.jobs,
       }),
     );
   }

@@ -12,6 +12,15 @@ import { lateMark } from "./wording.js";
 const markerKey = (s: Services, key: string) => `${s.prefix}:announce:mark:${key}`;
 const MARK_TTL_S = 30 * 86400;
 
+/**
+ * Returns the marker as it was; unless it was final ("posted", "dropped"), sets
+ * it to ARGV[1] ("posting" only where there was none: a resumed delivery keeps it).
+ */
+const CLAIM = `local p = redis.call("get", KEYS[1])
+if p == "posted" or p == "dropped" then return p end
+if ARGV[1] == "dropped" or not p then redis.call("set", KEYS[1], ARGV[1], "EX", ARGV[2]) end
+return p`;
+
 export interface DeliveryHooks {
   /** False when the announcement is stale (its downtime moved, was cancelled or is over). */
   stillWanted(a: ScheduledAnnouncement): Promise<boolean>;
@@ -22,7 +31,7 @@ export interface DeliveryHooks {
 export type DeliveryResult = "posted" | "posted-late" | "dropped" | "stale" | "duplicate";
 
 /**
- * Delivers one due announcement, at most once: a marker set with SET NX claims
+ * Delivers one due announcement, at most once: a marker (read and set in one script) claims
  * it; a redelivery after it was posted or dropped does nothing. A delivery cut
  * short between claim and "posted" (a crash) is resumed: the announcer hands it
  * on under the same per-target ids, which the chat and webhook queues remember
@@ -34,26 +43,27 @@ export async function deliver(
   hooks: DeliveryHooks,
 ): Promise<DeliveryResult> {
   const key = markerKey(s, a.key);
-  const prior = await s.redis.get(key);
-  if (prior === "posted" || prior === "dropped") return "duplicate";
   if (!(await hooks.stillWanted(a))) {
+    const prior = await s.redis.get(key);
+    if (prior === "posted" || prior === "dropped") return "duplicate";
     s.log.info({ announcement: a.key }, "announcement no longer wanted (plan changed); not posted");
     return "stale";
   }
   const now = s.clock.now();
   const d = deliveryDecision(a, now, s.config.downtime.lateAfter);
+  // Reads the marker and claims it ("posting", or "dropped") in one round trip.
+  const prior = (await s.redis.eval(CLAIM, 1, key, d.post ? "posting" : "dropped", MARK_TTL_S)) as
+    | string
+    | null;
+  if (prior === "posted" || prior === "dropped") return "duplicate";
   if (!d.post) {
-    await s.redis.set(key, "dropped", "EX", MARK_TTL_S);
     s.log.warn(
       { announcement: a.key, due: isoTime(a.due), reason: d.reason },
       "announcement came due while the bot was down and no longer matters; dropped",
     );
     return "dropped";
   }
-  if (prior === null && (await s.redis.set(key, "posting", "EX", MARK_TTL_S, "NX")) !== "OK") {
-    const now2 = await s.redis.get(key);
-    if (now2 !== "posting") return "duplicate";
-  }
+  // prior "posting": a delivery cut short (a crash) is resumed under the same ids.
   await hooks.before?.(a);
   const text = d.late ? `${lateMark(a.due, now)}${a.text}` : a.text;
   if (d.late) s.log.info({ announcement: a.key, lateByMs: d.lateByMs }, "posting a late announcement");

@@ -33,6 +33,8 @@ export interface ConsoleOptions {
  */
 export class ConsoleAdapter implements ChatAdapter {
   readonly network = "console";
+  /** Each line typed or piped is read once: the router need not look for repeats. */
+  readonly redelivers = false;
   readonly topicMaxLength = 1000;
   readonly interactive: boolean;
   private readonly input: Readable;

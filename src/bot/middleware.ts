@@ -67,11 +67,17 @@ export const ignoreChatter =
 /** The bot's own messages and other bots' are never commands. */
 export const ignoreBots: Middleware = (req, next) => (req.msg.fromBot ? Promise.resolve("ignored") : next());
 
-/** A network's redelivery of a message already taken runs nothing. */
+/**
+ * A network's redelivery of a message already taken runs nothing. Asked only of
+ * networks that can redeliver (ChatAdapter.redelivers): on the others every
+ * message is new, and the store's round trip would only delay the answer.
+ */
 export const dedupe =
-  (seen: SeenStore): Middleware =>
+  (seen: SeenStore, redelivers: (network: string) => boolean = () => true): Middleware =>
   async (req, next) =>
-    (await seen.firstSeen(req.msg.network, req.msg.id)) ? next() : "duplicate";
+    !redelivers(req.msg.network) || (await seen.firstSeen(req.msg.network, req.msg.id))
+      ? next()
+      : "duplicate";
 
 /** Longest command line accepted (bytes); longer ones are refused with a clear message. */
 export const MAX_COMMAND_BYTES = 4096;
@@ -162,6 +168,8 @@ export const followUp =
 export interface MiddlewareDeps {
   prefix: string;
   seen: SeenStore;
+  /** Whether a network can deliver one message twice (default: every network can). */
+  redelivers?: (network: string) => boolean;
   audit: AuditSink;
   outbox: Sender;
 }
@@ -171,7 +179,7 @@ export function defaultMiddleware(d: MiddlewareDeps): Middleware[] {
   return [
     ignoreChatter(d.prefix),
     ignoreBots,
-    dedupe(d.seen),
+    dedupe(d.seen, d.redelivers),
     sizeLimit(MAX_COMMAND_BYTES),
     followUp(d.outbox),
     audit(d.audit),

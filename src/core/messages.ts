@@ -125,6 +125,12 @@ export interface ChatAdapter {
   measureTopic?: (s: string) => number;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Whether the network may hand the bot one message twice (Slack retries an
+   * event it thinks went unanswered). Only then does the router spend a Redis
+   * round trip to drop repeats; IRC and the console set false. Default: true.
+   */
+  readonly redelivers?: boolean;
   /** True while messages can be delivered. */
   isConnected(): boolean;
   /** Resolves when connected; rejects if the signal aborts first. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
 import { isoTime } from "../core/time.js";
 
@@ -29,9 +29,18 @@ export class AuditLog {
   }
 
   async record(entry: AuditEntry): Promise<void> {
+    await this.redis.xadd(this.key, "*", ...this.fields(entry));
+  }
+
+  /** Adds the entry to a MULTI, to be written together with the change it records. */
+  recordIn(m: ChainableCommander, entry: AuditEntry): ChainableCommander {
+    return m.xadd(this.key, "*", ...this.fields(entry));
+  }
+
+  private fields(entry: AuditEntry): string[] {
     const fields: string[] = ["at", isoTime(this.clock.now())];
     for (const [k, v] of Object.entries(entry)) if (v !== undefined) fields.push(k, String(v));
-    await this.redis.xadd(this.key, "*", ...fields);
+    return fields;
   }
 
   /** The newest entries first. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
 
 /**
@@ -57,19 +57,20 @@ export class JobStore {
     init: Omit<JobRecord, "id" | "state" | "createdAt" | "runs" | "ref">,
     ackPending = false,
   ): Promise<JobRecord> {
-    const id = await this.redis.incr(`${this.prefix}:seq:job`);
-    const rec: JobRecord = {
-      ...init,
-      id,
-      ref: `j${id}`,
-      state: "queued",
-      createdAt: this.clock.now(),
-      runs: 0,
-    };
-    const m = this.redis.multi().hset(this.key(id), serialize(rec));
-    if (ackPending) m.hset(this.key(id), "ackPending", "1");
-    await m.zadd(`${this.prefix}:jobs`, id, String(id)).exec();
-    return rec;
+    const fields = serialize({ ...init, state: "queued", createdAt: this.clock.now(), runs: 0 });
+    if (ackPending) fields.ackPending = "1";
+    // The id, the record and its index entry in one round trip (the id is only known inside).
+    const id = Number(
+      await this.redis.eval(
+        CREATE,
+        2,
+        `${this.prefix}:seq:job`,
+        `${this.prefix}:jobs`,
+        `${this.prefix}:job:`,
+        ...Object.entries(fields).flat(),
+      ),
+    );
+    return { ...init, id, ref: `j${id}`, state: "queued", createdAt: Number(fields.createdAt), runs: 0 };
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
@@ -81,15 +82,32 @@ export class JobStore {
     await this.redis.hset(this.key(id), serialize(patch));
   }
 
-  /** Marks the record running and counts the run; returns the state it had before. */
-  async begin(id: number, worker: string): Promise<JobState | undefined> {
-    const [[, prev]] = (await this.redis
-      .multi()
-      .hget(this.key(id), "state")
-      .hset(this.key(id), { state: "running", startedAt: this.clock.now(), worker })
-      .hincrby(this.key(id), "runs", 1)
-      .exec()) as [[Error | null, string | null]];
-    return (prev ?? undefined) as JobState | undefined;
+  /**
+   * Adds a record update to a MULTI that commits it together with what belongs
+   * with it (the audit entry), and asks whether the job's ack is still pending
+   * (the last reply of the MULTI: true/false).
+   */
+  updateIn(m: ChainableCommander, id: number, patch: Partial<JobRecord>): ChainableCommander {
+    return m.hset(this.key(id), serialize(patch)).hexists(this.key(id), "ackPending");
+  }
+
+  /**
+   * A worker takes the job up: returns its record as it was, and unless it had
+   * already finished (a redelivery) marks it running and counts the run, in
+   * the same round trip. Undefined when there is no record.
+   */
+  async begin(id: number, worker: string): Promise<JobRecord | undefined> {
+    const flat = (await this.redis.eval(
+      BEGIN,
+      1,
+      this.key(id),
+      String(this.clock.now()),
+      worker,
+      ...TERMINAL,
+    )) as string[];
+    const h: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+    return h.id ? deserialize(h) : undefined;
   }
 
   /** The job's ack is in the outbox: what the job says may follow it now. */
@@ -102,7 +120,8 @@ export class JobStore {
    * come after it and thread under it. A front end that died before acking holds
    * nothing up for longer than maxMs.
    */
-  async waitAcked(id: number, maxMs = 5000): Promise<void> {
+  async waitAcked(id: number, maxMs = 5000, pending = true): Promise<void> {
+    if (!pending) return;
     const until = Date.now() + maxMs;
     while ((await this.redis.hexists(this.key(id), "ackPending")) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
@@ -140,6 +159,21 @@ export class JobStore {
     return (await this.redis.get(this.logKey(id))) ?? "";
   }
 }
+
+/** KEYS: sequence, index; ARGV: record key prefix, then field, value, … */
+const CREATE = `local id = redis.call("incr", KEYS[1])
+redis.call("hset", ARGV[1] .. id, "id", id, "ref", "j" .. id, unpack(ARGV, 2))
+redis.call("zadd", KEYS[2], id, id)
+return id`;
+
+/** KEYS: record; ARGV: now, worker, terminal states… Returns the record as it was. */
+const BEGIN = `local h = redis.call("hgetall", KEYS[1])
+if #h == 0 then return h end
+local state = redis.call("hget", KEYS[1], "state")
+for i = 3, #ARGV do if ARGV[i] == state then return h end end
+redis.call("hset", KEYS[1], "state", "running", "startedAt", ARGV[1], "worker", ARGV[2])
+redis.call("hincrby", KEYS[1], "runs", 1)
+return h`;
 
 function serialize(rec: Partial<JobRecord>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,27 +1,130 @@
-import { WaitingError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
-import { isUserError } from "../core/errors.js";
+import { randomUUID } from "node:crypto";
+import type { Job } from "bullmq";
 import type { Logger } from "../core/log.js";
-import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
-import { toChannel } from "../core/outbound.js";
-import { fitTopic } from "../core/topic-fit.js";
-import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
-import { redisTrouble } from "./redis-trouble.js";
+import type { OutboundMessage } from "../core/messages.js";
+import { type Lane, type LocalOutbox, localOutbox } from "./outbox-lane.js";
+import { outboxQueueName, type Queues } from "./queues.js";
+
+export { type OutboxWorkerDeps, startOutboxWorker } from "./outbox-worker.js";
+
+/**
+ * How long the backup of a message sent directly waits before a worker would
+ * post it: only a process that dies while sending leaves one behind.
+ */
+const BACKUP_DELAY_MS = 60_000;
+
+const keep = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
 
 /**
  * Everything the bot says goes through here: one durable FIFO queue per network,
  * drained by the process that owns that network's adapter. While the network is
  * down, messages wait in Redis and are delivered in order once it is back.
+ *
+ * The direct path: when this process owns the network's adapter, it is
+ * connected and nothing this process queued is still waiting (earlier direct
+ * sends may be: the lane keeps them in order), a plain message
+ * (no id, thread or ref to look up) is handed to the adapter at once, without
+ * the two Redis round trips of a queue hand-off, while a delayed backup job is
+ * written beside it; the backup is removed once the message is out, and posted
+ * by the next process if this one stops or dies first (at least once, as before).
  */
 export class Outbox {
-  /** Messages this process queued and has not yet seen delivered, per network. */
-  private readonly mine = new Map<string, Set<string>>();
+  private readonly local: LocalOutbox;
+  /** Direct sends not yet settled (backup removed or promoted), per network. */
+  private readonly direct = new Map<string, Set<Promise<unknown>>>();
+  private pruning = false;
 
   constructor(
     private readonly queues: Queues,
     private readonly networks: ReadonlySet<string>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.local = localOutbox(queues);
+  }
+
+  private get mine(): Map<string, Set<string>> {
+    return this.local.mine;
+  }
+
+  /** The lane to send on directly, if this message may skip the queue now. */
+  private directLane(msg: OutboundMessage, jobId?: string): Lane | undefined {
+    if (jobId || msg.kind === "topic" || msg.threadOf || msg.replaces || msg.ref) return undefined;
+    const lane = this.local.lanes.get(msg.network);
+    // A lane busy with earlier sends is fine: its turns keep their order.
+    if (!lane || lane.stopped.aborted || !lane.adapter.isConnected()) return undefined;
+    const queued = this.local.queued.get(msg.network);
+    if (queued?.size) {
+      this.prune(msg.network, queued);
+      return undefined;
+    }
+    return lane;
+  }
+
+  /**
+   * A message queued with an id already taken (an announcement sent twice) is
+   * never taken out by the worker: forget those, so they do not hold every later
+   * reply in the queue. Only ids whose add has returned are asked about.
+   */
+  private prune(network: string, queued: Set<string>): void {
+    if (this.pruning) return;
+    this.pruning = true;
+    const queue = this.queues.get(outboxQueueName(network));
+    void (async () => {
+      for (const id of [...queued]) {
+        if (this.local.adding.has(id)) continue;
+        const state = await queue.getJobState(id);
+        if (state === "completed" || state === "failed" || state === "unknown") queued.delete(id);
+      }
+    })()
+      .catch(() => {})
+      .finally(() => {
+        this.pruning = false;
+      });
+  }
+
+  private sendDirect(lane: Lane, msg: OutboundMessage): Promise<void> {
+    const queue = this.queues.get(outboxQueueName(msg.network));
+    // Written once the message is on its way: the send below reaches the adapter in
+    // microtasks, before this macrotask; the add's own work does not delay the line.
+    const backup: Promise<Job | undefined> = new Promise<void>((r) => setImmediate(r))
+      .then(() => queue.add(msg.kind, msg, { delay: BACKUP_DELAY_MS, ...keep }))
+      .catch(() => undefined);
+    lane.unconfirmed.add(backup);
+    const settled = (async () => {
+      const result = await lane.run(async () => {
+        const r = await lane.deliver(msg);
+        // Recorded before the lane is free: a backup that came due meanwhile waits for the lane.
+        const job = await backup;
+        if (r === "delivered" && job?.id) lane.sentDirectly.add(job.id);
+        return r;
+      });
+      const job = await backup;
+      if (!job?.id) {
+        lane.unconfirmed.delete(backup);
+        return;
+      }
+      if (result === "delivered") {
+        lane.unconfirmed.delete(backup);
+        // Refused while a worker holds it (it came due): that worker completes it without sending.
+        const removed = await job.remove().then(
+          () => true,
+          () => false,
+        );
+        if (removed) lane.sentDirectly.delete(job.id);
+      } else {
+        await job.promote().catch(() => {}); // stopping: the next process posts it now, not in a minute
+        lane.unconfirmed.delete(backup);
+      }
+    })().catch((e) => this.log.warn({ err: (e as Error).message }, "outbox: backup of a direct send"));
+    const set = this.direct.get(msg.network) ?? new Set();
+    set.add(settled);
+    this.direct.set(msg.network, set);
+    void settled.finally(() => set.delete(settled));
+    // Resolves once the message is durable (the backup is written), as a queued one does.
+    return backup.then((job) => {
+      if (!job) throw new Error("outbox: could not write the backup of a direct send");
+    });
+  }
 
   /**
    * Queues a message; with a jobId, a second send of the same id is ignored (exactly once).
@@ -35,16 +138,33 @@ export class Outbox {
       );
       return;
     }
-    const job = await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
-      jobId,
-      deduplication: jobId && dedupeMs ? { id: jobId, ttl: dedupeMs } : undefined,
-      removeOnComplete: { count: 500 },
-      removeOnFail: { count: 500 },
-    });
-    if (job.id) {
-      const set = this.mine.get(msg.network) ?? new Set();
-      set.add(job.id);
-      this.mine.set(msg.network, set);
+    const lane = this.directLane(msg, jobId);
+    if (lane) return this.sendDirect(lane, msg);
+    const id = jobId ?? `m-${randomUUID()}`;
+    const queued = this.local.queued.get(msg.network) ?? new Set();
+    this.local.queued.set(msg.network, queued);
+    // Tracked only where this process drains the network itself (elsewhere nothing would clear it).
+    const tracked = this.local.lanes.has(msg.network);
+    if (tracked) {
+      queued.add(id);
+      this.local.adding.add(id);
+    }
+    try {
+      const job = await this.queues.get(outboxQueueName(msg.network)).add(msg.kind, msg, {
+        jobId: id,
+        deduplication: jobId && dedupeMs ? { id: jobId, ttl: dedupeMs } : undefined,
+        ...keep,
+      });
+      if (job.id) {
+        const set = this.mine.get(msg.network) ?? new Set();
+        set.add(job.id);
+        this.mine.set(msg.network, set);
+      }
+    } catch (e) {
+      if (tracked) queued.delete(id);
+      throw e;
+    } finally {
+      if (tracked) this.local.adding.delete(id);
     }
   }
 
@@ -58,6 +178,8 @@ export class Outbox {
 
   /** Resolves once every message this process queued on a network has been delivered (or given up). */
   async drained(network: string, signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted && this.direct.get(network)?.size)
+      await Promise.all([...this.direct.get(network)!]);
     const set = this.mine.get(network);
     if (!set) return;
     const queue = this.queues.get(outboxQueueName(network));
@@ -73,100 +195,4 @@ export class Outbox {
   get networkNames(): string[] {
     return [...this.networks];
   }
-}
-
-export interface OutboxWorkerDeps {
-  adapter: ChatAdapter;
-  queues: Queues;
-  redis: Redis;
-  prefix: string;
-  log: Logger;
-}
-
-/** Drains one network's outbox into its adapter, one message at a time, in order. */
-export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<void> } {
-  const { adapter, redis, prefix, log } = deps;
-  const stop = new AbortController();
-  const refKey = (ref: string) => `${prefix}:ref:${adapter.network}:${ref}`;
-
-  const deliver = async (msg: OutboundMessage) => {
-    if (msg.kind === "topic") {
-      const tell = (text: string) =>
-        adapter.send(toChannel(msg.network, msg.target, text, { kind: "alarm" }));
-      try {
-        const max = adapter.topicMaxLength;
-        const { text, cut } = msg.topic
-          ? fitTopic(msg.topic, max, adapter.measureTopic)
-          : { text: msg.text, cut: [] };
-        await adapter.setTopic(msg.target, text);
-        if (cut.length) {
-          await tell(
-            `The topic is limited to ${max} characters here, so I shortened or left out: ${cut.map((c) => `"${c}"`).join(", ")}`,
-          );
-        }
-      } catch (e) {
-        if (!isUserError(e)) throw e;
-        log.warn({ network: adapter.network, channel: msg.target, reason: e.message }, "topic not set");
-        await tell(e.message);
-      }
-      return;
-    }
-    const out: OutboundMessage = { ...msg };
-    if (msg.threadOf && !msg.threadId) out.threadId = (await redis.get(refKey(msg.threadOf))) ?? undefined;
-    if (msg.replaces) {
-      const id = await redis.get(refKey(msg.replaces));
-      if (id) out.replaces = id;
-      else delete out.replaces;
-    }
-    const sent = await adapter.send(out);
-    if (msg.ref && sent.id) await redis.set(refKey(msg.ref), sent.id, "EX", 7 * 86400);
-  };
-
-  const worker = new Worker(
-    outboxQueueName(adapter.network),
-    async (job, token) => {
-      const msg = job.data as OutboundMessage;
-      // Stopping: the message goes back to the queue (not failed), for whichever process drains it next.
-      const requeue = async (): Promise<never> => {
-        await job.moveToWait(token);
-        throw new WaitingError();
-      };
-      // Hold the message (and the queue behind it, keeping order) until it is delivered.
-      for (let attempt = 0; ; attempt++) {
-        if (stop.signal.aborted) return requeue();
-        if (!adapter.isConnected()) {
-          await adapter.waitConnected(stop.signal).catch((e) => {
-            if (!stop.signal.aborted) throw e;
-          });
-          if (stop.signal.aborted) return requeue();
-        }
-        try {
-          await deliver(msg);
-          return;
-        } catch (e) {
-          if (stop.signal.aborted) return requeue();
-          log.warn(
-            { network: adapter.network, err: (e as Error).message, attempt },
-            "delivery failed; will retry",
-          );
-          await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
-        }
-      }
-    },
-    workerOptions(
-      { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
-      {
-        concurrency: 1,
-        // A delivery waiting for a reconnect holds its job; a stall must not drop it.
-        maxStalledCount: 1000,
-      },
-    ),
-  );
-  worker.on("error", (e) => redisTrouble(log).report(`outbox ${adapter.network}`, e));
-  return {
-    close: async () => {
-      stop.abort();
-      await worker.close();
-    },
-  };
 }

@@ -7,6 +7,7 @@ import { inJob } from "../core/outbound.js";
 import type { Outcome } from "../core/result.js";
 import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
+import type { AuditEntry } from "../infra/audit.js";
 import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
@@ -59,8 +60,10 @@ export async function sayInJob(
   outputLines?: number,
   /** What the text says, as data (Outcome.events). */
   events?: Outcome["events"],
+  /** Whether the ack may still be pending (false: known to be in the outbox already). */
+  ackPending = true,
 ) {
-  await services.jobs.waitAcked(rec.id);
+  await services.jobs.waitAcked(rec.id, undefined, ackPending);
   await services.outbox.send(inJob(rec, text, { kind, outputLines, events }));
 }
 
@@ -81,7 +84,8 @@ export async function runJob(
   signal: AbortSignal,
 ): Promise<"released" | undefined> {
   const { jobs, log } = services;
-  const rec = await jobs.get(id);
+  // The record as it was; marked running in the same round trip unless it had finished.
+  const rec = await jobs.begin(id, worker);
   if (!rec) {
     log.error({ job: id }, "job has no record; dropped");
     return;
@@ -97,22 +101,29 @@ export async function runJob(
     await sayInJob(services, rec, `failed: this worker does not know how to run "${rec.name}"`);
     return;
   }
-  const prev = await jobs.begin(id, worker);
+  const prev = rec.state;
   const idempotent =
     typeof handler.idempotent === "function"
       ? handler.idempotent(rec.data as JobKinds[JobKind])
       : handler.idempotent;
   if (prev === "running" && !idempotent) {
     const note = "interrupted: state unknown (the bot stopped while it ran)";
-    await jobs.update(id, { state: "interrupted", finishedAt: services.clock.now(), result: note });
+    const ackPending = await finish(
+      services,
+      id,
+      { state: "interrupted", finishedAt: services.clock.now(), result: note },
+      { event: "job", job: id, outcome: "interrupted", command: rec.summary },
+    );
     await jobs.appendLog(id, `\n[${note}]\n`);
     await sayInJob(
       services,
       rec,
       `${note} — check, then \`!job retry ${id}\` or \`!job done ${id}\``,
       "alarm",
+      undefined,
+      undefined,
+      ackPending,
     );
-    await services.audit.record({ event: "job", job: id, outcome: "interrupted", command: rec.summary });
     await services.events.publish(id, "interrupted");
     return;
   }
@@ -148,7 +159,12 @@ export async function runJob(
   }
   const finished = services.clock.now();
   const state = outcome.ok ? "done" : "failed";
-  await jobs.update(id, { state, finishedAt: finished, result: outcome.summary, exit: outcome.exit });
+  const ackPending = await finish(
+    services,
+    id,
+    { state, finishedAt: finished, result: outcome.summary, exit: outcome.exit },
+    { event: "job", job: id, who: rec.byId, command: rec.summary, outcome: `${state}: ${outcome.summary}` },
+  );
   if (outcome.announce !== false) {
     const took = formatDuration(finished - started);
     let text = `${state === "done" ? "done" : "FAILED"} (${took}): ${outcome.summary}`;
@@ -160,16 +176,37 @@ export async function runJob(
         outputLines = t.lines.length;
       }
     }
-    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines, outcome.events);
+    await sayInJob(
+      services,
+      rec,
+      text,
+      outcome.ok ? "reply" : "alarm",
+      outputLines,
+      outcome.events,
+      ackPending,
+    );
   }
-  await services.audit.record({
-    event: "job",
-    job: id,
-    who: rec.byId,
-    command: rec.summary,
-    outcome: `${state}: ${outcome.summary}`,
-  });
   await services.events.publish(id, state);
+}
+
+/**
+ * Ends a job's record and writes its audit entry in one MULTI (one round trip,
+ * both or neither: the record stays the source of truth a redelivery reads).
+ * The state change is published only after the result is said, so whoever
+ * waits for it finds the result in the outbox. Returns whether the job's ack
+ * may still be pending.
+ */
+async function finish(
+  services: Services,
+  id: number,
+  patch: Partial<JobRecord>,
+  audit: AuditEntry,
+): Promise<boolean> {
+  const m = services.jobs.updateIn(services.redis.multi(), id, patch);
+  const res = await services.audit.recordIn(m, audit).exec();
+  const failed = res?.find(([e]) => e);
+  if (!res || failed) throw failed?.[0] ?? new Error("the job's record update was not applied");
+  return res[1]?.[1] === 1;
 }
 
 /** The work queue's worker: many jobs at once, each on exactly one worker (BullMQ's lock). */

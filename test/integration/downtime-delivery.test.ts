@@ -19,6 +19,9 @@ describe("announcement delivery is at most once, on a real redis-server", () => 
       await t.services.announcer.announce("only once", { id: "dup-check" });
       await t.adapter.waitFor((m) => m.text === "only once");
       // Enough other messages that the outbox's retention removes the first delivery's job.
+      // Sent while the network is down, so each one is a job in the outbox (a connected
+      // network may get a plain reply directly, leaving no job behind).
+      t.adapter.setConnected(false);
       for (let i = 0; i < 520; i++)
         await t.services.outbox.send({
           network: "console",
@@ -26,6 +29,8 @@ describe("announcement delivery is at most once, on a real redis-server", () => 
           kind: "reply",
           text: `filler ${i}`,
         });
+      expect(await t.services.outbox.pending("console")).toBeGreaterThanOrEqual(520);
+      t.adapter.setConnected(true);
       await t.adapter.waitFor((m) => m.text === "filler 519");
       expect((await outbox.getCompleted(0, 1000)).some((j) => j.id === "dup-check-console_console")).toBe(
         false,

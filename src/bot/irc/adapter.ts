@@ -47,6 +47,8 @@ const DEFAULT_TOPICLEN = 300;
  */
 export class IrcAdapter implements ChatAdapter {
   readonly network = "irc";
+  /** An IRC server hands each line over once: the router need not look for repeats. */
+  readonly redelivers = false;
   private client!: IrcClient;
   private accounts!: AccountBook;
   private chans!: ChannelBook;

@@ -358,6 +358,15 @@ describe("the router's middleware, in order", () => {
     expect(t.audited).toHaveLength(1);
   });
 
+  it("on a network that never redelivers (IRC, the console) the seen store is not asked", async () => {
+    const t = router({ middleware: (d) => defaultMiddleware({ ...d, redelivers: (n) => n !== "console" }) });
+    await t.say("!ping", "ada", { id: "c1" });
+    await t.say("!ping", "ada", { id: "c2" });
+    expect(t.ran).toEqual(["ping", "ping"]);
+    expect(t.seen.ids.size).toBe(0);
+    expect(t.audited).toHaveLength(2);
+  });
+
   it("an oversized message is refused before it is parsed, looked up or audited", async () => {
     const t = router();
     // Unparseable (unclosed quote) and unknown: only the size is reported.
