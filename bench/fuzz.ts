@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { silentLogger } from "../src/core/log.js";
 import { startPrivateRedis } from "../src/infra/private-redis.js";
 import { startTestBot } from "../test/harness/bot.js";
-import { FUZZ_ROLES, type FuzzStats, routerProperty } from "../test/harness/fuzz-router.js";
+import { FUZZ_CONFIG, FUZZ_ROLES, type FuzzStats, routerProperty } from "../test/harness/fuzz-router.js";
 import type { Figure } from "./stats.js";
 import { isMain } from "./stats.js";
 
@@ -24,7 +24,12 @@ export async function fuzzBench(runs: number, seed?: number): Promise<FuzzStats>
   const unhandled: unknown[] = [];
   const hear = (e: unknown) => unhandled.push(e);
   process.on("unhandledRejection", hear);
-  const t = await startTestBot({ redisUrl: redis.url, roles: FUZZ_ROLES, role: "frontend" });
+  const t = await startTestBot({
+    redisUrl: redis.url,
+    roles: FUZZ_ROLES,
+    role: "frontend",
+    config: FUZZ_CONFIG,
+  });
   try {
     return await routerProperty(t, { runs, seed, unhandled });
   } finally {

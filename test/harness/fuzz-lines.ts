@@ -16,6 +16,12 @@ export const COMMAND_HEADS = [
   "lpndt service-start",
   "migrate",
   "migrate start",
+  "migrate start librarian-migration",
+  "migrate start launchpad-db-deployment",
+  "migrate start ofn-server-move",
+  "migrate start copr-instance-upgrade",
+  "migrate start hkn-rails-migrate-to-prod",
+  "migrate plan launchpad-db-deployment",
   "migrate list",
   "migrate plan",
   "migrate ack",
@@ -158,6 +164,13 @@ const ALMOST = [
   "<@U123>",
   "@here",
   "*bold*",
+  "key=value",
+  "downtime=",
+  "downtime=999",
+  "staging=90m",
+  "=",
+  "a==b",
+  "--rehearse=yes",
 ];
 
 const pick = (xs: readonly string[]) => fc.constantFrom(...xs);

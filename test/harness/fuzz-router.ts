@@ -3,6 +3,7 @@ import type { HandleResult } from "../../src/bot/router.js";
 import type { OutboundMessage } from "../../src/core/messages.js";
 import { WORK_QUEUE } from "../../src/infra/queues.js";
 import type { startTestBot } from "./bot.js";
+import { SHIPPED_RUNBOOKS, shippedHosts } from "./config.js";
 import { FUZZ_USERS, hostileLine, sender } from "./fuzz-lines.js";
 
 /**
@@ -23,6 +24,15 @@ type Bot = Awaited<ReturnType<typeof startTestBot>>;
  * do not split a message themselves (IRC's adapter splits to 512-byte lines).
  */
 export const REPLY_MAX_CHARS = 4000;
+
+/**
+ * The fuzz bot's config: the shipped runbooks (so `!migrate start <runbook> …` reaches
+ * their parameter checks) on hosts nothing connects to (a front end runs no job).
+ */
+export const FUZZ_CONFIG = {
+  runbooks: SHIPPED_RUNBOOKS,
+  hosts: shippedHosts({ host: "127.0.0.1", port: 9, user: "nobody" }),
+};
 
 /** Roles for the fuzz bot: one user with all, one with some, one with none. */
 export const FUZZ_ROLES = {

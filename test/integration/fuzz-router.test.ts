@@ -1,7 +1,7 @@
 import type { HandleResult } from "../../src/bot/router.js";
 import { afterEach, beforeEach, describe, expect, test } from "../harness/fixtures.js";
 import { fuzzRuns } from "../harness/fuzz-lines.js";
-import { FUZZ_ROLES, routerProperty } from "../harness/fuzz-router.js";
+import { FUZZ_CONFIG, FUZZ_ROLES, routerProperty } from "../harness/fuzz-router.js";
 
 /**
  * Hostile input at volume (issue #16): generated command lines, from users with
@@ -27,7 +27,7 @@ describe("hostile command lines at the router", () => {
   test(`${RUNS} lines: no crash, replies within limits, nothing queued for a refused line`, async ({
     bot,
   }) => {
-    const t = await bot({ roles: FUZZ_ROLES, role: "frontend" });
+    const t = await bot({ roles: FUZZ_ROLES, role: "frontend", config: FUZZ_CONFIG });
     const stats = await routerProperty(t, { runs: RUNS, seed, unhandled });
     expect(stats.failure).toBeUndefined();
     // The generator reaches past the argument checks, not only "unknown command".
