@@ -61,7 +61,9 @@ if (isMain(import.meta.url)) {
     options: { runs: { type: "string", default: "10000" }, seed: { type: "string" } },
   });
   const runs = Number(values.runs);
-  const r = await fuzzBench(runs, values.seed === undefined ? undefined : Number(values.seed));
+  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
+  console.log(`fuzz: seed ${seed}`);
+  const r = await fuzzBench(runs, seed);
   console.log(
     `fuzz: ${r.runs} cases in ${(r.ms / 1000).toFixed(1)} s (${((r.runs / r.ms) * 1000).toFixed(0)}/s)`,
   );

@@ -7,11 +7,12 @@ import { FUZZ_CONFIG, FUZZ_ROLES, routerProperty } from "../harness/fuzz-router.
  * Hostile input at volume (issue #16): generated command lines, from users with
  * and without roles, through the in-process adapter to the router on a real
  * redis-server. CHANGEBOT_FUZZ_RUNS sets the count (bench/fuzz.ts runs 10,000);
- * on a failure fast-check prints its seed and the shrunk line, and
- * CHANGEBOT_FUZZ_SEED replays it.
+ * the seed is fixed (CHANGEBOT_FUZZ_SEED changes it); on a failure fast-check
+ * prints it with the shrunk line.
  */
-const RUNS = fuzzRuns(2000);
-const seed = process.env.CHANGEBOT_FUZZ_SEED ? Number(process.env.CHANGEBOT_FUZZ_SEED) : undefined;
+const RUNS = fuzzRuns(1000);
+/** Fixed, so the suite is the same on every run; bench/fuzz.ts draws a new one each time. */
+const seed = Number(process.env.CHANGEBOT_FUZZ_SEED ?? 1616);
 
 describe("hostile command lines at the router", () => {
   const unhandled: unknown[] = [];
@@ -24,7 +25,7 @@ describe("hostile command lines at the router", () => {
     process.off("unhandledRejection", hear);
   });
 
-  test(`${RUNS} lines: no crash, replies within limits, nothing queued for a refused line`, async ({
+  test(`${RUNS} lines (seed ${seed}): no crash, replies within limits, nothing queued for a refused line`, async ({
     bot,
   }) => {
     const t = await bot({ roles: FUZZ_ROLES, role: "frontend", config: FUZZ_CONFIG });
