@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import type { IrcClient } from "./client.js";
 
-/** Default: a PONG older than this is checked again before the next line goes out. */
+/** Default: when our last answered PING was sent longer ago than this, the next line waits for a fresh one. */
 export const DEFAULT_QUIET_MS = 5000;
 
 /**
@@ -12,8 +12,9 @@ export const DEFAULT_QUIET_MS = 5000;
  * not, one PING goes out and the line waits for its PONG (the server has then
  * read everything written before it). Only our own PING's PONG counts, and it
  * counts from when the PING was sent: a PONG still in flight from before a
- * stall proves nothing about what was written after it. If the connection closes first, the wait fails and the
- * message is sent again after the reconnect, from its first unwritten line.
+ * stall proves nothing about what was written after it. If the connection
+ * closes first, the wait fails and the message is sent again after the
+ * reconnect, from its first unwritten line.
  * What is at risk is only what was written in the `quietMs` before a stall
  * began: lost, never doubled.
  */
