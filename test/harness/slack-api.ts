@@ -10,6 +10,8 @@ export interface FakeMessage {
   thread_ts?: string;
   blocks?: { type: string; elements?: { action_id: string; value: string; text: { text: string } }[] }[];
   user: string;
+  /** Message metadata the bot attached (chat.postMessage's `metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /**
@@ -36,6 +38,8 @@ export class SlackWorkspace {
   /** Display names users.info gives; unknown ids get user_not_found. */
   readonly users = new Map<string, string>();
   protected seq = 0;
+  /** When (real time, seconds) each message was posted: `oldest` in lookups compares with this, not the fake ts. */
+  private readonly postedAt = new Map<string, number>();
 
   /** Messages the bot posted (chat.postMessage), in order. */
   posted(): FakeMessage[] {
@@ -81,8 +85,10 @@ export class SlackWorkspace {
           thread_ts: a.thread_ts as string | undefined,
           blocks: a.blocks as FakeMessage["blocks"],
           user: this.botUserId,
+          metadata: a.metadata as FakeMessage["metadata"],
         };
         this.messages.set(m.ts, m);
+        this.postedAt.set(m.ts, Date.now() / 1000);
         return { ok: true, channel, ts: m.ts, message: m };
       }
       case "chat.postEphemeral": {
@@ -133,6 +139,19 @@ export class SlackWorkspace {
           response_metadata: { next_cursor: next },
         };
       }
+      case "conversations.history":
+      case "conversations.replies": {
+        // Newest first, as Slack gives them; metadata only when asked for.
+        const all = String(a.include_all_metadata) === "true";
+        const msgs = this.posted()
+          .filter((m) => m.channel === channel && (this.postedAt.get(m.ts) ?? 0) >= Number(a.oldest ?? 0))
+          .filter((m) =>
+            method === "conversations.history" ? !m.thread_ts : m.thread_ts === a.ts || m.ts === a.ts,
+          )
+          .reverse()
+          .map((m) => (all ? m : { ...m, metadata: undefined }));
+        return { ok: true, messages: msgs, has_more: false };
+      }
       case "conversations.info":
         return { ok: true, channel: { id: channel, topic: { value: this.topics.get(channel) ?? "" } } };
       case "files.getUploadURLExternal": {
@@ -168,7 +187,8 @@ export function parseArgs(type: string, raw: string): Record<string, unknown> {
   if (type.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(raw)) {
-    out[k] = (k === "blocks" || k === "attachments") && v.startsWith("[") ? JSON.parse(v) : v;
+    const json = (k === "blocks" || k === "attachments") && v.startsWith("[");
+    out[k] = json || (k === "metadata" && v.startsWith("{")) ? JSON.parse(v) : v;
   }
   return out;
 }

@@ -3,13 +3,14 @@ import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
 import { parseArgs, SlackWorkspace } from "./slack-api.js";
 import { clickPayload, type eventBody } from "./slack-events.js";
+import { faultAnswer, type SlackFaults } from "./slack-faults.js";
 
 /**
  * A fake Slack on loopback for the real Bolt App: the Web API methods the bot
  * uses (at /api/) and a Socket Mode WebSocket (apps.connections.open hands out
  * its URL). It records every call, keeps posted messages and topics, can answer
- * a method with a 429 or an error, and delivers events and button clicks the
- * way Slack does, resolving when the bot acknowledges them.
+ * a method with a 429 or an error (or fail at random for a while: `faults`), and
+ * delivers events and button clicks as Slack does, resolving on the bot's ack.
  */
 export interface ApiCall {
   method: string;
@@ -34,6 +35,8 @@ export class FakeSlack extends SlackWorkspace {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
   private failures: Failure[] = [];
+  /** A stretch of random 429s and 5xx (see SlackFaults); set to start it. */
+  faults?: SlackFaults;
   private readonly acks = new Map<string, (payload: unknown) => void>();
   private listeners: (() => void)[] = [];
 
@@ -141,8 +144,12 @@ export class FakeSlack extends SlackWorkspace {
     const args = parseArgs(req.headers["content-type"] ?? "", raw.toString());
     this.calls.push({ method, args, token, at: Date.now() });
     const f = this.failures.find((x) => x.method === method && x.times > 0);
+    const fault = f ? undefined : this.faults?.pick(method);
     let result: { status: number; body: unknown; headers?: Record<string, string> };
-    if (f) {
+    if (fault) {
+      if (fault.tookEffect) this.answer(method, args, token, `127.0.0.1:${this.port}`);
+      result = faultAnswer(fault);
+    } else if (f) {
       f.times--;
       result =
         f.status === 429

@@ -6,12 +6,18 @@ import { createServer, type Socket, connect as tcpConnect } from "node:net";
  * not forwarded (their bytes wait) until release(). Each forwarded connection
  * ends when either side does, as a direct one would. It also records what each
  * client wrote, so a test can tell what was sent from what arrived.
+ *
+ * stall() freezes the connections already open, in one direction or both: the
+ * bytes wait in the gate, nothing is closed, and each side sees only silence
+ * until unstall() passes on what waited, in order. A side that closes a stalled
+ * connection closes the other side too (as a server would once it noticed).
  */
 export class TcpGate {
   private held = false;
   private readonly waiting: Socket[] = [];
   private readonly open = new Set<Socket>();
   private readonly written: string[] = [];
+  private readonly links = new Set<Link>();
 
   private constructor(
     private readonly server: ReturnType<typeof createServer>,
@@ -61,13 +67,55 @@ export class TcpGate {
     up.on("error", () => up.destroy());
     up.on("connect", () => {
       const i = this.written.push("") - 1;
+      const link: Link = { down, up };
+      this.links.add(link);
+      up.on("close", () => this.links.delete(link));
       down.on("data", (d: Buffer) => {
         this.written[i] += d.toString("utf8");
+        link.toServer?.push(d);
       });
+      up.on("data", (d: Buffer) => link.toClient?.push(d));
       down.pipe(up);
       up.pipe(down);
       down.resume();
     });
+  }
+
+  /** Stops forwarding on every open connection ("toServer": what clients write; "toClient": what the server writes). */
+  stall(direction: "both" | "toServer" | "toClient" = "both"): void {
+    for (const l of this.links) {
+      if (direction !== "toClient" && !l.toServer) {
+        l.toServer = [];
+        l.down.unpipe(l.up);
+        l.down.resume();
+      }
+      if (direction !== "toServer" && !l.toClient) {
+        l.toClient = [];
+        l.up.unpipe(l.down);
+        l.up.resume();
+      }
+    }
+  }
+
+  /** Passes on, in order, what waited during the stall, and forwards again. */
+  unstall(): void {
+    for (const l of this.links) {
+      if (l.toServer) {
+        for (const d of l.toServer) l.up.write(d);
+        l.toServer = undefined;
+        l.down.pipe(l.up);
+      }
+      if (l.toClient) {
+        for (const d of l.toClient) l.down.write(d);
+        l.toClient = undefined;
+        l.up.pipe(l.down);
+      }
+    }
+  }
+
+  /** Forwarded connections still open. */
+  get openConnections(): number {
+    return this.links.size;
   }
 
   /** The protocol lines each forwarded client connection wrote, one list per connection. */
@@ -79,4 +127,12 @@ export class TcpGate {
     for (const s of this.open) s.destroy();
     await new Promise<void>((res) => this.server.close(() => res()));
   }
+}
+
+/** One forwarded connection; a direction's buffer exists while that direction is stalled. */
+interface Link {
+  down: Socket;
+  up: Socket;
+  toServer?: Buffer[];
+  toClient?: Buffer[];
 }

@@ -13,6 +13,7 @@ import { ChannelBook } from "./channels.js";
 import { type ConnectOptions, IrcClient, type PrivmsgEvent } from "./client.js";
 import { AccountBook } from "./identity.js";
 import { payloadBytes } from "./lines.js";
+import { type Liveness, watchLiveness } from "./liveness.js";
 import { stripAddress } from "./nick.js";
 import { NickKeeper, type Ticker } from "./nick-keeper.js";
 import { Pacer, TokenBucket } from "./pacer.js";
@@ -33,6 +34,8 @@ export interface IrcAdapterOptions {
   /** How often to ask for the configured nick back while under another (default 60 s). */
   nickRetryMs?: number;
   ticker?: Ticker;
+  /** irc-framework's PING interval and ping timeout (s; default 30 and 90), and Liveness's quiet time (ms). */
+  ping?: { intervalS: number; timeoutS: number; quietMs?: number };
 }
 
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
@@ -51,6 +54,7 @@ export class IrcAdapter implements ChatAdapter {
   readonly redelivers = false;
   private client!: IrcClient;
   private accounts!: AccountBook;
+  private liveness!: Liveness;
   private chans!: ChannelBook;
   private readonly pacer: Pacer;
   private readonly sender: LineSender;
@@ -69,7 +73,7 @@ export class IrcAdapter implements ChatAdapter {
   constructor(private readonly opts: IrcAdapterOptions) {
     const clock = opts.clock ?? systemClock;
     this.pacer = new Pacer(new TokenBucket(opts.burst, opts.linesPerSecond, clock));
-    this.sender = new LineSender(this.pacer);
+    this.sender = new LineSender(this.pacer, () => this.liveness.ready());
     this.reconnector = new Reconnector(() => this.connectOnce(), opts.log);
   }
 
@@ -148,6 +152,7 @@ export class IrcAdapter implements ChatAdapter {
     const client = new IrcClient(["account-notify", "account-tag", "extended-join"]);
     this.client = client;
     this.accounts = new AccountBook(client);
+    this.liveness = watchLiveness(client, this.opts.clock ?? systemClock, this.opts.ping?.quietMs);
     this.chans = new ChannelBook(
       client,
       () => this.checkReady(),
@@ -194,7 +199,7 @@ export class IrcAdapter implements ChatAdapter {
         this.disconnectWaiters.clear();
         res({ registered });
       });
-      client.connect(this.opts.connect);
+      client.connect(this.opts.connect, this.opts.ping);
     });
   }
 

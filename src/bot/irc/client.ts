@@ -90,6 +90,7 @@ export interface IrcEvents {
   "nick in use": { nick: string };
   "nick invalid": { nick: string };
   "sasl failed": { reason: string; message?: string };
+  pong: { message: string };
   "socket close": unknown;
   "socket error": Error;
 }
@@ -133,7 +134,8 @@ export class IrcClient {
     };
   }
 
-  connect(o: ConnectOptions): void {
+  /** `ping`: seconds between irc-framework's PINGs, and of silence before it gives the connection up. */
+  connect(o: ConnectOptions, ping = { intervalS: 30, timeoutS: 90 }): void {
     const opts: FrameworkOptions = {
       host: o.host,
       port: o.port,
@@ -146,8 +148,8 @@ export class IrcClient {
       auto_reconnect: false,
       // Lines are split by the adapter; irc-framework's own splitting is not used.
       message_max_length: 4096,
-      ping_interval: 30,
-      ping_timeout: 90,
+      ping_interval: ping.intervalS,
+      ping_timeout: ping.timeoutS,
       version: null,
     };
     if (o.sasl) {

@@ -21,7 +21,11 @@ const MAX_UNSENT = 100;
 export class LineSender {
   private readonly unsent = new Map<string, Unsent>();
 
-  constructor(private readonly pacer: Pacer) {}
+  constructor(
+    private readonly pacer: Pacer,
+    /** Resolves when the connection is known to be alive (Liveness); rejects when it is gone. */
+    private readonly alive: () => Promise<void> = async () => {},
+  ) {}
 
   /** `max`: payload bytes a line may carry on this connection (payloadBytes). */
   async send(client: IrcClient, target: string, text: string, max: number): Promise<void> {
@@ -33,6 +37,7 @@ export class LineSender {
     if (left && max < left.max) lines = lines.flatMap((l) => splitMessage(l, max));
     try {
       while (lines.length) {
+        await this.alive();
         await this.pacer.write(() => {
           if (!client.connected) throw new Error("irc: disconnected while sending");
           client.raw(`PRIVMSG ${target} :${lines[0]}`);

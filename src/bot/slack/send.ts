@@ -3,6 +3,7 @@ import type { Logger } from "../../core/log.js";
 import type { OutboundMessage, SentRef } from "../../core/messages.js";
 import { isPermanent, platformError } from "./errors.js";
 import { renderBlocks, renderText } from "./format.js";
+import { OncePoster } from "./post-once.js";
 import { withRunEvents } from "./run-events.js";
 
 /** Messages whose update Slack refuses because the original is gone: post a new one instead. */
@@ -14,10 +15,14 @@ const GONE = new Set(["message_not_found", "cant_update_message", "edit_window_c
  * chat.postEphemeral for what one person alone should see.
  */
 export class SlackSender {
+  private readonly poster: OncePoster;
+
   constructor(
     private readonly client: () => webApi.WebClient,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.poster = new OncePoster(client, log);
+  }
 
   async deliver(msg: OutboundMessage): Promise<SentRef> {
     if (msg.editsId) return this.edit(msg, msg.editsId);
@@ -31,6 +36,11 @@ export class SlackSender {
         ? renderBlocks(r.text, msg.actions ?? [], msg.blocks)
         : undefined
     ) as types.KnownBlock[] | undefined;
+    const where = {
+      channel: msg.target,
+      text: r.text,
+      ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
+    };
     try {
       if (msg.replaces) {
         try {
@@ -46,15 +56,13 @@ export class SlackSender {
           if (!GONE.has(platformError(e) ?? "")) throw e;
         }
       }
-      const res = await client.chat.postMessage({
-        channel: msg.target,
-        text: r.text,
+      // Posted at most once, even across the outbox's retries (see OncePoster).
+      const id = await this.poster.post({
+        ...where,
         ...(blocks ? { blocks } : {}),
-        ...(msg.threadId ? { thread_ts: msg.threadId } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
-      const id = res.ts;
       if (r.file) {
         const file = { content: r.file.content, filename: r.file.filename, title: r.file.title };
         await client.filesUploadV2(
@@ -63,10 +71,13 @@ export class SlackSender {
             : { ...file, channel_id: msg.target },
         );
       }
+      // Until here a retry of this message posts nothing again (only the file is still to go).
+      this.poster.forget(where);
       return { id };
     } catch (e) {
       // A refusal that retrying cannot change must not hold up the network's whole outbox.
       if (!isPermanent(e)) throw e;
+      this.poster.forget(where);
       this.log.warn(
         { channel: msg.target, kind: msg.kind, error: platformError(e) },
         "Slack refused a message; dropped",
