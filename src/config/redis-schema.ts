@@ -8,8 +8,8 @@ const sentinelAddress = z
     'expected "host:port", e.g. "10.0.0.5:26379"',
   )
   .refine((a) => {
-    const port = Number(a.slice(a.lastIndexOf(":") + 1));
-    return port > 0 && port < 65536;
+    const port = /:(\d+)$/.exec(a);
+    return !port || (Number(port[1]) > 0 && Number(port[1]) < 65536);
   }, "the port must be 1-65535");
 
 /** A primary found through Redis Sentinel (ioredis's Sentinel support, which BullMQ uses as is). */
