@@ -33,3 +33,18 @@ export const sentinelRedis = z.strictObject({
   replicaWaitMs: z.number().int().min(0).max(10_000).default(500),
 });
 export type SentinelRedis = z.infer<typeof sentinelRedis>;
+
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL, or { sentinels, name }");
+
+/**
+ * `redis:` — a URL or the Sentinel form, chosen by the value's type, so a mistake is
+ * reported against the form the user meant (a union would say only "Invalid input").
+ */
+export const redisField = z.unknown().transform((v, ctx): string | SentinelRedis => {
+  const r = typeof v === "string" ? redisUrl.safeParse(v) : sentinelRedis.safeParse(v);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.issues.push({ ...issue, input: v } as (typeof ctx.issues)[number]);
+  return z.NEVER;
+});

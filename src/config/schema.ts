@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { durationField } from "../core/duration.js";
-import { sentinelRedis } from "./redis-schema.js";
+import { redisField } from "./redis-schema.js";
 import { webSchema } from "./web.js";
 
 /**
@@ -154,12 +154,7 @@ export const configSchema = z.strictObject({
    * Redis URL, or a Sentinel-managed primary ({ sentinels, name, … }: docs/operations.md);
    * omitted → REDIS_URL, else a private redis-server the bot starts itself.
    */
-  redis: z
-    .union([
-      z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL, or { sentinels, name }"),
-      sentinelRedis,
-    ])
-    .optional(),
+  redis: redisField.optional(),
   /** Prefix of every Redis key the bot writes (several bots may share one Redis). */
   keyPrefix: z.string().min(1).default("changebot"),
   /** Where the private Redis and the log live. */

@@ -22,9 +22,15 @@ export interface RedisSettingsReport {
   unchecked?: string;
 }
 
-async function configGet(client: Redis, name: string): Promise<string | undefined> {
-  const got = (await client.config("GET", name)) as string[];
-  return got[1];
+/** Both settings in one round trip (start time matters); throws what CONFIG answered when refused. */
+async function configGet(client: Redis, names: string[]): Promise<(string | undefined)[]> {
+  const p = client.pipeline();
+  for (const n of names) p.config("GET", n);
+  const res = (await p.exec()) ?? [];
+  return res.map(([err, got]) => {
+    if (err) throw err;
+    return (got as string[])[1];
+  });
 }
 
 export async function checkRedisSettings(
@@ -36,8 +42,7 @@ export async function checkRedisSettings(
   let policy: string | undefined;
   let appendonly: string | undefined;
   try {
-    policy = await configGet(client, "maxmemory-policy");
-    appendonly = await configGet(client, "appendonly");
+    [policy, appendonly] = await configGet(client, ["maxmemory-policy", "appendonly"]);
   } catch (e) {
     const unchecked = (e as Error).message.split("\n")[0]!;
     log.warn(
