@@ -1,7 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../src/core/clock.js";
 import { getRun, runKey } from "../../src/domain/runbook/state.js";
+import { findBinary } from "../../src/infra/redis.js";
 import { advanceTo } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
 import { ROOT } from "../harness/child.js";
@@ -9,6 +11,7 @@ import { eventually } from "../harness/eventually.js";
 import { describe, expect, test } from "../harness/fixtures.js";
 import { capturingLogger } from "../harness/log.js";
 import { ask, CREW, CREW_ROLES } from "../harness/runbook-driver.js";
+import { startSentinelCluster } from "../harness/sentinel.js";
 
 const M = 60_000;
 const H = 60 * M;
@@ -110,11 +113,29 @@ describe("Redis Sentinel: the primary is killed mid-run", () => {
       // The new primary has no replica (the old primary is dead): the writes that matter say so.
       const unconfirmed = cap.lines.filter((l) => l.msg === UNCONFIRMED);
       expect(unconfirmed.length).toBeGreaterThan(0);
-      expect(new Set(unconfirmed.map((l) => l.write))).toContain("run state");
+      expect([...new Set(unconfirmed.map((l) => l.write))].sort()).toEqual([
+        "announcement delivered marker",
+        "run state",
+      ]);
       expect(cap.lines.some((l) => l.msg === "Redis primary changed")).toBe(true);
     } finally {
       await t.stop();
       sshd.behave("rsync", {});
+    }
+  });
+
+  test("without redis-sentinel the harness fails naming Debian's package, before starting anything", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "changebot-no-sentinel-"));
+    symlinkSync(findBinary("redis-server")!, join(bin, "redis-server"));
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      await expect(startSentinelCluster()).rejects.toThrow(
+        "redis-sentinel is not installed: install Debian's package redis-sentinel (apt-get install redis-sentinel)",
+      );
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
     }
   });
 });
