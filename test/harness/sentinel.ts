@@ -29,6 +29,8 @@ export interface SentinelCluster {
   replicaInSync(): Promise<void>;
   /** kill -9 of the primary; resolves once a sentinel names the replica as the new primary. */
   failover(): Promise<void>;
+  /** Starts another replica of the current primary and waits until it is in step. */
+  addReplica(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -148,6 +150,21 @@ export async function startSentinelCluster(name = "changebot-primary"): Promise<
           () => ask(replica.port, async (r) => /role:master/.test(await r.info("replication"))),
           "the replica to take the primary role",
         );
+      },
+      addReplica: async () => {
+        const [, port] = (await primaryAddress()).split(":");
+        const more = await spawnServer(server, (p, dir) => [
+          ...redisServerArgs(p, dir, true),
+          "--replicaof",
+          "127.0.0.1",
+          port!,
+        ]);
+        started.push(more);
+        await eventually(
+          () => ask(more.port, async (r) => /master_link_status:up/.test(await r.info("replication"))),
+          "the new replica to connect to the primary",
+        );
+        return more;
       },
       stop,
     };

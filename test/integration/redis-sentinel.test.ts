@@ -118,6 +118,25 @@ describe("Redis Sentinel: the primary is killed mid-run", () => {
         "run state",
       ]);
       expect(cap.lines.some((l) => l.msg === "Redis primary changed")).toBe(true);
+
+      // A replica joins the new primary: the next announcement's marker is confirmed, and the log says so.
+      await cluster.addReplica();
+      const warned = unconfirmed.length;
+      await ask(
+        adapter,
+        `!downtime schedule ${new Date(T0 + 24 * H).toISOString()} Second window`,
+        CREW.lead,
+        (m) => m.text.startsWith("Scheduled #2"),
+      );
+      await advanceTo(clock, s.queues, T0 + 20 * H);
+      await eventually(() => announced().some((x) => x.startsWith("Reminder: Downtime #2")), "its reminder");
+      await eventually(
+        () => cap.lines.some((l) => l.msg === "writes reach a replica again"),
+        "the recovery line",
+      );
+      expect(cap.lines.filter((l) => l.msg === UNCONFIRMED)).toHaveLength(warned);
+      // Nothing was ever announced twice.
+      expect(new Set(announced()).size).toBe(announced().length);
     } finally {
       await t.stop();
       sshd.behave("rsync", {});
