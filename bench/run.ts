@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { announceBench, announceFigures } from "./announce.js";
 import { consoleFigures, consoleLatency } from "./console-latency.js";
+import { fuzzBench, fuzzFigures } from "./fuzz.js";
 import { ircFigures, ircLatency } from "./irc-latency.js";
 import { cleanUpOnSignals, endAll, ROOT } from "./procs.js";
 import { runSteps, runStepsFigures } from "./run-steps.js";
@@ -53,6 +54,16 @@ const plan: [string, () => Promise<Figure[]>][] = [
 
 // Run mode's step-to-step overhead (issue #14), beside a bare BullMQ job chain.
 plan.push(["run-steps", async () => runStepsFigures(await runSteps(50, quick ? 1 : 4))]);
+
+// Hostile input at the router (issue #16): the full count, where the test suite runs fewer.
+plan.push([
+  "fuzz",
+  async () => {
+    const r = await fuzzBench(quick ? 2000 : 10_000);
+    if (r.failure) process.stderr.write(`\n${r.failure}\n`);
+    return fuzzFigures(r);
+  },
+]);
 
 const figures: Figure[] = [];
 let failed = false;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { UserError } from "../core/errors.js";
 import { identityKey } from "../core/identity.js";
 import { runPage } from "../domain/pages.js";
-import type { EngineCtx } from "../domain/runbook/context.js";
+import { actionsFor, type EngineCtx } from "../domain/runbook/context.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { marked } from "../domain/runbook/rehearsal.js";
@@ -102,5 +102,6 @@ export async function sayEvents(
   run?: RunState,
 ): Promise<void> {
   const text = runText(events);
-  if (text) await ctx.reply(text, { events, ...(run ? linkedTo(run, text) : {}) });
+  if (text)
+    await ctx.reply(text, { events, actions: actionsFor(events), ...(run ? linkedTo(run, text) : {}) });
 }

@@ -9,9 +9,28 @@ import { type Command, type CommandContext, command } from "./types.js";
 /** !topic and its edits (Limnoria's Topic plugin is the model). The bot's own segments survive every edit. */
 const EDITORS = ["engineer", "losa", "lead"];
 
+/** How much of each segment the answer shows, and how many segments at most. */
+const SHOWN_CHARS = 200;
+const SHOWN_SEGMENTS = 12;
+
+/**
+ * The topic, segment by segment, in an answer of bounded length: a long segment
+ * shows its start, and past SHOWN_SEGMENTS the rest are counted (the network's
+ * topic itself is fitted by the adapter; this is what the bot keeps).
+ */
 export function describeTopic(segments: readonly TopicSegment[]): string {
   if (!segments.length) return "The topic is empty.";
-  return `Topic: ${segments.map((s, i) => `[${i + 1}] ${s.text}${s.owner ? ` (kept by the bot: ${s.owner})` : ""}`).join(SEPARATOR)}`;
+  const short = (t: string) => {
+    const cps = [...t];
+    return cps.length > SHOWN_CHARS
+      ? `${cps.slice(0, SHOWN_CHARS).join("").trimEnd()}… (${cps.length} characters)`
+      : t;
+  };
+  const shown = segments
+    .slice(0, SHOWN_SEGMENTS)
+    .map((s, i) => `[${i + 1}] ${short(s.text)}${s.owner ? ` (kept by the bot: ${s.owner})` : ""}`);
+  const rest = segments.length - shown.length;
+  return `Topic: ${shown.join(SEPARATOR)}${rest > 0 ? ` (and ${rest} more segments)` : ""}`;
 }
 
 async function edit(

@@ -12,7 +12,7 @@ import type { Answer } from "./answer.js";
  * a long answer would flood (commands/answer.ts): its page, its brief form, or
  * the whole of it privately.
  */
-export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events"> &
+export type ReplyOptions = Pick<SayOptions, "ref" | "blocks" | "outputLines" | "events" | "actions"> &
   Pick<Answer, "page" | "brief" | "privately" | "privateNote"> & { kind?: "reply" | "alarm" };
 
 export type { EnqueueRequest };

@@ -153,6 +153,12 @@ export interface ChatAdapter {
    * Optional; failures are the adapter's to log.
    */
   receipt?(msg: InboundMessage, state: ReceiptState): Promise<void>;
+  /**
+   * Requests the network's receiver refused before they became messages, by
+   * reason (Slack's HTTP endpoint: "signature", "stale", "replay"). Optional; read
+   * by /metrics.
+   */
+  refusedRequests?(): ReadonlyMap<string, number>;
 }
 
 export type ReceiptState = "queued" | "done" | "failed";

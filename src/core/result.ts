@@ -1,4 +1,4 @@
-import type { ChatEvent } from "./messages.js";
+import type { ChatEvent, MessageAction } from "./messages.js";
 
 /**
  * What any piece of work reports: a job, a runbook step, a command run on a
@@ -16,4 +16,6 @@ export interface Outcome {
   announce?: boolean;
   /** What the summary says, as data (its plain rendering is the summary's end): see OutboundMessage.events. */
   events?: readonly ChatEvent[];
+  /** Buttons for what the work leaves waiting (a runbook's next step needs an ack or a confirm). */
+  actions?: MessageAction[];
 }

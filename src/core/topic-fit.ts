@@ -32,7 +32,7 @@ export function fitTopic(
     const i = work.findLastIndex((s) => !s.owner);
     if (i < 0) {
       throw new UserError(
-        `the bot's own topic segments (${work.map((m) => `"${m.text}"`).join(", ")}) are longer than the topic limit of ${max}`,
+        `the bot's own topic segments (${work.map((m) => quoteStart(m.text)).join(", ")}) are longer than the topic limit of ${max}`,
         ErrorCode.Refused,
       );
     }
@@ -48,4 +48,25 @@ export function fitTopic(
     }
   }
   return { text: joinTopic(work), cut: [...cut] };
+}
+
+/** How much of each left-out segment the note quotes, and how many it names. */
+const QUOTE_CHARS = 60;
+const QUOTE_COUNT = 5;
+
+/** A segment in quotes, its first QUOTE_CHARS characters when longer. */
+function quoteStart(s: string): string {
+  const cps = [...s];
+  return `"${cps.length > QUOTE_CHARS ? `${cps.slice(0, QUOTE_CHARS).join("").trimEnd()}…` : s}"`;
+}
+
+/**
+ * The note that says what fitTopic shortened or left out. It quotes the start of
+ * each segment and names a few, however long or many they are: a 4 kB segment
+ * someone added must not come back as a reply longer than a network takes.
+ */
+export function cutNote(cut: readonly string[], max: number): string {
+  const named = cut.slice(0, QUOTE_COUNT).map(quoteStart).join(", ");
+  const more = cut.length > QUOTE_COUNT ? ` and ${cut.length - QUOTE_COUNT} more` : "";
+  return `The topic is limited to ${max} characters here, so I shortened or left out: ${named}${more}`;
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Job } from "bullmq";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import type { Queues } from "./queues.js";
@@ -23,7 +24,11 @@ export class Lane {
     readonly deliver: (msg: OutboundMessage) => Promise<Delivery>,
     /** Aborted when the worker stops: whoever still waits for a turn gives up ("stopped"). */
     readonly stopped: AbortSignal,
-  ) {}
+  ) {
+    // Each message waiting for its turn listens for the stop until its turn comes: a burst of
+    // replies is many listeners at once, not a leak (Node would warn past 10).
+    setMaxListeners(0, stopped);
+  }
 
   /**
    * Runs fn after everything that took the lane before it, or gives up with

@@ -4,7 +4,7 @@ import { isUserError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import { toChannel } from "../core/outbound.js";
-import { fitTopic } from "../core/topic-fit.js";
+import { cutNote, fitTopic } from "../core/topic-fit.js";
 import { type Delivery, Lane, localOutbox } from "./outbox-lane.js";
 import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
@@ -40,9 +40,7 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
           : { text: msg.text, cut: [] };
         await adapter.setTopic(msg.target, text);
         if (cut.length) {
-          await tell(
-            `The topic is limited to ${max} characters here, so I shortened or left out: ${cut.map((c) => `"${c}"`).join(", ")}`,
-          );
+          await tell(cutNote(cut, max));
         }
       } catch (e) {
         if (!isUserError(e)) throw e;

@@ -1,6 +1,7 @@
 import type { Outcome } from "../core/result.js";
 import type { JobKinds } from "../domain/job-kinds.js";
 import {
+  actionsFor,
   botActor,
   botEnqueue,
   boundStep,
@@ -83,7 +84,7 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
   if (brief && result.ok) {
     const { output: _inTheLog, ...rest } = result;
     const said = marked(run, events);
-    return { ...rest, summary: oneLineStep(result.summary, said), events: said };
+    return { ...rest, summary: oneLineStep(result.summary, said), events: said, actions: actionsFor(said) };
   }
   return saying(run, result, events);
 }
@@ -92,7 +93,9 @@ async function doStep(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepD
 function saying(run: RunState, result: Outcome, after: RunEvent[]): Outcome {
   const events = marked(run, after);
   const said = runText(events);
-  return said ? { ...result, summary: `${result.summary}\n${said}`, events } : result;
+  return said
+    ? { ...result, summary: `${result.summary}\n${said}`, events, actions: actionsFor(events) }
+    : result;
 }
 
 async function undoStepJob(job: JobContext<"runbook-step">, env: RunbookEnv, d: StepData): Promise<Outcome> {

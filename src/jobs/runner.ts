@@ -58,13 +58,15 @@ export async function sayInJob(
   kind: "reply" | "alarm" = "reply",
   /** The text's last N lines are output (see OutboundMessage.outputLines). */
   outputLines?: number,
-  /** What the text says, as data (Outcome.events). */
-  events?: Outcome["events"],
+  /** What the text says, as data, and the buttons it comes with (Outcome.events, Outcome.actions). */
+  said: Pick<Outcome, "events" | "actions"> = {},
   /** Whether the ack may still be pending (false: known to be in the outbox already). */
   ackPending = true,
 ) {
   await services.jobs.waitAcked(rec.id, undefined, ackPending);
-  await services.outbox.send(inJob(rec, text, { kind, outputLines, events }));
+  await services.outbox.send(
+    inJob(rec, text, { kind, outputLines, events: said.events, actions: said.actions }),
+  );
 }
 
 /**
@@ -176,15 +178,7 @@ export async function runJob(
         outputLines = t.lines.length;
       }
     }
-    await sayInJob(
-      services,
-      rec,
-      text,
-      outcome.ok ? "reply" : "alarm",
-      outputLines,
-      outcome.events,
-      ackPending,
-    );
+    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines, outcome, ackPending);
   }
   await services.events.publish(id, state);
 }

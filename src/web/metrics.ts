@@ -83,6 +83,17 @@ export class WebMetrics {
         }
       },
     });
+    new Counter({
+      name: "changebot_slack_requests_refused_total",
+      help: "Requests to the Slack HTTP endpoint refused before they ran, by network and reason (signature, stale, replay)",
+      labelNames: ["network", "reason"],
+      registers,
+      collect: function (this: Counter<"network" | "reason">) {
+        this.reset();
+        for (const a of adapters)
+          for (const [reason, n] of a.refusedRequests?.() ?? []) this.inc({ network: a.network, reason }, n);
+      },
+    });
     new Gauge({
       name: "changebot_network_connected",
       help: "1 while the chat network is connected, else 0",

@@ -154,6 +154,41 @@ describe("a DB deployment run bound to its scheduled downtime", () => {
     expect(log.text).toMatch(/^#1 "DB deployment" done/);
   });
 
+  test("a bound downtime whose planned start passes before the run's marker stays scheduled, without its topic, until the marker", {
+    timeout: 90_000,
+  }, async ({ bot, runbookSshd: sshd }) => {
+    const t = await startRunbookBot(bot, sshd);
+    const { clock, adapter, services: s } = t;
+    const rb = runbooksOf(s.config).runbooks.get(ID)!;
+    const T0 = clock.now() + 5 * H;
+    await ask(adapter, `!downtime schedule ${new Date(T0).toISOString()} DB deployment`, CREW.lead, (m) =>
+      m.text.startsWith("Scheduled #1"),
+    );
+    await ask(adapter, `!migrate start ${ID} revision=1 site_url=${http.url} downtime=1`, CREW.lead, (m) =>
+      m.text.includes("run #"),
+    );
+    // T0 comes while the run is still before its downtime-start marker: every announcement due by then is run.
+    clock.set(T0 + M);
+    // The start slot's job runs (its hook would set the topic before posting) and says nothing.
+    expect(await runDue(s.queues, clock.now())).toContain("dt-1-r1-start");
+    expect(adapter.topics.get("console") ?? "").not.toContain("Downtime in progress");
+    // The channel's messages keep their order: anything posted before this answer is in by now.
+    const list = await ask(adapter, "!downtime list all", CREW.nobody, (m) =>
+      m.text.startsWith(`#1 "DB deployment"`),
+    );
+    expect(list.text).not.toContain("in progress");
+    expect(adapter.texts().filter((x) => x.includes("has begun"))).toEqual([]);
+    // The run's marker starts it (late), and from then on all three say so.
+    const d = { services: s, adapter, clock };
+    const marker = rb.steps.findIndex((x) => x.kind === "downtime-start");
+    await driveToEnd(d, ID, { stopBefore: rb.steps[marker + 1]!.id });
+    expect(adapter.topics.get("console") ?? "").toContain("Downtime in progress");
+    const after = await ask(adapter, "!downtime list all", CREW.nobody, (m) =>
+      m.text.startsWith(`#1 "DB deployment" in progress`),
+    );
+    expect(after.text).toContain("in progress since");
+  });
+
   test("within the plan no alarm; undoing the markers puts the downtime back", {
     timeout: 90_000,
   }, async ({ bot, runbookSshd: sshd }) => {

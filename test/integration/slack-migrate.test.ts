@@ -30,6 +30,23 @@ writeFileSync(
   ].join("\n"),
 );
 
+writeFileSync(
+  join(dir, "prep.yaml"),
+  [
+    "id: prep",
+    "title: Prepare, then hand over",
+    "steps:",
+    "  - kind: local",
+    "    title: Prepare the new backend",
+    '    argv: ["/bin/echo", "prepared"]',
+    "  - kind: manual",
+    "    title: Look at the new backend",
+    "    role: losa",
+    "    instructions: Open the new backend's page.",
+    "",
+  ].join("\n"),
+);
+
 describe("runbook steps acknowledged and confirmed with Slack's buttons", () => {
   const t = slackSuite({ roles: { lead: ["ULEAD"], losa: ["UOPS"] }, config: { runbooks: dir } });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,6 +83,31 @@ describe("runbook steps acknowledged and confirmed with Slack's buttons", () => 
     const after = fake.messages.get(prompt.ts)!;
     expect(after.blocks?.some((b) => b.type === "actions")).toBe(false);
     expect(fake.callsTo("chat.update")).toHaveLength(1);
+  });
+
+  it("a manual step reached after an automated one (here by !migrate run) comes with its button", async () => {
+    const { fake } = t;
+    fake.users.set("UOPS", "olga");
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!migrate start prep")));
+    await fake.waitFor(
+      () => fake.posted().find((m) => /prep\W* run #\d+ started/.test(m.text)),
+      "the run to start",
+    );
+    await fake.deliver(eventBody(userMessage(DEV, "ULEAD", "!migrate run")));
+    const result = await fake.waitFor(
+      () => fake.posted().find((m) => m.text.includes("Open the new backend's page.") && m.blocks),
+      "the step's result, ending at the manual step",
+    );
+    expect(result.text).toMatch(/#\d+ done/);
+    expect(result.blocks!.find((b) => b.type === "actions")!.elements![0]!).toMatchObject({
+      value: "!migrate ack",
+      text: { text: "Acknowledge" },
+    });
+    await fake.click(result.ts, "UOPS", 0, "1700000450.000001");
+    await fake.waitFor(
+      () => fake.posted().find((m) => /acknowledged by olga/.test(m.text)),
+      "the acknowledgement",
+    );
   });
 
   it("an irreversible step runs only after someone else clicks Confirm", async () => {

@@ -11,6 +11,7 @@ import type {
   TopicChange,
 } from "../../core/messages.js";
 import type { Services } from "../../domain/services.js";
+import { RedisSeen } from "../../infra/seen.js";
 import { handleClick } from "./actions.js";
 import { SlackChannels } from "./channels.js";
 import { type SlackAuth, SlackConnection } from "./connection.js";
@@ -22,6 +23,12 @@ import { type SlackMessageEvent, slackIdentity, toInbound } from "./inbound.js";
 import { UserNames } from "./names.js";
 import { ProgressMessages } from "./progress.js";
 import { addReceipt } from "./receipts.js";
+import {
+  LocalSignatures,
+  MAX_SKEW_SECONDS,
+  type SignatureMemory,
+  SlackRequestCheck,
+} from "./request-check.js";
 import { openScheduleForm, opensScheduleForm, registerScheduleForm } from "./schedule-form.js";
 import { SlackSender } from "./send.js";
 import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
@@ -61,13 +68,24 @@ export class SlackAdapter implements ChatAdapter {
   private readonly chans: SlackChannels;
   private home?: HomePublisher;
   private readonly homeOpts: { refreshMs?: number; minIntervalMs?: number };
+  /** HTTP mode: signatures taken, in memory until the bot's Redis is handed over. */
+  private signatures: SignatureMemory = new LocalSignatures();
+  private readonly requestCheck?: SlackRequestCheck;
 
   constructor(o: SlackAdapterOptions) {
     this.network = o.network ?? "slack";
     this.log = o.log.child({ network: this.network });
     this.chans = new SlackChannels(o.config.channels);
     this.homeOpts = { refreshMs: o.homeRefreshMs, minIntervalMs: o.homeMinIntervalMs };
+    if (!o.config.appToken && o.config.signingSecret)
+      this.requestCheck = new SlackRequestCheck({
+        signingSecret: o.config.signingSecret,
+        network: this.network,
+        log: this.log,
+        memory: () => this.signatures,
+      });
     this.conn = new SlackConnection({
+      requestCheck: this.requestCheck,
       config: o.config,
       log: this.log,
       reconnectMs: o.reconnectMs,
@@ -79,6 +97,11 @@ export class SlackAdapter implements ChatAdapter {
     });
     this.names = new UserNames(() => this.conn.client, this.log);
     this.sender = new SlackSender(() => this.conn.client, this.log);
+  }
+
+  /** HTTP mode: requests refused before they became messages, by reason (bad signature, stale, replay). */
+  refusedRequests(): ReadonlyMap<string, number> {
+    return this.requestCheck?.refused() ?? new Map();
   }
 
   /** The HTTP receiver's port, once listening (HTTP mode). */
@@ -100,6 +123,8 @@ export class SlackAdapter implements ChatAdapter {
   }
   /** App Home reads the bot's state through its services (given once they exist). */
   useServices(s: Services): void {
+    // Every front end behind one address shares what it has taken.
+    this.signatures = new RedisSeen(s.redis, s.prefix, 2 * MAX_SKEW_SECONDS);
     this.home?.stop();
     this.home = new HomePublisher({
       client: () => this.conn.client,

@@ -6,6 +6,7 @@ import { StartupError } from "../../core/errors.js";
 import type { Logger } from "../../core/log.js";
 import { isAuthError, platformError } from "./errors.js";
 import { slackLogger } from "./logger.js";
+import type { SlackRequestCheck } from "./request-check.js";
 
 export interface SlackAuth {
   botUserId: string;
@@ -24,12 +25,15 @@ export interface SlackConnectionOptions {
   register(app: App, auth: SlackAuth): void | Promise<void>;
   /** The socket is up (again), or the HTTP endpoint listens. */
   connected(): void;
+  /** HTTP mode: judges each request before Bolt does (signature, age, replay). */
+  requestCheck?: SlackRequestCheck;
 }
 
 /**
  * The Bolt App and its receiver: Socket Mode when an app token is configured (no
- * public endpoint needed), else the HTTP Events API, whose requests Bolt checks
- * against the signing secret (a bad or stale signature gets 401). Reconnecting
+ * public endpoint needed), else the HTTP Events API, whose requests are checked
+ * against the signing secret (request-check.ts: a bad or stale signature gets
+ * 401, a replay runs nothing; Bolt checks again behind it). Reconnecting
  * is done here rather than by the SDK, which gives up if Slack is unreachable
  * for a moment while it reconnects.
  */
@@ -167,11 +171,13 @@ export class SlackConnection {
       });
       receiver = sm;
     } else {
-      receiver = new HTTPReceiver({
+      const http = new HTTPReceiver({
         signingSecret: cfg.signingSecret ?? "",
         endpoints: "/slack/events",
         logger: this.slog,
       });
+      if (this.o.requestCheck) http.requestListener = this.o.requestCheck.guard(http.requestListener);
+      receiver = http;
     }
     const app = new App({
       token: cfg.botToken,

@@ -3,6 +3,7 @@ import { runbooksOf } from "../../config/runbook-load.js";
 import { bindStep, substitute } from "../../config/runbook-params.js";
 import { UserError } from "../../core/errors.js";
 import { holdersOf } from "../../core/identity.js";
+import type { MessageAction } from "../../core/messages.js";
 import { replyTo } from "../../core/outbound.js";
 import type { EnqueueRequest } from "../../infra/enqueue.js";
 import { startJob } from "../../infra/enqueue.js";
@@ -60,15 +61,22 @@ export async function emit(
   const events = marked(run, [...said]);
   const text = runText(events);
   if (!text) return;
-  const waits = events.find((e) => e.type.endsWith("awaiting-ack") || e.type.endsWith("awaiting-confirm"));
-  const actions = !waits
-    ? undefined
-    : waits.type === "step-awaiting-confirm"
-      ? [{ label: "Confirm", command: "!migrate confirm", style: "danger" as const }]
-      : [{ label: "Acknowledge", command: "!migrate ack", style: "primary" as const }];
   await s.outbox.send(
-    replyTo(run, text, { kind: events.some(isAlarm) ? "alarm" : "reply", actions, events }),
+    replyTo(run, text, {
+      kind: events.some(isAlarm) ? "alarm" : "reply",
+      actions: actionsFor(events),
+      events,
+    }),
   );
+}
+
+/** The button a run's events leave waiting for: an ack of a manual step or undo, a confirm of an irreversible step. */
+export function actionsFor(events: readonly RunEvent[]): MessageAction[] | undefined {
+  const waits = events.find((e) => e.type.endsWith("awaiting-ack") || e.type.endsWith("awaiting-confirm"));
+  if (!waits) return undefined;
+  return waits.type === "step-awaiting-confirm"
+    ? [{ label: "Confirm", command: "!migrate confirm", style: "danger" }]
+    : [{ label: "Acknowledge", command: "!migrate ack", style: "primary" }];
 }
 
 /** Jobs the engine starts on its own (loop iterations, the next undo of a rollback), in the run's channel. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitTopic, joinTopic } from "../../../src/core/topic-fit.js";
+import { cutNote, fitTopic, joinTopic } from "../../../src/core/topic-fit.js";
 
 describe("fitTopic", () => {
   const rc = { text: "PQM in RC mode", owner: "rc-mode" };
@@ -41,5 +41,24 @@ describe("fitTopic", () => {
 
   it("joins with the separator", () => {
     expect(joinTopic([{ text: "a" }, { text: "b" }])).toBe("a | b");
+  });
+
+  it("says what it left out in a note of bounded length, however long or many the segments", () => {
+    const huge = "-rf ".repeat(1000);
+    const r = fitTopic([...Array.from({ length: 9 }, (_, i) => ({ text: `s${i}` })), { text: huge }, rc], 30);
+    const note = cutNote(r.cut, 30);
+    expect(note).toMatch(/^The topic is limited to 30 characters here, so I shortened or left out: "/);
+    expect(note).toContain(`"${"-rf ".repeat(15).trimEnd()}…"`);
+    expect(note).toMatch(/ and \d+ more$/);
+    expect(note.length).toBeLessThan(500);
+    expect(cutNote(["a", "b"], 30)).toBe(
+      'The topic is limited to 30 characters here, so I shortened or left out: "a", "b"',
+    );
+  });
+
+  it("quotes only the start of the bot's own segments when they alone are too long", () => {
+    expect(() => fitTopic([{ text: "x".repeat(5000), owner: "rc-mode" }], 10)).toThrow(
+      /^the bot's own topic segments \("x{60}…"\) are longer than the topic limit of 10$/,
+    );
   });
 });
