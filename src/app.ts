@@ -14,7 +14,7 @@ import { checkPermissionKeys } from "./config/checks.js";
 import { runbooksOf } from "./config/runbook-load.js";
 import type { Config } from "./config/schema.js";
 import { type Clock, systemClock } from "./core/clock.js";
-import { type Logger, maskUrl } from "./core/log.js";
+import type { Logger } from "./core/log.js";
 import type { ChatAdapter, InboundMessage } from "./core/messages.js";
 import { type StepKind, stepKinds } from "./domain/runbook/kinds/index.js";
 import type { StepKinds } from "./domain/runbook/kinds/types.js";
@@ -29,7 +29,8 @@ import { JobStore } from "./infra/job-store.js";
 import { Outbox, startOutboxWorker } from "./infra/outbox.js";
 import { type PrivateRedis, startPrivateRedis } from "./infra/private-redis.js";
 import { Queues } from "./infra/queues.js";
-import { connectRedis } from "./infra/redis.js";
+import { connectRedis, describeRedis, type RedisTarget } from "./infra/redis.js";
+import { checkRedisSettings } from "./infra/redis-checks.js";
 import { RedisSeen } from "./infra/seen.js";
 import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
@@ -42,8 +43,8 @@ export interface BotOptions {
   config: Config;
   log: Logger;
   role?: ProcessRole;
-  /** Overrides config and REDIS_URL (tests). */
-  redisUrl?: string;
+  /** Overrides config and REDIS_URL (tests): a URL or a Sentinel target. */
+  redisUrl?: RedisTarget;
   env?: NodeJS.ProcessEnv;
   clock?: Clock;
   /** Adapters to use instead of those the config names (tests, benchmarks). */
@@ -97,18 +98,20 @@ export class Bot {
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
     for (const w of runbooksOf(config, this.kinds.extraSchemas).warnings) log.info(w);
     const env = this.opts.env ?? process.env;
-    let url = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
+    let url: RedisTarget | undefined = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
     if (!url) {
       this.privateRedis = await startPrivateRedis(config.dataDir, log);
       url = this.privateRedis.url;
     }
     try {
       this.redis = await connectRedis(url, log);
+      await checkRedisSettings(this.redis, url, log);
     } catch (e) {
+      this.redis?.disconnect();
       await this.privateRedis?.stop();
       throw e;
     }
-    log.info({ redis: maskUrl(url), role: this.role }, "changebot starting");
+    log.info({ redis: describeRedis(url), role: this.role }, "changebot starting");
     const clock = this.opts.clock ?? systemClock;
     const prefix = config.keyPrefix;
     const queues = new Queues({ redisUrl: url, prefix });

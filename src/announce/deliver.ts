@@ -4,6 +4,7 @@ import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic-publish.js";
 import { workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
+import { confirmReplicated } from "../infra/redis-wait.js";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./delayed.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./wording.js";
@@ -78,6 +79,7 @@ export async function deliver(
   if (!said.targets.length)
     s.log.warn({ announcement: a.key }, "announcement has nowhere to go: no announce: targets, no channel");
   await s.redis.set(key, "posted", "EX", MARK_TTL_S);
+  await confirmReplicated(s.redis, "announcement delivered marker", { announcement: a.key });
   return d.late ? "posted-late" : "posted";
 }
 

@@ -121,5 +121,21 @@ export function configWarnings(config: Config): string[] {
     warnings.push(
       "  warning: config announce: no announcement target; each announcement goes to the channel of the command, run or downtime it belongs to",
     );
+  warnings.push(...sentinelWarnings(config));
   return warnings;
+}
+
+/** A Sentinel setup that works but would not survive what it is there for. */
+export function sentinelWarnings(config: Pick<Config, "redis">): string[] {
+  const r = config.redis;
+  if (!r || typeof r === "string") return [];
+  const out: string[] = [];
+  const distinct = new Set(r.sentinels);
+  if (distinct.size < r.sentinels.length)
+    out.push("  warning: config redis.sentinels: an address is listed twice");
+  if (distinct.size < 3)
+    out.push(
+      `  warning: config redis.sentinels: ${distinct.size} sentinel${distinct.size === 1 ? "" : "s"}; a failover needs a majority of sentinels that see each other, so run three or more on separate hosts and list them all`,
+    );
+  return out;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { durationField } from "../core/duration.js";
+import { redisField } from "./redis-schema.js";
 import { webSchema } from "./web.js";
 
 /**
@@ -149,11 +150,11 @@ export const configSchema = z.strictObject({
   /** Name the bot answers to when addressed (`changebot: help`). */
   name: z.string().min(1).default("changebot"),
   prefix: z.string().min(1).max(3).default("!"),
-  /** Redis URL; omitted → REDIS_URL, else a private redis-server the bot starts itself. */
-  redis: z
-    .string()
-    .regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL")
-    .optional(),
+  /**
+   * Redis URL, or a Sentinel-managed primary ({ sentinels, name, … }: docs/operations.md);
+   * omitted → REDIS_URL, else a private redis-server the bot starts itself.
+   */
+  redis: redisField.optional(),
   /** Prefix of every Redis key the bot writes (several bots may share one Redis). */
   keyPrefix: z.string().min(1).default("changebot"),
   /** Where the private Redis and the log live. */

@@ -31,7 +31,13 @@ export async function validateAll(
         .map(([r, ids]) => `${r} (${ids.length})`)
         .join(", ") || "none"
     }`,
-    `  redis: ${config.redis ? "configured" : "REDIS_URL or a private redis-server"}`,
+    `  redis: ${
+      typeof config.redis === "object"
+        ? `primary "${config.redis.name}" through ${config.redis.sentinels.length} sentinel(s): ${config.redis.sentinels.join(", ")}`
+        : config.redis
+          ? "configured"
+          : "REDIS_URL or a private redis-server"
+    }`,
   ];
   for (const v of validators) {
     const line = await v(loaded);

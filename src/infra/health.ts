@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.js";
 import { StartupError } from "../core/errors.js";
-import { type Logger, maskUrl } from "../core/log.js";
-import { connectRedis } from "./redis.js";
+import type { Logger } from "../core/log.js";
+import { connectRedis, describeRedis } from "./redis.js";
 
 /**
  * `changebot health`: the container's HEALTHCHECK. The bot's state and every job
@@ -16,5 +16,5 @@ export async function checkHealth(config: Config, log: Logger, env = process.env
     );
   const redis = await connectRedis(url, log, "health");
   redis.disconnect();
-  return `ok: Redis at ${maskUrl(url)} answers`;
+  return `ok: Redis at ${describeRedis(url)} answers`;
 }

@@ -1,9 +1,10 @@
 import { type ConnectionOptions, Queue, type QueueOptions, type WorkerOptions } from "bullmq";
-import { redisOptions } from "./redis.js";
+import { type RedisTarget, redisOptions } from "./redis-target.js";
 
 /** Where BullMQ's queues live, shared by every process of one bot (front ends and workers). */
 export interface QueueEnv {
-  redisUrl: string;
+  /** A redis:// URL or a Sentinel target (the field keeps its old name). */
+  redisUrl: RedisTarget;
   /** The bot's key prefix; BullMQ keys go under `<prefix>:bull`. */
   prefix: string;
 }

@@ -1,10 +1,14 @@
 import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis } from "ioredis";
 import { StartupError } from "../core/errors.js";
-import { type Logger, maskUrl } from "../core/log.js";
+import type { Logger } from "../core/log.js";
+import { describeRedis, isSentinel, type RedisTarget, redisOptions } from "./redis-target.js";
 import { redisTrouble } from "./redis-trouble.js";
+import { replicaWaitFor } from "./redis-wait.js";
+
+export { describeRedis, type RedisTarget, redisOptions } from "./redis-target.js";
 
 export const REDIS_PACKAGE_HINT =
   "redis-server is not installed: install Debian's package (apt-get install redis-server), or set REDIS_URL (or redis: in the config) to a Redis you run";
@@ -46,24 +50,6 @@ export function findBinary(name: string, path = process.env.PATH ?? ""): string 
   return undefined;
 }
 
-/** ioredis options from a redis:// URL; BullMQ needs maxRetriesPerRequest null for its blocking calls. */
-export function redisOptions(url: string): RedisOptions {
-  const u = new URL(url);
-  const opts: RedisOptions = {
-    host: u.hostname || "127.0.0.1",
-    port: u.port ? Number(u.port) : 6379,
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5000),
-  };
-  if (u.username) opts.username = decodeURIComponent(u.username);
-  if (u.password) opts.password = decodeURIComponent(u.password);
-  const db = u.pathname.replace(/^\//, "");
-  if (db) opts.db = Number(db);
-  if (u.protocol === "rediss:") opts.tls = {};
-  return opts;
-}
-
 /** How changebot runs redis-server: loopback only, no RDB snapshots, append-only when state must survive. */
 export function redisServerArgs(port: number, dir: string, appendonly: boolean): string[] {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
@@ -72,26 +58,43 @@ export function redisServerArgs(port: number, dir: string, appendonly: boolean):
 
 /**
  * Connects and checks the server answers within a few seconds, so an unreachable
- * REDIS_URL is one clear line at start, not a hang. After start, a Redis that
- * goes away is reported (with backoff: redis-trouble.ts) and reconnected by ioredis.
+ * REDIS_URL (or sentinels that know no primary) is one clear line at start, not a
+ * hang. After start, a Redis that goes away is reported (with backoff:
+ * redis-trouble.ts) and reconnected by ioredis; under Sentinel, to whichever
+ * replica the sentinels promote.
  */
-export async function connectRedis(url: string, log: Logger, name = "main"): Promise<Redis> {
-  const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectionName: `changebot-${name}` });
+export async function connectRedis(target: RedisTarget, log: Logger, name = "main"): Promise<Redis> {
+  const client = new Redis({
+    ...redisOptions(target),
+    lazyConnect: true,
+    connectionName: `changebot-${name}`,
+  });
+  const where = describeRedis(target);
   let lastError = "";
   let started = false;
   const trouble = redisTrouble(log);
   client.on("error", (e: Error) => {
-    if (started) trouble.report(`redis ${maskUrl(url)}`, e);
+    if (started) trouble.report(`redis ${where}`, e);
     lastError = e.message;
   });
   client.on("ready", () => {
     if (started) trouble.restored();
     lastError = "";
   });
+  if (isSentinel(target)) {
+    // Which server the sentinels gave us: a failover shows as a new primary address.
+    let primary = "";
+    client.on("ready", () => {
+      const at = `${client.stream?.remoteAddress}:${client.stream?.remotePort}`;
+      if (primary && at !== primary)
+        log.warn({ redis: where, was: primary, now: at }, "Redis primary changed");
+      primary = at;
+    });
+    replicaWaitFor(client, target.replicaWaitMs, log);
+  }
   const timeout = new Promise<never>((_, rej) =>
     setTimeout(
-      () =>
-        rej(new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${lastError || "no answer within 5s"}`)),
+      () => rej(new StartupError(`cannot reach Redis at ${where}: ${lastError || "no answer within 5s"}`)),
       5000,
     ).unref(),
   );
@@ -101,7 +104,7 @@ export async function connectRedis(url: string, log: Logger, name = "main"): Pro
   } catch (e) {
     client.disconnect();
     if (e instanceof StartupError) throw e;
-    throw new StartupError(`cannot reach Redis at ${maskUrl(url)}: ${lastError || (e as Error).message}`);
+    throw new StartupError(`cannot reach Redis at ${where}: ${lastError || (e as Error).message}`);
   }
   return client;
 }

@@ -10,7 +10,8 @@ import { newPrefix, testConfig } from "./config.js";
  * Each call gets its own key prefix, so tests sharing one redis-server never meet.
  */
 export interface TestBotOptions {
-  redisUrl: string;
+  /** A redis:// URL, or a Sentinel target (test/harness/sentinel.ts). */
+  redisUrl: NonNullable<BotOptions["redisUrl"]>;
   /** Extra config (merged over testConfig's). */
   config?: Record<string, unknown>;
   /** Roles for the memory network's users, e.g. { lead: ["alice"] }. Default: "tester" holds admin. */

@@ -5,6 +5,7 @@ import { newPrefix } from "./config.js";
 import { IrcUser, type Ngircd, type NgircdOptions, startNgircd } from "./irc.js";
 import { type AccountsNetwork, startAccountsNetwork } from "./irc-accounts.js";
 import { startRunbookSshd } from "./runbook-sshd.js";
+import { type SentinelCluster, startSentinelCluster } from "./sentinel.js";
 import { startRedis } from "./servers.js";
 import { type Sshd, startSshd } from "./sshd.js";
 
@@ -41,6 +42,8 @@ export interface TestFixtures {
   prefix: string;
   /** Starts an in-process bot on `redis` under `prefix` (unless given another); stopped after the test. */
   bot: StartBot;
+  /** A primary, a replica and three sentinels of this test's own (a test may fail the primary over). */
+  sentinelCluster: SentinelCluster;
   /** Connects an IRC client to `ngircd`; it quits after the test. */
   ircUser: (nick: string, username?: string) => Promise<IrcUser>;
 }
@@ -114,6 +117,12 @@ export const test = base.extend<{ $file: FileFixtures; $test: TestFixtures }>({
     });
     // Bot.stop() is idempotent: a test may stop its bot itself (a restart test does).
     await Promise.all(started.map((t) => t.stop()));
+  },
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  sentinelCluster: async ({}, use: Use<SentinelCluster>) => {
+    const cluster = await startSentinelCluster();
+    await use(cluster);
+    await cluster.stop();
   },
   ircUser: async ({ ngircd }: { ngircd: Ngircd }, use: Use<TestFixtures["ircUser"]>) => {
     const users: IrcUser[] = [];

@@ -74,7 +74,15 @@ describe(".ci/install-deps", () => {
     expect(m.stderr).toContain("installing Debian packages");
     expect(m.code).toBe(0);
     const install = m.log.find((l) => l.startsWith("apt-get install"))!;
-    const pkgs = ["ngircd", "inspircd", "atheme-services", "openssh-server", "openssh-client", "systemd"];
+    const pkgs = [
+      "redis-sentinel",
+      "ngircd",
+      "inspircd",
+      "atheme-services",
+      "openssh-server",
+      "openssh-client",
+      "systemd",
+    ];
     for (const p of pkgs) expect(install.split(" ")).toContain(p);
     expect(install).not.toContain("redis-server");
     // Every package asked to start its service during the install and was told no.
@@ -88,12 +96,26 @@ describe(".ci/install-deps", () => {
   it("puts back a policy-rc.d that was already there, also when the install fails", () => {
     const mine = "#!/bin/sh\n# the operator's own policy\nexit 0\n";
     for (const aptFails of [false, true]) {
-      const m = machine({ policy: mine, aptFails, present: ["ngircd", "inspircd", "atheme-services"] });
+      const m = machine({
+        policy: mine,
+        aptFails,
+        present: ["redis-sentinel", "ngircd", "inspircd", "atheme-services"],
+      });
       expect(m.code).toBe(aptFails ? 100 : 0);
       expect(m.log).toContain("policy-rc.d redis-server start -> 101");
       expect(readFileSync(m.policy, "utf8")).toBe(mine);
       expect(m.log.filter((l) => /^(systemctl|service) /.test(l))).toEqual([]);
     }
+  });
+
+  it("names redis-sentinel for the tests when only it is missing, and as a user installs nothing", () => {
+    const present = ["redis-server", "ngircd", "inspircd", "atheme-services", "openssl", "sshd", "ssh"];
+    const m = machine({ root: false, present: [...present, "systemd-analyze", "chromium"] });
+    expect(m.code).toBe(1);
+    expect(m.stderr.trim()).toBe(
+      "changebot: missing Debian packages: redis-sentinel — install them with: sudo apt-get install redis-sentinel",
+    );
+    expect(existsSync(m.policy)).toBe(false);
   });
 
   it("for the bot (install-deps redis) names only redis-server, and touches nothing as a user", () => {

@@ -1,5 +1,6 @@
 import { UserError } from "../../core/errors.js";
 import { withRedisLock } from "../../infra/lock.js";
+import { confirmReplicated } from "../../infra/redis-wait.js";
 import type { Services } from "../services.js";
 
 /**
@@ -202,6 +203,8 @@ export async function updateRun<T>(
     const m = s.redis.multi().set(key, next);
     if (run.status !== "active") m.srem(activeKey(s), key);
     await m.exec();
+    // Under Sentinel: a run's state change no replica confirmed is named in the log (infra/redis-wait.ts).
+    await confirmReplicated(s.redis, "run state", { run: key, status: run.status, cursor: run.cursor });
     return out;
   });
 }
