@@ -9,7 +9,8 @@ import { eventually } from "../harness/eventually.js";
 import { afterAll, beforeAll, describe, expect, type RedisServer, test } from "../harness/fixtures.js";
 import type { Sshd } from "../harness/sshd.js";
 
-describe("kill -9 of the bot during a remote step", () => {
+// Two child bots start one after the other: on a loaded machine that alone can take half a minute.
+describe("kill -9 of the bot during a remote step", { timeout: 90_000 }, () => {
   let sshd: Sshd;
   let dir: string;
   beforeAll(() => {
@@ -38,7 +39,9 @@ describe("kill -9 of the bot during a remote step", () => {
           dataDir: dir,
           hosts: { bastion: sshd.hostEntry() },
           lpndt: { host: "bastion", services: ["cron-fdt", "buildd-manager"], ...lpndt },
-          jobs: { lockMs: 1000, stalledCheckMs: 500 },
+          // Long enough that a loaded machine's late lock renewal is not taken for a dead worker
+          // (an idempotent step would then run again), short enough that a restart picks the job up soon.
+          jobs: { lockMs: 3000, stalledCheckMs: 1000 },
         }),
       ),
     );

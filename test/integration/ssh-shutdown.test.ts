@@ -10,7 +10,8 @@ import { eventually } from "../harness/eventually.js";
 import { afterAll, beforeAll, describe, expect, type RedisServer, test } from "../harness/fixtures.js";
 import type { Sshd } from "../harness/sshd.js";
 
-describe("SIGTERM while a remote step runs", () => {
+// Two child bots start one after the other: on a loaded machine that alone can take half a minute.
+describe("SIGTERM while a remote step runs", { timeout: 90_000 }, () => {
   let sshd: Sshd;
   let dir: string;
   beforeAll(() => {
