@@ -60,11 +60,8 @@ describe("the shipped runbooks do what their seeds say, against a real sshd", ()
     expect(first.text).toMatch(
       /manual, for engineer:\nPoint database\.yml back at the old database \(old\.example\.org\)/,
     );
-    // The prompt is said under the run's lock, just before the run is written: an ack waits for that lock.
-    await eventually(
-      async () => (await step("ofn-server-move", "database-yml")).status === "undoing",
-      "the revert to be the step waiting",
-    );
+    // The prompt is said once the run is written: the revert is the step waiting by then.
+    expect((await step("ofn-server-move", "database-yml")).status).toBe("undoing");
     // Until the revert is acknowledged, only the dump was removed: the app is stopped, the page is up.
     expect(sshd.calls()).toEqual([sshdCall(["rm", "-f", "--", "/tmp/openfoodweb_production.sql"])]);
     const atAck = sshd.calls().length;

@@ -4,7 +4,6 @@ import { configuredChannels, setManagedSegment } from "../topic-publish.js";
 import {
   boundStep,
   type EngineCtx,
-  emit,
   type RunbookEnv,
   runbookOf,
   stepLabel,
@@ -84,7 +83,8 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<RunEvent[
     if (step.undo && action?.begin === "ack") {
       sr.undoJob = undefined;
       note(run, now, ctx.actor.display, `posted the ${step.undo.kind} undo of step ${i + 1}`, i);
-      await emit(s, run, [
+      // Returned, not posted here: it is said once the run is written, after what led to it.
+      return [
         ...prefix,
         {
           type: "undo-awaiting-ack",
@@ -92,8 +92,7 @@ export async function undoNext(ctx: EngineCtx, run: RunState): Promise<RunEvent[
           prompt: action.prompt!(step.undo),
           acker: whoHolds(s, step.undo.role ?? "losa"),
         },
-      ]);
-      return [];
+      ];
     }
     const rec = await ctx.enqueue(
       jobRequest(
