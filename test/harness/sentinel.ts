@@ -164,6 +164,15 @@ export async function startSentinelCluster(name = "changebot-primary"): Promise<
           () => ask(more.port, async (r) => /master_link_status:up/.test(await r.info("replication"))),
           "the new replica to connect to the primary",
         );
+        // In step: it acknowledges the primary's writes (WAIT 1), not only connected.
+        await eventually(
+          () =>
+            ask(Number(port), async (r) => {
+              await r.set("sentinel-harness:sync", String(Date.now()));
+              return Number(await r.wait(1, 1000)) >= 1;
+            }),
+          { what: "the new replica to acknowledge the primary's writes", timeoutMs: 30_000 },
+        );
         return more;
       },
       stop,
