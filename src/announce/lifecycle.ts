@@ -1,5 +1,5 @@
 import { refuseInRehearsal } from "../domain/rehearsal-guard.js";
-import { activeRuns, getRun } from "../domain/runbook/state.js";
+import { runBoundTo } from "../domain/runbook/state.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels, setManagedSegment } from "../domain/topic-publish.js";
 import { AnnounceScheduler } from "./delayed.js";
@@ -104,7 +104,7 @@ export function downtimeHooks(s: Services): DeliveryHooks {
       if (a.guard.slot === "off-track" && d.run) return false;
       // A run bound to it (downtime=N) starts it at its marker: the automatic start would set the
       // topic while the downtime is still scheduled and the run has not reached its marker.
-      if (a.guard.slot === "start" && d.status === "scheduled" && (await boundToRun(s, d.id))) return false;
+      if (a.guard.slot === "start" && d.status === "scheduled" && (await runBoundTo(s, d.id))) return false;
       // Once someone has started it by hand, the automatic start and the reminders before it are moot.
       return d.status === "scheduled" || AFTER_START.includes(a.guard.slot as SlotKind);
     },
@@ -117,13 +117,4 @@ export function downtimeHooks(s: Services): DeliveryHooks {
       await store.save(d);
     },
   };
-}
-
-/** Whether an active real run was started with downtime=<id> (domain/runbook/link.ts). */
-async function boundToRun(s: Services, id: number): Promise<boolean> {
-  for (const key of await activeRuns(s)) {
-    const run = await getRun(s, key);
-    if (run?.status === "active" && !run.rehearsal && run.downtime.linked === id) return true;
-  }
-  return false;
 }

@@ -6,7 +6,7 @@ import { actionsFor, type EngineCtx } from "../domain/runbook/context.js";
 import type { RunEvent } from "../domain/runbook/events.js";
 import type { StepKinds } from "../domain/runbook/kinds/types.js";
 import { marked } from "../domain/runbook/rehearsal.js";
-import { runText } from "../domain/runbook/render-text.js";
+import { isAlarm, runText } from "../domain/runbook/render-text.js";
 import { channelRuns, lastRun, type RunState } from "../domain/runbook/state.js";
 import { type Command, type CommandContext, command } from "./types.js";
 
@@ -102,6 +102,12 @@ export async function sayEvents(
   run?: RunState,
 ): Promise<void> {
   const text = runText(events);
-  if (text)
-    await ctx.reply(text, { events, actions: actionsFor(events), ...(run ? linkedTo(run, text) : {}) });
+  if (!text) return;
+  await ctx.reply(text, {
+    // As the run's own messages are (domain/runbook/context.ts emit): louder for an irreversible step or an interruption.
+    kind: events.some(isAlarm) ? "alarm" : "reply",
+    events,
+    actions: actionsFor(events),
+    ...(run ? linkedTo(run, text) : {}),
+  });
 }

@@ -37,9 +37,7 @@ const drive = (env: Env, engine: Eng): Command[] => [
     "!migrate next",
     "do the current step (a manual one is posted for its role to ack)",
     OPERATE,
-    async (ctx, run) => {
-      await nextStep(engine(ctx), run.key);
-    },
+    (ctx, run) => nextStep(engine(ctx), run.key),
   ),
   sub(
     "run",
@@ -69,13 +67,11 @@ const drive = (env: Env, engine: Eng): Command[] => [
     "!migrate confirm",
     "let an irreversible step run (a second person)",
     ["losa", "lead"],
-    async (ctx, run) => {
-      await confirmStep(engine(ctx), run.key);
-    },
+    (ctx, run) => confirmStep(engine(ctx), run.key),
   ),
-  sub("retry", "!migrate retry", "run the failed or interrupted step again", OPERATE, async (ctx, run) => {
-    await retryStep(engine(ctx), run.key);
-  }),
+  sub("retry", "!migrate retry", "run the failed or interrupted step again", OPERATE, (ctx, run) =>
+    retryStep(engine(ctx), run.key),
+  ),
   sub(
     "skip",
     "!migrate skip <reason>",

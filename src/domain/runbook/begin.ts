@@ -4,7 +4,6 @@ import {
   boundStep,
   describeStep,
   type EngineCtx,
-  emit,
   holds,
   runbookOf,
   stepLabel,
@@ -18,7 +17,8 @@ import { note, type RunState } from "./state.js";
 /**
  * Beginning a step, as `next`, `confirm`, `retry` and run mode do: an
  * irreversible step first asks for its confirm; a step that waits for an ack is
- * posted; any other starts the job that does it. Called under the run's lock.
+ * prompted; any other starts the job that does it. Called under the run's lock;
+ * what to say is returned, never sent from inside the lock.
  */
 
 /**
@@ -54,12 +54,11 @@ export async function askStep(ctx: EngineCtx, run: RunState, i: number): Promise
   return beginStepEvents(ctx, run, i);
 }
 
-/** Posts a step that waits for an ack, or starts the job that does it. Called under the run's lock. */
-export async function beginStep(ctx: EngineCtx, run: RunState, i: number): Promise<void> {
-  await emit(ctx.services, run, await beginStepEvents(ctx, run, i));
-}
-
-/** beginStep, returning what to say (the ack prompt) instead of saying it. */
+/**
+ * Marks a step that waits for an ack as waiting, or starts the job that does it.
+ * Called under the run's lock; returns what to say (the ack prompt), which the
+ * caller says once the run is written, so nobody sees a prompt the run does not yet show.
+ */
 export async function beginStepEvents(ctx: EngineCtx, run: RunState, i: number): Promise<RunEvent[]> {
   const s = ctx.services;
   const rb = runbookOf(ctx, run);

@@ -8,7 +8,6 @@ import { skipNotApplicable } from "./conditions.js";
 import {
   boundStep,
   type EngineCtx,
-  emit,
   type RunbookEnv,
   runbookOf,
   stepLabel,
@@ -146,10 +145,12 @@ export function busy(env: RunbookEnv, run: RunState, i: number, sr: StepRun): st
   }
 }
 
-/** `!migrate next`: does the current step (or asks for a confirm first, for an irreversible one). */
-export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
-  const s = ctx.services;
-  await onActiveRun(ctx, key, async (run, rb) => {
+/**
+ * `!migrate next`: does the current step (or asks for a confirm first, for an
+ * irreversible one). Returns what to say (a prompt), said once the run is written.
+ */
+export function nextStep(ctx: EngineCtx, key: string): Promise<RunEvent[]> {
+  return onActiveRun(ctx, key, async (run, rb) => {
     if (run.rollingBack) throw new UserError("A rollback is in progress; wait for it to stop.");
     const undoing = run.steps.findIndex((x) => x.status === "undoing");
     if (undoing >= 0)
@@ -160,7 +161,7 @@ export async function nextStep(ctx: EngineCtx, key: string): Promise<void> {
     const why = busy(ctx, run, i, sr);
     if (why) throw new UserError(why);
     if (!RUNNABLE.includes(sr.status)) throw new UserError(`${stepName(rb, i, run.params)} is ${sr.status}.`);
-    await emit(s, run, await askStep(ctx, run, i));
+    return askStep(ctx, run, i);
   });
 }
 

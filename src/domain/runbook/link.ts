@@ -2,7 +2,7 @@ import { downtimes } from "../../announce/lifecycle.js";
 import { LINK_PARAM, type Runbook } from "../../config/runbook.js";
 import { UserError } from "../../core/errors.js";
 import type { Services } from "../services.js";
-import { activeRuns, getRun } from "./state.js";
+import { runBoundTo } from "./state.js";
 
 /**
  * Binding a run's downtime markers to a scheduled downtime: `!migrate start
@@ -33,11 +33,7 @@ export async function downtimeLink(
     refuse(
       `downtime #${id} is ${d!.needsWindow ? "waiting for a new window" : d!.status}; only a scheduled downtime can be bound.`,
     );
-  for (const key of await activeRuns(s)) {
-    const other = await getRun(s, key);
-    // A rehearsal bound to it changes nothing, so it does not keep a real run from it.
-    if (other?.status === "active" && !other.rehearsal && other.downtime.linked === id)
-      refuse(`run #${other.seq} of ${other.runbook} is already bound to downtime #${id}.`);
-  }
+  const other = await runBoundTo(s, id);
+  if (other) refuse(`run #${other.seq} of ${other.runbook} is already bound to downtime #${id}.`);
   return { params, downtime: id };
 }

@@ -1,5 +1,5 @@
 import { PermissionError, UserError } from "../../core/errors.js";
-import { beginStep } from "./begin.js";
+import { beginStepEvents } from "./begin.js";
 import { boundStep, type EngineCtx, holds, stepName, whoHolds } from "./context.js";
 import { completeStep, onActiveRun } from "./engine.js";
 import type { RunEvent } from "./events.js";
@@ -13,10 +13,10 @@ import { finishUndoEvents } from "./undo.js";
  * that waits for an ack (a manual step), retry a failed or interrupted step, skip one with a reason.
  */
 
-/** `!migrate confirm`: a second person lets an irreversible step run. */
-export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
+/** `!migrate confirm`: a second person lets an irreversible step run. Returns what to say. */
+export function confirmStep(ctx: EngineCtx, key: string): Promise<RunEvent[]> {
   const s = ctx.services;
-  await onActiveRun(ctx, key, async (run, rb) => {
+  return onActiveRun(ctx, key, async (run, rb) => {
     const i = run.cursor;
     const sr = run.steps[i];
     if (sr?.status !== "awaiting-confirm") throw new UserError("No step is waiting for a confirm.");
@@ -31,7 +31,7 @@ export async function confirmStep(ctx: EngineCtx, key: string): Promise<void> {
       );
     sr.confirmBy = ctx.actor.display;
     note(run, s.clock.now(), ctx.actor.display, `confirmed irreversible step ${i + 1}`, i);
-    await beginStep(ctx, run, i);
+    return beginStepEvents(ctx, run, i);
   });
 }
 
@@ -74,10 +74,10 @@ export async function ackStepEvents(ctx: EngineCtx, key: string, text: string): 
 export const ackStep = async (ctx: EngineCtx, key: string, text: string): Promise<string> =>
   runText(await ackStepEvents(ctx, key, text));
 
-/** `!migrate retry`: runs a failed or interrupted step again. */
-export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
+/** `!migrate retry`: runs a failed or interrupted step again. Returns what to say. */
+export function retryStep(ctx: EngineCtx, key: string): Promise<RunEvent[]> {
   const s = ctx.services;
-  await onActiveRun(ctx, key, async (run, rb) => {
+  return onActiveRun(ctx, key, async (run, rb) => {
     const i = run.cursor;
     const sr = run.steps[i];
     if (!sr || (sr.status !== "failed" && sr.status !== "interrupted"))
@@ -88,7 +88,7 @@ export async function retryStep(ctx: EngineCtx, key: string): Promise<void> {
       await s.jobs.update(sr.job, { resolution: `retried with !migrate retry by ${ctx.actor.display}` });
     note(run, s.clock.now(), ctx.actor.display, `retried step ${i + 1}`, i);
     sr.by = ctx.actor.display;
-    await beginStep(ctx, run, i);
+    return beginStepEvents(ctx, run, i);
   });
 }
 

@@ -129,6 +129,18 @@ export async function activeRuns(s: Services): Promise<string[]> {
   return s.redis.smembers(activeKey(s));
 }
 
+/**
+ * The active real run bound to downtime `id` (`!migrate start … downtime=N`), if any.
+ * A rehearsal bound to it changes nothing, so it is never the one.
+ */
+export async function runBoundTo(s: Services, id: number): Promise<RunState | undefined> {
+  for (const key of await activeRuns(s)) {
+    const run = await getRun(s, key);
+    if (run?.status === "active" && !run.rehearsal && run.downtime.linked === id) return run;
+  }
+  return undefined;
+}
+
 /** Active runs in one channel. */
 export async function channelRuns(s: Services, network: string, channel: string): Promise<RunState[]> {
   const p = runKey(s, network, channel, "");
