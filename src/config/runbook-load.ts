@@ -3,7 +3,7 @@ import { basename, join, relative } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../core/errors.js";
-import { DEFAULT_ROLES, formatPath } from "./load.js";
+import { formatPath } from "./load.js";
 import {
   BUILTIN_SCHEMAS,
   type Runbook,
@@ -14,9 +14,8 @@ import {
   type UndoAction,
   undoObject,
 } from "./runbook.js";
-import { checkValue, placeholders, stepStrings } from "./runbook-params.js";
-import { whenProblem } from "./runbook-when.js";
-import { type Config, LOCAL_HOST } from "./schema.js";
+import { crossCheck, stepLabel } from "./runbook-cross.js";
+import type { Config } from "./schema.js";
 
 /**
  * Reads every *.yaml / *.yml runbook in a folder and checks it: the schema of
@@ -77,11 +76,6 @@ function issues(file: string, where: string, e: z.ZodError): string[] {
   });
 }
 
-const stepLabel = (i: number, raw: unknown) => {
-  const t = (raw as { title?: unknown })?.title;
-  return `steps[${i}]${typeof t === "string" ? ` "${t}"` : ""}`;
-};
-
 function parseUndo(
   kinds: Kinds,
   file: string,
@@ -136,68 +130,6 @@ function parseStep(
   return step as Step;
 }
 
-/** Checks that need the whole runbook and the config. */
-function crossCheck(kinds: Kinds, file: string, rb: Runbook, config: Config, problems: string[]): void {
-  const roles = new Set<string>([...DEFAULT_ROLES, ...Object.keys(config.roles)]);
-  const known = [...roles].join(", ");
-  const declared = new Set(Object.keys(rb.parameters));
-  for (const [name, p] of Object.entries(rb.parameters)) {
-    const bad = p.default === undefined ? undefined : checkValue(name, p, String(p.default));
-    if (bad) problems.push(`${file} parameters.${name}.default: ${bad}`);
-  }
-  rb.distinct.forEach((group, i) => {
-    for (const name of group)
-      if (!declared.has(name))
-        problems.push(`${file} distinct[${i}]: "${name}" is not declared under parameters`);
-  });
-  const ids = new Set<string>();
-  rb.steps.forEach((s, i) => {
-    const where = `${file} ${stepLabel(i, s)}`;
-    if (ids.has(s.id)) problems.push(`${where} id: "${s.id}" is used by an earlier step`);
-    ids.add(s.id);
-    for (const [action, asUndo] of [
-      [s, false],
-      [s.undo, true],
-    ] as const) {
-      if (!action) continue;
-      const found = kinds.byKind
-        .get(action.kind)
-        ?.schema.check?.(action, { config, steps: rb.steps, index: i, asUndo });
-      for (const p of found ?? [])
-        problems.push(
-          p.key ? `${where} ${asUndo ? "undo." : ""}${p.key}: ${p.problem}` : `${where}: ${p.problem}`,
-        );
-    }
-    for (const [key, r] of [
-      ["role", s.role],
-      ["undo.role", s.undo?.role],
-    ] as const) {
-      if (r && !roles.has(r)) problems.push(`${where} ${key}: unknown role "${r}" (known: ${known})`);
-    }
-    const whenBad = s.when === undefined ? undefined : whenProblem(s.when, rb.parameters);
-    if (whenBad) problems.push(`${where} when: ${whenBad}`);
-    if (s.irreversible && s.undo)
-      problems.push(`${where} undo: an irreversible step cannot have an undo; remove one of them`);
-    for (const { key, text } of [
-      ...stepStrings(s),
-      ...(s.undo ? stepStrings(s.undo).map((x) => ({ key: `undo.${x.key}`, text: x.text })) : []),
-    ]) {
-      for (const name of placeholders(text)) {
-        if (!declared.has(name))
-          problems.push(`${where} ${key}: uses \${${name}}, which is not declared under parameters`);
-      }
-    }
-    for (const [key, host] of [
-      ["host", "host" in s ? s.host : undefined],
-      ["undo.host", s.undo && "host" in s.undo ? s.undo.host : undefined],
-    ] as const) {
-      if (host && placeholders(host).length)
-        problems.push(`${where} ${key}: must name a hosts: entry, not a parameter`);
-    }
-  });
-  rb.missingHosts = rb.hosts.filter((h) => h !== LOCAL_HOST && !config.hosts[h]);
-}
-
 function hostsOf(steps: Step[]): string[] {
   const set = new Set<string>();
   for (const s of steps) {
@@ -236,7 +168,7 @@ export function parseRunbook(
     hosts: hostsOf(steps as Step[]),
     missingHosts: [],
   };
-  crossCheck(kinds, file, rb, config, problems);
+  crossCheck((kind) => kinds.byKind.get(kind)?.schema, file, rb, config, problems);
   return problems.length > before ? undefined : rb;
 }
 
