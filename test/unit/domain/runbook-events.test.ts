@@ -6,7 +6,7 @@ import { parseConfig } from "../../../src/config/load.js";
 import { ManualClock } from "../../../src/core/clock.js";
 import { silentLogger } from "../../../src/core/log.js";
 import type { OutboundMessage } from "../../../src/core/messages.js";
-import { type EngineCtx, runbookOf } from "../../../src/domain/runbook/context.js";
+import { type EngineCtx, emit, runbookOf } from "../../../src/domain/runbook/context.js";
 import { nextStep, startRun } from "../../../src/domain/runbook/engine.js";
 import { builtinStepKinds } from "../../../src/domain/runbook/kinds/index.js";
 import type { PerformContext } from "../../../src/domain/runbook/kinds/types.js";
@@ -119,8 +119,10 @@ describe("runbook engine events", () => {
         }),
       ]);
 
-      // The manual step is emitted: the message carries the event, its text is the plain rendering.
-      await nextStep(e.lena, e.run.key);
+      // The manual step's prompt is returned (said once the run is written); said, the message
+      // carries the event, its text is the plain rendering, with the Acknowledge button.
+      const asked = await nextStep(e.lena, e.run.key);
+      await emit(e.services, e.run, asked);
       const prompt = e.said.at(-1)!;
       expect(prompt.events).toEqual([
         {
