@@ -139,7 +139,7 @@ export class WebMetrics {
     for (const key of keys) {
       const run = await getRun(this.s, key);
       const before = this.seenRuns.get(key);
-      if (!run || run.status !== "active") this.seenRuns.delete(key);
+      if (run?.status !== "active") this.seenRuns.delete(key);
       else
         this.seenRuns.set(
           key,

@@ -104,7 +104,7 @@ export async function startWeb(o: WebOptions): Promise<WebServer> {
             );
         }
         auth.startSession(reply, r.who);
-        s.log.info({ who: r.who.network + ":" + r.who.id }, "web session started");
+        s.log.info({ who: `${r.who.network}:${r.who.id}` }, "web session started");
         return reply.redirect("/", 303);
       },
     );

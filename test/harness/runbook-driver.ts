@@ -211,15 +211,61 @@ export async function ask(
   return p;
 }
 
-/** A bot with the shipped runbooks, the crew's roles, and every host they expect on one sshd, on a ManualClock. */
-export async function startRunbookBot(bot: StartBot, sshd: Sshd) {
+/**
+ * A bot with the shipped runbooks, the crew's roles, every host they expect on one
+ * sshd and `extra` config (e.g. `lpndt:`, `announce:`), on a ManualClock.
+ */
+export async function startRunbookBot(bot: StartBot, sshd: Sshd, extra: Record<string, unknown> = {}) {
   const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
   const t = await bot({
     clock,
     roles: CREW_ROLES,
-    config: { runbooks: SHIPPED_RUNBOOKS, hosts: shippedHosts(sshd.hostEntry()) },
+    config: { runbooks: SHIPPED_RUNBOOKS, hosts: shippedHosts(sshd.hostEntry()), ...extra },
   });
   return { ...t, clock, driver: { services: t.services, adapter: t.adapter, clock } as Driver };
+}
+
+/**
+ * Each shipped runbook (copr twice: a frontend and a backend) with parameters that
+ * point every URL it checks at `url` (`port`: its port) and the DB deployment's
+ * site at `site`: the runs the end-to-end and rehearsal tests walk.
+ */
+export function shippedRuns(urls: () => { url: string; port: string; site: string }) {
+  const copr = (component: string, instance: string, mount: string) => () => ({
+    component,
+    instance,
+    data_mount: mount,
+    stop_unit: `copr-${component}.target`,
+    check_url: urls().url,
+  });
+  const runs: [id: string, params: () => Record<string, string>, label?: string][] = [
+    [
+      "librarian-migration",
+      () => ({
+        old_app: "launchpad-librarian-old",
+        old_spool: "old-librarian.internal:/srv/launchpad/librarian/",
+        new_address: "127.0.0.1",
+        download_port: urls().port,
+        old_file: "12345/hello_1.0.dsc",
+        frontend_url: urls().url,
+      }),
+    ],
+    ["launchpad-db-deployment", () => ({ revision: "10381", site_url: urls().site })],
+    ["hkn-rails-migrate-to-prod", () => ({ site_url: urls().url })],
+    [
+      "ofn-server-move",
+      () => ({
+        new_ip: "127.0.0.2",
+        new_domain: "prod2.example.org",
+        domain: "example.org",
+        old_login: "ubuntu@old.example.org",
+        old_db_host: "old.example.org",
+      }),
+    ],
+    ["copr-instance-upgrade", copr("frontend", "devel", "/srv/copr-fe")],
+    ["copr-instance-upgrade", copr("backend", "production", "/srv/copr-repo"), "backend"],
+  ];
+  return runs;
 }
 
 /** An argv as the sshd harness's fake commands record it: "lpndt [service-stop] [cron-fdt]". */

@@ -52,6 +52,14 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
+/** New connections sshd logged since `from` (an offset in output(): its -e log's "Connection from …", "Accepted publickey …"). */
+export const connectionsSince = (sshd: Sshd, from: number) =>
+  sshd
+    .output()
+    .slice(from)
+    .split("\n")
+    .filter((l) => /Connection from|Accepted publickey/.test(l));
+
 const FAKE = (record: string, behaviours: string) => `#!/bin/sh
 # A fake command for tests: records its argv, then does what ${behaviours}/<name> says.
 name=$(basename "$0")

@@ -14,7 +14,7 @@ import { SHIPPED_RUNBOOKS, shippedHosts } from "../harness/config.js";
 import { eventually } from "../harness/eventually.js";
 import { afterAll, beforeAll, describe, expect, type StartBot, test } from "../harness/fixtures.js";
 import { ask, CREW, CREW_ROLES } from "../harness/runbook-driver.js";
-import type { Sshd } from "../harness/sshd.js";
+import { connectionsSince, type Sshd } from "../harness/sshd.js";
 import { startWebhookSink } from "../harness/webhook.js";
 
 /**
@@ -25,12 +25,6 @@ import { startWebhookSink } from "../harness/webhook.js";
  */
 
 const ID = "hkn-rails-migrate-to-prod";
-const sshdConnections = (sshd: Sshd, from: number) =>
-  sshd
-    .output()
-    .slice(from)
-    .split("\n")
-    .filter((l) => /Connection from|Accepted publickey/.test(l));
 
 describe("a rehearsal never becomes a real run", () => {
   let hook: Awaited<ReturnType<typeof startWebhookSink>>;
@@ -100,7 +94,7 @@ describe("a rehearsal never becomes a real run", () => {
     const status = await ask(t.adapter, "!migrate status", CREW.engineer, (m) => m.text.includes("run #1"));
     expect(status.text).toMatch(/^\[REHEARSAL\] hkn-rails-migrate-to-prod run #1 \(active\)/);
     expect(sshd.calls()).toEqual([]);
-    expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+    expect(connectionsSince(sshd, sshdLog)).toEqual([]);
     // The run's page says so too.
     const page = String(renderRun(t.services, builtinStepKinds, done));
     expect(page).toContain('<span class="st st-rehearsal" id="run-rehearsal">REHEARSAL</span>');
@@ -183,7 +177,7 @@ describe("a rehearsal never becomes a real run", () => {
       `REHEARSAL, would run: ssh apphost (${sshd.hostEntry().user}@127.0.0.1:${sshd.port}): 'sed' '-i' '-e' 's/hkn-rails[.]service/hkn-rails-migrate.service/g' '--' '.config/systemd/user/hkn-rails-logrotate.service' (timeout 10m)`,
     ]);
     expect(sshd.calls()).toEqual([]);
-    expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+    expect(connectionsSince(sshd, sshdLog)).toEqual([]);
     expect(t.adapter.sent.filter((m) => !m.text.includes("REHEARSAL")).map((m) => m.text)).toEqual([]);
   });
 
@@ -222,7 +216,7 @@ describe("a rehearsal never becomes a real run", () => {
     const again = await rs.exec.execute({ host: "apphost", argv: ["rm", "-rf", "--", "/srv"] }, io);
     expect(again.summary).toMatch(/^would run ssh apphost/);
     expect(sshd.calls()).toEqual([]);
-    expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+    expect(connectionsSince(sshd, sshdLog)).toEqual([]);
     const r = await getRun(t.services, t.key);
     expect(r?.timeline.at(-1)?.what).toContain(`REHEARSAL, would run: ssh apphost`);
 

@@ -1,11 +1,9 @@
 import { runbooksOf } from "../../src/config/runbook-load.js";
 import { bindStep } from "../../src/config/runbook-params.js";
-import { ManualClock } from "../../src/core/clock.js";
 import { formatDuration } from "../../src/core/duration.js";
-import { SHIPPED_RUNBOOKS, shippedHosts } from "../harness/config.js";
 import { afterAll, beforeAll, describe, expect, test } from "../harness/fixtures.js";
-import { ask, CREW, CREW_ROLES, driveToEnd } from "../harness/runbook-driver.js";
-import type { Sshd } from "../harness/sshd.js";
+import { ask, CREW, driveToEnd, shippedRuns, startRunbookBot } from "../harness/runbook-driver.js";
+import { connectionsSince } from "../harness/sshd.js";
 import { startWebhookSink } from "../harness/webhook.js";
 
 /**
@@ -20,14 +18,6 @@ import { startWebhookSink } from "../harness/webhook.js";
 /** A command as sent to the remote shell: every word single-quoted. */
 const quoted = (argv: readonly string[]) => argv.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(" ");
 
-/** New connections sshd logged since `from` (its -e log: "Connection from …", "Accepted publickey …"). */
-const sshdConnections = (sshd: Sshd, from: number) =>
-  sshd
-    .output()
-    .slice(from)
-    .split("\n")
-    .filter((l) => /Connection from|Accepted publickey/.test(l));
-
 describe("a rehearsal of each shipped runbook touches nothing and lists every command", () => {
   let hook: Awaited<ReturnType<typeof startWebhookSink>>;
   beforeAll(async () => {
@@ -39,58 +29,16 @@ describe("a rehearsal of each shipped runbook touches nothing and lists every co
 
   // Every URL a runbook checks is the webhook sink too: one counter for every HTTP request.
   const base = () => new URL(hook.url).origin;
-  const cases: [string, () => Record<string, string>][] = [
-    [
-      "librarian-migration",
-      () => ({
-        old_app: "launchpad-librarian-old",
-        old_spool: "old-librarian.internal:/srv/launchpad/librarian/",
-        new_address: "127.0.0.1",
-        download_port: new URL(hook.url).port,
-        old_file: "12345/hello_1.0.dsc",
-        frontend_url: `${base()}/`,
-      }),
-    ],
-    ["launchpad-db-deployment", () => ({ revision: "10381", site_url: `${base()}/` })],
-    ["hkn-rails-migrate-to-prod", () => ({ site_url: `${base()}/` })],
-    [
-      "ofn-server-move",
-      () => ({
-        new_ip: "127.0.0.2",
-        new_domain: "prod2.example.org",
-        domain: "example.org",
-        old_login: "ubuntu@old.example.org",
-        old_db_host: "old.example.org",
-      }),
-    ],
-    [
-      "copr-instance-upgrade",
-      () => ({
-        component: "frontend",
-        instance: "devel",
-        data_mount: "/srv/copr-fe",
-        stop_unit: "copr-frontend.target",
-        check_url: `${base()}/`,
-      }),
-    ],
-  ];
+  const cases = shippedRuns(() => ({ url: `${base()}/`, port: new URL(hook.url).port, site: `${base()}/` }));
 
-  for (const [id, params] of cases) {
-    test(`${id}: rehearsed to the end with no SSH, no HTTP, nothing outside its channel`, {
+  for (const [id, params, label] of cases) {
+    test(`${id}${label ? ` (${label})` : ""}: rehearsed to the end with no SSH, no HTTP, nothing outside its channel`, {
       timeout: 60_000,
     }, async ({ bot, runbookSshd: sshd }) => {
-      const clock = new ManualClock(Date.parse("2026-11-21T20:00:00Z"));
-      const entry = sshd.hostEntry();
-      const t = await bot({
-        clock,
-        roles: CREW_ROLES,
-        config: {
-          runbooks: SHIPPED_RUNBOOKS,
-          hosts: shippedHosts(entry),
-          // A real run would post to the webhook and to another channel.
-          announce: [`webhook:${hook.url}`, "console:#announce"],
-        },
-      });
+      const entry = sshd.hostEntry() as { user: string; port: number };
+      // A real run would post to the webhook and to another channel.
+      const t = await startRunbookBot(bot, sshd, { announce: [`webhook:${hook.url}`, "console:#announce"] });
+      const { clock } = t;
       sshd.clearCalls();
       const sshdLog = sshd.output().length;
       const hits = hook.hits.length;
@@ -106,7 +54,7 @@ describe("a rehearsal of each shipped runbook touches nothing and lists every co
 
       // Nothing reached sshd: no command recorded, no connection in its log.
       expect(sshd.calls()).toEqual([]);
-      expect(sshdConnections(sshd, sshdLog)).toEqual([]);
+      expect(connectionsSince(sshd, sshdLog)).toEqual([]);
       // No HTTP request: neither the webhook nor a check's URL was asked anything.
       await new Promise((r) => setImmediate(r));
       expect(hook.hits.length - hits).toBe(0);

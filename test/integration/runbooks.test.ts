@@ -3,7 +3,15 @@ import { bindStep } from "../../src/config/runbook-params.js";
 import { formatDuration } from "../../src/core/duration.js";
 import { afterAll, beforeAll, describe, expect, test } from "../harness/fixtures.js";
 import { pageServer } from "../harness/page-server.js";
-import { ask, CREW, driveToEnd, okServer, sshdCall, startRunbookBot } from "../harness/runbook-driver.js";
+import {
+  ask,
+  CREW,
+  driveToEnd,
+  okServer,
+  shippedRuns,
+  sshdCall,
+  startRunbookBot,
+} from "../harness/runbook-driver.js";
 
 describe("each shipped runbook, driven end to end in chat", () => {
   let http: Awaited<ReturnType<typeof okServer>>;
@@ -17,53 +25,7 @@ describe("each shipped runbook, driven end to end in chat", () => {
     await site?.close();
   });
 
-  const port = () => new URL(http.url).port;
-  const cases: [string, () => Record<string, string>, string?][] = [
-    [
-      "librarian-migration",
-      () => ({
-        old_app: "launchpad-librarian-old",
-        old_spool: "old-librarian.internal:/srv/launchpad/librarian/",
-        new_address: "127.0.0.1",
-        download_port: port(),
-        old_file: "12345/hello_1.0.dsc",
-        frontend_url: http.url,
-      }),
-    ],
-    ["launchpad-db-deployment", () => ({ revision: "10381", site_url: site.url })],
-    ["hkn-rails-migrate-to-prod", () => ({ site_url: http.url })],
-    [
-      "ofn-server-move",
-      () => ({
-        new_ip: "127.0.0.2",
-        new_domain: "prod2.example.org",
-        domain: "example.org",
-        old_login: "ubuntu@old.example.org",
-        old_db_host: "old.example.org",
-      }),
-    ],
-    [
-      "copr-instance-upgrade",
-      () => ({
-        component: "frontend",
-        instance: "devel",
-        data_mount: "/srv/copr-fe",
-        stop_unit: "copr-frontend.target",
-        check_url: http.url,
-      }),
-    ],
-    [
-      "copr-instance-upgrade",
-      () => ({
-        component: "backend",
-        instance: "production",
-        data_mount: "/srv/copr-repo",
-        stop_unit: "copr-backend.target",
-        check_url: http.url,
-      }),
-      "backend",
-    ],
-  ];
+  const cases = shippedRuns(() => ({ url: http.url, port: new URL(http.url).port, site: site.url }));
 
   for (const [id, params, label] of cases) {
     test(`${id}${label ? ` (${label})` : ""}: every step, acks by the right roles, commands exactly once and in order, the log`, {
