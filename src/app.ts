@@ -215,7 +215,7 @@ export class Bot {
         .catch((e) => s.log.warn({ err: (e as Error).message }, "could not record a topic change"));
     });
     adapter.onConnected?.(() => void this.restoreTopics(adapter));
-    if (usesServices(adapter)) adapter.useServices(s);
+    if (usesServices(adapter)) adapter.useServices(s, (m) => this.router.refusal(m));
     if (adapter instanceof ConsoleAdapter) {
       adapter.onEnd(() => {
         // Input ended (or the console closed because the bot is stopping): finish what was asked, then say so.

@@ -1,6 +1,6 @@
 import type { Config } from "../config/schema.js";
 import type { Logger } from "../core/log.js";
-import type { ChatAdapter } from "../core/messages.js";
+import type { ChatAdapter, InboundMessage } from "../core/messages.js";
 import type { Services } from "../domain/services.js";
 import { ConsoleAdapter } from "./console.js";
 
@@ -24,7 +24,15 @@ export async function createAdapters(config: Config, log: Logger): Promise<ChatA
   return out;
 }
 
-/** An adapter that reads the bot's state itself (Slack's App Home), given the services once they exist. */
-export function usesServices(a: ChatAdapter): a is ChatAdapter & { useServices(s: Services): void } {
+/** Asks the router whether a line's sender may run it: the role check's refusal, or undefined. */
+export type RefusalCheck = (m: InboundMessage) => string | undefined;
+
+/**
+ * An adapter that reads the bot's state itself (Slack's App Home, its forms), given
+ * the services once they exist and the router's role check, to ask before it offers a form.
+ */
+export function usesServices(
+  a: ChatAdapter,
+): a is ChatAdapter & { useServices(s: Services, refusal: RefusalCheck): void } {
   return typeof (a as { useServices?: unknown }).useServices === "function";
 }

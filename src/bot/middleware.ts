@@ -106,18 +106,23 @@ export class CommandDenied extends PermissionError {
   }
 }
 
+/** What the role check says to a sender without one of the roles the command needs; undefined: allowed. */
+export function denial(
+  prefix: string,
+  msg: Pick<InboundMessage, "user">,
+  c: FoundCommand,
+): string | undefined {
+  if (allowed(c.roles, c.needed)) return undefined;
+  return `${prefix}${c.key} needs the role ${c.needed.join(" or ")}; you (${identityKey(msg.user)}) have ${c.roles.length ? c.roles.join(", ") : "no roles"}. Nothing was run.`;
+}
+
 /** Runs a command only for a sender holding one of the roles it needs. */
 export const acl =
   (prefix: string): Middleware =>
   async (req, next) => {
     const c = req.lookup()?.found;
-    if (c && !allowed(c.roles, c.needed)) {
-      const who = identityKey(req.msg.user);
-      throw new CommandDenied(
-        `${prefix}${c.key} needs the role ${c.needed.join(" or ")}; you (${who}) have ${c.roles.length ? c.roles.join(", ") : "no roles"}. Nothing was run.`,
-        c.key,
-      );
-    }
+    const no = c && denial(prefix, req.msg, c);
+    if (c && no) throw new CommandDenied(no, c.key);
     return next();
   };
 

@@ -11,6 +11,7 @@ import { replyTo, type SayOptions } from "../core/outbound.js";
 import { parseCommand } from "../core/parse.js";
 import {
   compose,
+  denial,
   type FoundCommand,
   type Lookup,
   type Middleware,
@@ -70,6 +71,15 @@ export class Router {
       const outcome = await this.fail(msg, e);
       return isUserError(e) ? { jobs: req.jobs, outcome, refusal: e.message } : { jobs: req.jobs, outcome };
     }
+  }
+
+  /**
+   * What the role check would say to this line's sender, or undefined when they may
+   * run it (or it is no command): asked before showing a form, nothing is run.
+   */
+  refusal(msg: InboundMessage): string | undefined {
+    const found = this.lookup(msg)?.found;
+    return found && denial(this.deps.config.prefix, msg, found);
   }
 
   private lookup(msg: InboundMessage): Lookup | undefined {

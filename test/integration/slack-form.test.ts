@@ -51,7 +51,15 @@ describe("the downtime scheduling form", () => {
       response_action: "errors",
       errors: { backup: expect.stringMatching(/backup/) },
     });
-    // Someone without the role sees the refusal on the form too.
+    // Someone without the role who asks for the form gets the command's refusal, privately, and no form.
+    await fake.slash(slashPayload(DEV, "UDEV", "downtime schedule"));
+    const no = await fake.waitFor(() => fake.ephemerals.find((m) => m.user === "UDEV"), "the refusal");
+    expect(no.text).toMatch(
+      /^:warning: !downtime schedule needs the role lead; you \(slack:UDEV\) have no roles/,
+    );
+    expect(fake.opened).toHaveLength(1);
+    fake.ephemerals.length = 0;
+    // With a form still open from before (the role taken away since), the refusal shows on the form.
     const denied = await fake.interactive(viewSubmission(view, "UDEV", values({ start })));
     expect(denied).toMatchObject({ errors: { start: expect.stringMatching(/needs the role lead/) } });
     expect(await all()).toEqual([]);

@@ -70,33 +70,44 @@ describe("App Home", () => {
     expect(home).toContain(
       'cutover #1: "Switch the load balancer" — acknowledge with `/changebot migrate ack`',
     );
-    expect(JSON.stringify(first.view)).toContain("changebot_open_schedule");
+    // olga (losa) may not schedule a downtime: her Home has no button for it.
+    expect(JSON.stringify(first.view)).not.toContain("changebot_open_schedule");
 
-    // Its button opens the scheduling form.
-    await fake.interactive({
-      type: "block_actions",
-      user: { id: "UOPS", team_id: "T0TEST" },
-      team: { id: "T0TEST" },
-      api_app_id: "A0TEST",
-      token: "verification-token",
-      trigger_id: "trig-home-1",
-      container: { type: "view", view_id: "V1" },
-      view: { id: "V1", type: "home" },
-      actions: [{ action_id: "changebot_open_schedule", block_id: "b", type: "button", action_ts: "1.2" }],
-    });
-    const form = await fake.waitFor(
-      () => fake.opened.find((o) => o.trigger_id === "trig-home-1"),
-      "the form",
+    // A button pressed on an older Home (her roles changed since) shows the role check's refusal, not the form.
+    const press = (user: string, trigger: string) =>
+      fake.interactive({
+        type: "block_actions",
+        user: { id: user, team_id: "T0TEST" },
+        team: { id: "T0TEST" },
+        api_app_id: "A0TEST",
+        token: "verification-token",
+        trigger_id: trigger,
+        container: { type: "view", view_id: "V1" },
+        view: { id: "V1", type: "home" },
+        actions: [{ action_id: "changebot_open_schedule", block_id: "b", type: "button", action_ts: "1.2" }],
+      });
+    await press("UOPS", "trig-home-0");
+    const refused = await fake.waitFor(
+      () => fake.opened.find((o) => o.trigger_id === "trig-home-0"),
+      "the refusal",
     );
-    expect(form.view.callback_id).toBe("changebot_schedule_downtime");
+    expect(refused.view.callback_id).toBeUndefined();
+    expect(JSON.stringify(refused.view)).toContain("!downtime schedule needs the role lead");
 
-    // The lead's Home shows the run but nothing waiting for them.
+    // The lead's Home shows the run but nothing waiting for them, and the button, which opens the form.
     await fake.deliver(opened("ULEAD"));
     const lead = await fake.waitFor(
       () => fake.published.find((p) => p.user_id === "ULEAD"),
       "the lead's Home",
     );
     expect(text(lead.view)).toContain("Nothing waits for you.");
+    expect(JSON.stringify(lead.view)).toContain("changebot_open_schedule");
+    await press("ULEAD", "trig-home-1");
+    const form = await fake.waitFor(
+      () => fake.opened.find((o) => o.trigger_id === "trig-home-1"),
+      "the form",
+    );
+    expect(form.view.callback_id).toBe("changebot_schedule_downtime");
 
     // Completing the step republishes it, with the run's next step.
     const count = fake.published.length;

@@ -29,7 +29,7 @@ import {
   type SignatureMemory,
   SlackRequestCheck,
 } from "./request-check.js";
-import { openScheduleForm, opensScheduleForm, registerScheduleForm } from "./schedule-form.js";
+import { openScheduleForm, opensScheduleForm, registerScheduleForm, scheduleLine } from "./schedule-form.js";
 import { SlackSender } from "./send.js";
 import { logSlash, type SlashPayload, slashToInbound } from "./slash.js";
 
@@ -58,6 +58,8 @@ export class SlackAdapter implements ChatAdapter {
   readonly topicMaxLength = 250;
   readonly measureTopic = (s: string) => [...s].length;
   private handler?: (m: InboundMessage) => unknown;
+  /** The router's role check (given with the services). */
+  private refusal?: (m: InboundMessage) => string | undefined;
   private topicHandlers: ((c: TopicChange) => void)[] = [];
   private connectedHandlers: (() => void)[] = [];
   private readonly conn: SlackConnection;
@@ -122,7 +124,8 @@ export class SlackAdapter implements ChatAdapter {
     return this.conn.start();
   }
   /** App Home reads the bot's state through its services (given once they exist). */
-  useServices(s: Services): void {
+  useServices(s: Services, refusal: (m: InboundMessage) => string | undefined): void {
+    this.refusal = refusal;
     // Every front end behind one address shares what it has taken.
     this.signatures = new RedisSeen(s.redis, s.prefix, 2 * MAX_SKEW_SECONDS);
     this.home?.stop();
@@ -130,6 +133,8 @@ export class SlackAdapter implements ChatAdapter {
       client: () => this.conn.client,
       log: this.log,
       state: () => homeState(s),
+      // The "Schedule downtime" button is shown to those who may schedule.
+      maySchedule: (who) => !refusal(scheduleLine(this.network, who, who.id)),
       refreshMs: this.homeOpts.refreshMs,
       minIntervalMs: this.homeOpts.minIntervalMs,
     });
@@ -193,14 +198,19 @@ export class SlackAdapter implements ChatAdapter {
     app.command(/.*/, async ({ ack, command, client }) => {
       await ack();
       const p = command as SlashPayload;
-      if (opensScheduleForm(p.text ?? "")) return openScheduleForm(client, p.trigger_id, p.channel_id);
-      logSlash(this.log, p, await this.run(await slashToInbound(this.network, p, this.names)));
+      const m = await slashToInbound(this.network, p, this.names);
+      // The form opens only for someone who may schedule; anyone else gets the command's own
+      // refusal, privately, as the bare command typed by them would.
+      if (opensScheduleForm(p.text ?? "") && !this.refusal?.(m))
+        return openScheduleForm(client, p.trigger_id, p.channel_id);
+      logSlash(this.log, p, await this.run(m));
     });
     registerScheduleForm(app, {
       network: this.network,
       names: this.names,
       log: this.log,
       run: (m) => this.run(m),
+      refusal: (m) => this.refusal?.(m),
     });
     app.event("app_home_opened", async ({ event, body }) => {
       if (event.tab !== "home" || !this.home) return;

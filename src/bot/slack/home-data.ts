@@ -21,6 +21,8 @@ export interface HomeData {
   }[];
   /** Steps waiting for this person (a role they hold): acknowledge or confirm. */
   mine: { run: RunState; title: string; action: "ack" | "confirm" }[];
+  /** This person may schedule a downtime: the form's button is shown. */
+  maySchedule?: boolean;
   /** The web pages' address, when public (web.baseUrl). */
   base?: string;
   /** Where the downtime list is on the web, for a cut list. */
@@ -28,7 +30,7 @@ export interface HomeData {
 }
 
 /** What every viewer's Home shares, read once for all of them; `mine` is each viewer's (homeFor). */
-export interface HomeState extends Omit<HomeData, "mine"> {
+export interface HomeState extends Omit<HomeData, "mine" | "maySchedule"> {
   roles: Record<string, readonly string[]>;
 }
 
@@ -75,8 +77,8 @@ export async function homeState(s: Services): Promise<HomeState> {
   };
 }
 
-/** One viewer's Home: the shared state, and the steps waiting for a role they hold. */
-export function homeFor(state: HomeState, viewer: Identity): HomeData {
+/** One viewer's Home: the shared state, the steps waiting for a role they hold, and whether they may schedule. */
+export function homeFor(state: HomeState, viewer: Identity, maySchedule = true): HomeData {
   const { roles: config, ...shared } = state;
   const roles = rolesOf(viewer, config);
   const mine: HomeData["mine"] = [];
@@ -86,5 +88,5 @@ export function homeFor(state: HomeState, viewer: Identity): HomeData {
     if (step.status === "awaiting-confirm" && run.steps[run.cursor]?.byId !== identityKey(viewer))
       mine.push({ run, title: step.title, action: "confirm" });
   }
-  return { ...shared, mine };
+  return { ...shared, mine, maySchedule };
 }

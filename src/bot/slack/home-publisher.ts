@@ -10,6 +10,8 @@ export interface HomeOptions {
   log: Logger;
   /** What App Home shows now (read once for all the viewers a refresh looks at). */
   state(): Promise<HomeState>;
+  /** Whether this person may schedule a downtime (the form's button is shown); default: yes. */
+  maySchedule?(who: Identity): boolean;
   /** How often every open App Home is looked at again (changes no command of this process made). */
   refreshMs?: number;
   /** At most one views.publish per person per this long; a change inside it is published at its end. */
@@ -86,7 +88,9 @@ export class HomePublisher {
   private async publish(v: Viewer, state?: Promise<HomeState>): Promise<void> {
     if (!this.viewers.has(v.who.id)) return;
     try {
-      const view = homeView(homeFor(await (state ?? this.o.state()), v.who));
+      const view = homeView(
+        homeFor(await (state ?? this.o.state()), v.who, this.o.maySchedule?.(v.who) ?? true),
+      );
       const json = JSON.stringify(view);
       if (json === v.last) return;
       const wait = v.lastAt + (this.o.minIntervalMs ?? 3000) - Date.now();

@@ -58,16 +58,20 @@ export function homeView(d: HomeData): types.HomeView {
   );
   const blocks = [
     header("changebot"),
-    {
-      type: "actions",
-      elements: [
-        {
-          type: "button",
-          action_id: OPEN_SCHEDULE_ACTION,
-          text: { type: "plain_text", text: "Schedule downtime" },
-        },
-      ],
-    },
+    ...(d.maySchedule === false
+      ? []
+      : [
+          {
+            type: "actions",
+            elements: [
+              {
+                type: "button",
+                action_id: OPEN_SCHEDULE_ACTION,
+                text: { type: "plain_text", text: "Schedule downtime" },
+              },
+            ],
+          },
+        ]),
     section(rc),
     header("Waiting for you"),
     ...cutList(mine, "Nothing waits for you."),

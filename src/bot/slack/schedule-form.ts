@@ -1,6 +1,6 @@
 import type { App, types } from "@slack/bolt";
 import type { Logger } from "../../core/log.js";
-import type { InboundMessage } from "../../core/messages.js";
+import type { Identity, InboundMessage } from "../../core/messages.js";
 import type { HandleResult } from "../router.js";
 import { slackIdentity } from "./inbound.js";
 import type { UserNames } from "./names.js";
@@ -12,6 +12,26 @@ export const OPEN_SCHEDULE_ACTION = "changebot_open_schedule";
 /** Opens the form for a slash command or a button (its trigger_id); what it schedules is answered in `channel`. */
 export async function openScheduleForm(client: App["client"], triggerId: string, channel: string) {
   await client.views.open({ trigger_id: triggerId, view: scheduleModal(channel) });
+}
+
+/** The line the form stands for, as `who` would type it in `channel`: what the role check is asked about before it opens. */
+export const scheduleLine = (network: string, who: Identity, channel: string): InboundMessage => ({
+  network,
+  channel,
+  user: who,
+  text: "downtime schedule",
+  id: `form-open:${who.id}`,
+  addressed: true,
+});
+
+/** In place of the form, for someone the role check refuses: the refusal, and nothing to submit. */
+export function refusedModal(refusal: string): types.ModalView {
+  return {
+    type: "modal",
+    title: { type: "plain_text", text: "Schedule a downtime" },
+    close: { type: "plain_text", text: "Close" },
+    blocks: [{ type: "section", text: { type: "plain_text", text: refusal } }],
+  };
 }
 
 /** `/changebot downtime schedule` with nothing after it opens the form instead. */
@@ -99,6 +119,8 @@ export interface FormDeps {
   names: UserNames;
   log: Logger;
   run(msg: InboundMessage): unknown;
+  /** The router's role check (undefined: allowed). */
+  refusal(msg: InboundMessage): string | undefined;
 }
 
 /**
@@ -112,7 +134,15 @@ export interface FormDeps {
 export function registerScheduleForm(app: App, d: FormDeps): void {
   app.action(OPEN_SCHEDULE_ACTION, async ({ ack, body, client }) => {
     await ack();
-    const b = body as { trigger_id: string; user: { id: string } };
+    const b = body as { trigger_id: string; user: { id: string; team_id?: string } };
+    const who = slackIdentity(d.network, b.user.id, b.user.team_id, await d.names.get(b.user.id));
+    // Someone without the role is told at once, not after filling the form in.
+    const no = d.refusal(scheduleLine(d.network, who, b.user.id));
+    if (no) {
+      d.log.info({ user: b.user.id, reason: no }, "Slack: schedule form refused");
+      await client.views.open({ trigger_id: b.trigger_id, view: refusedModal(no) });
+      return;
+    }
     await openScheduleForm(client, b.trigger_id, b.user.id);
   });
   app.view(SCHEDULE_VIEW, async ({ ack, body, view }) => {
