@@ -62,4 +62,4 @@ export function waitForOutput(proc: ChildProcess, re: RegExp, timeoutMs = 30_000
 }
 
 /** Node's flags as ./changebot (and bin/changebot.js as a command) start the bot. */
-export const BOT_NODE_FLAGS = ["--max-semi-space-size=1"];
+export const BOT_NODE_FLAGS = ["--max-semi-space-size=1", "--v8-pool-size=2", "--initial-old-space-size=8"];

@@ -6,7 +6,7 @@ import { toChannel } from "../core/outbound.js";
 import { parseTarget } from "../core/targets.js";
 import { isoTime } from "../core/time.js";
 import type { Outbox } from "../infra/outbox.js";
-import { type Queues, WEBHOOK_QUEUE, workerOptions } from "../infra/queues.js";
+import { type Queues, WEBHOOK_QUEUE } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 
 export interface AnnounceOptions {
@@ -127,7 +127,7 @@ export function startWebhookWorker(
         throw new Error(`webhook answered ${res.status}`);
       }
     },
-    workerOptions(queues.env, {
+    queues.workerOptions({
       concurrency: 4,
       lockDuration: locks.lockMs,
       stalledInterval: locks.stalledCheckMs,

@@ -2,7 +2,6 @@ import { Worker } from "bullmq";
 import { isoTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic-publish.js";
-import { workerOptions } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 import { confirmReplicated } from "../infra/redis-wait.js";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./delayed.js";
@@ -88,7 +87,7 @@ export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(
   const worker = new Worker(
     ANNOUNCE_QUEUE,
     async (job) => deliver(s, job.data as ScheduledAnnouncement, hooks),
-    workerOptions(s.queues.env, {
+    s.queues.workerOptions({
       concurrency: 8,
       lockDuration: s.config.jobs.lockMs,
       stalledInterval: s.config.jobs.stalledCheckMs,

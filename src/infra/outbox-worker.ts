@@ -6,7 +6,7 @@ import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import { toChannel } from "../core/outbound.js";
 import { cutNote, fitTopic } from "../core/topic-fit.js";
 import { type Delivery, Lane, localOutbox } from "./outbox-lane.js";
-import { outboxQueueName, type Queues, workerOptions } from "./queues.js";
+import { outboxQueueName, type Queues } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
 
 export interface OutboxWorkerDeps {
@@ -106,17 +106,12 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       }
       local.mine.get(adapter.network)?.delete(id);
     },
-    workerOptions(
-      { redisUrl: deps.queues.env.redisUrl, prefix: deps.queues.env.prefix },
-      {
-        concurrency: 1,
-        ...(deps.locks
-          ? { lockDuration: deps.locks.lockMs, stalledInterval: deps.locks.stalledCheckMs }
-          : {}),
-        // A delivery waiting for a reconnect holds its job; a stall must not drop it.
-        maxStalledCount: 1000,
-      },
-    ),
+    deps.queues.workerOptions({
+      concurrency: 1,
+      ...(deps.locks ? { lockDuration: deps.locks.lockMs, stalledInterval: deps.locks.stalledCheckMs } : {}),
+      // A delivery waiting for a reconnect holds its job; a stall must not drop it.
+      maxStalledCount: 1000,
+    }),
   );
   worker.on("error", (e) => redisTrouble(log).report(`outbox ${adapter.network}`, e));
   return {

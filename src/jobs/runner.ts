@@ -9,7 +9,7 @@ import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
 import type { AuditEntry } from "../infra/audit.js";
 import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
-import { WORK_QUEUE, workerOptions } from "../infra/queues.js";
+import { WORK_QUEUE } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 
 export interface JobContext<K extends JobKind = JobKind> {
@@ -221,7 +221,7 @@ export function startWorkers(
         throw new WaitingError();
       }
     },
-    workerOptions(services.queues.env, {
+    services.queues.workerOptions({
       concurrency: config.jobs.concurrency,
       lockDuration: config.jobs.lockMs,
       stalledInterval: config.jobs.stalledCheckMs,

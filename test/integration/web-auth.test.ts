@@ -74,6 +74,21 @@ describe("web access", () => {
     expect(await r.text()).toContain("too old");
   });
 
+  it("shows an admin the queue dashboard, loaded at its first request", async () => {
+    const first = await get(await loginLink("tester"));
+    const cookie = first.headers.get("set-cookie")!.split(";")[0]!;
+    const board = await get("/admin/queues", { cookie });
+    expect(board.status).toBe(200);
+    expect(board.headers.get("content-type")).toContain("text/html");
+    expect(await board.text()).toContain("changebot queues");
+    const api = await get("/admin/queues/api/queues", { cookie });
+    expect(api.status).toBe(200);
+    const names = ((await api.json()) as { queues: { name: string }[] }).queues.map((q) => q.name);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    // Without a session, the dashboard (and its API) asks for a login like any page.
+    expect((await get("/admin/queues/api/queues")).status).not.toBe(200);
+  });
+
   it("trusts the proxy header as the identity web:<user>, whose roles apply", async () => {
     expect((await get("/", { "x-forwarded-user": "pat" })).status).toBe(200);
     expect((await get("/admin/queues", { "x-forwarded-user": "pat" })).status).toBe(403);

@@ -125,4 +125,26 @@ describe("operations endpoints", () => {
     expect(after.has('changebot_queue_depth{queue="work",state="wait"}')).toBe(true);
     expect(after.has('changebot_outbox_delay_seconds{network="console"}')).toBe(true);
   });
+
+  it("counts what came before the first request; requests arriving together while the pages load all get answers", async () => {
+    const redis = await startRedis();
+    const t = await startTestBot({ redisUrl: redis.url, clock: new ManualClock(Date.now()) });
+    cleanup.push(async () => {
+      await t.stop();
+      await redis.stop();
+    });
+    const done = t.adapter.waitFor((m) => /#\d+ done/.test(m.text));
+    await t.adapter.say("!ping");
+    await done;
+    const url = t.bot.web!.url;
+    // The server has had no request yet: these come together, while its pages are loaded.
+    type Res = Awaited<ReturnType<typeof get>>;
+    const [health, ready, metrics, overview] = (await Promise.all(
+      ["/healthz", "/readyz", "/metrics", "/"].map((p) => get(`${url}${p}`)),
+    )) as [Res, Res, Res, Res];
+    expect([health.status, ready.status, metrics.status, overview.status]).toEqual([200, 200, 200, 200]);
+    expect(health.text).toBe("ok\n");
+    expect(overview.type).toContain("text/html");
+    expect(parseProm(metrics.text).get('changebot_commands_total{family="ping",outcome="ok"}')).toBe(1);
+  });
 });
