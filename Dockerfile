@@ -28,7 +28,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY runbooks ./runbooks
 USER node
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+# The memory flags bin/changebot.js starts with (README, "Running it for real"): about 30 MB less resident.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=1", "--v8-pool-size=2", "--initial-old-space-size=8", "dist/main.js"]
 CMD ["run"]
 # Healthy while /readyz says ready: the bot's Redis answers and every configured chat network is
 # connected (the body names what is not). It asks the bot's own web server inside the container.

@@ -33,7 +33,9 @@ describe("examples/changebot.service", () => {
     // verify checks that ExecStart's program exists: the copy names this machine's node
     // (the shipped unit says /usr/bin/node, Debian's path).
     const d = directives(text);
-    expect(d.get("ExecStart")![0]).toMatch(/^\/usr\/bin\/node \/opt\/changebot\/dist\/main\.js run /);
+    expect(d.get("ExecStart")![0]).toMatch(
+      /^\/usr\/bin\/node (--[a-z0-9-]+=\d+ )*\/opt\/changebot\/dist\/main\.js run /,
+    );
     const copy = join(dir, "changebot.service");
     writeFileSync(copy, text.replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `));
     const r = analyze(["verify", "--man=no", copy]);
