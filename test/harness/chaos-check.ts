@@ -39,6 +39,14 @@ const countAnnounced = (lines: readonly string[], re: RegExp) =>
 export const slotKey = (slot: string) => `dt-1-r1-${slot}`;
 export const markerKey = (prefix: string, slot: string) => `${prefix}:announce:mark:${slotKey(slot)}`;
 
+/** Slots already past when the bot scheduled the plan: not announced, and the reply says so. */
+export function missedSlots(lines: readonly string[]): Set<string> {
+  const past = /Already past, not announced: ([^.]*)\./.exec(
+    lines.find((l) => /^Scheduled #1 /.test(l)) ?? "",
+  );
+  return new Set(past ? past[1]!.split(", ") : []);
+}
+
 export interface Checked {
   violations: string[];
   commands: { step: string; call: string; idempotent: boolean; ran: number }[];
@@ -81,11 +89,20 @@ export async function checkInvariants(
 
   // Announcements: each exactly once on the console, or dropped by design (its marker says so).
   const announcements: Announced[] = [];
+  const missed = missedSlots(lines);
   for (const [slot, re] of SLOTS) {
     const seen = countAnnounced(lines, re);
     const marker = await world.kv.get(markerKey(world.prefix, slot));
-    announcements.push({ what: slot, seen, marker });
-    if (!(seen === 1 && marker === "posted") && !(seen === 0 && marker === "dropped"))
+    announcements.push({
+      what: slot,
+      seen,
+      marker: missed.has(slot) ? "already past when scheduled" : marker,
+    });
+    if (
+      missed.has(slot)
+        ? seen !== 0
+        : !(seen === 1 && marker === "posted") && !(seen === 0 && marker === "dropped")
+    )
       violations.push(`announcement ${slot}: seen ${seen} times, marker ${marker ?? "none"}`);
   }
   const scheduled = countAnnounced(lines, SCHEDULED);

@@ -32,17 +32,20 @@ export interface DowntimePlan {
  * drill instead of the drill waiting hours.
  */
 export function planDowntime(now: number, spanMs: number): DowntimePlan {
-  const s = (f: number) => `${Math.max(1, Math.round((spanMs * f) / 1000))}s`;
-  const start = Math.ceil((now + spanMs * 0.6) / 1000) * 1000;
-  const window = Math.max(2, Math.round((spanMs * 0.3) / 1000));
+  const sec = (f: number) => Math.max(1, Math.round((spanMs * f) / 1000));
+  const lead = { mergeCutoff: sec(0.5), reminder: sec(0.4), earlyPause: sec(0.2), offTrack: sec(0.1) };
+  // The first slot (the merge cut-off) comes due a little after the bot has scheduled the plan.
+  const margin = Math.max(5_000, spanMs * 0.1);
+  const start = Math.ceil((now + margin + lead.mergeCutoff * 1000) / 1000) * 1000;
+  const window = sec(0.3);
   return {
     config: {
       lateAfter: "1h", // a slot posted after a restart is still one announcement; late marks are not the point
       leadTimes: {
-        mergeCutoff: s(0.5),
-        reminder: s(0.4),
-        earlyPause: s(0.2),
-        offTrack: s(0.1),
+        mergeCutoff: `${lead.mergeCutoff}s`,
+        reminder: `${lead.reminder}s`,
+        earlyPause: `${lead.earlyPause}s`,
+        offTrack: `${lead.offTrack}s`,
         backupNotice: "1h",
       },
     },
@@ -81,9 +84,11 @@ export class ChaosWorld {
       const sshd = await startSshd(FAKES);
       started.push(sshd);
       sshd.behave("probe", { output: ["not yet"] }); // ready once the drill says so (chaos.ts)
-      // The non-idempotent steps take a moment, so kills land inside them too.
-      sshd.behave("lpndt", { delay: 1 });
-      sshd.behave("dropdb", { delay: 0.5 });
+      // Every command takes a moment, so kills, restarts and partitions land inside steps and loop iterations too.
+      sshd.behave("lpndt", { delay: 3 });
+      sshd.behave("dropdb", { delay: 2 });
+      sshd.behave("sync", { delay: 1.5 });
+      sshd.behave("rsync", { delay: 0.5 });
       const dir = mkdtempSync(join(tmpdir(), "changebot-chaos-"));
       const prefix = newPrefix("chaos");
       const config = testConfig({

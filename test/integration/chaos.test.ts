@@ -22,8 +22,9 @@ describe("the chaos drill", () => {
   test("through kill -9s, IRC and sshd restarts and a Redis partition: nothing runs twice, nothing is lost", {
     timeout: 240_000,
   }, async () => {
-    const r = await runDrill({ seed: SEED, ...SIZE, finishTimeoutMs: 90_000 });
-    const report = formatReport(r);
+    const timeline: string[] = [];
+    const r = await runDrill({ seed: SEED, ...SIZE, finishTimeoutMs: 60_000, log: (l) => timeline.push(l) });
+    const report = `${timeline.join("\n")}\n${formatReport(r)}`;
     expect(r.violations, `seed ${SEED}:\n${report}`).toEqual([]);
     expect(r.counts.kills, report).toBe(3);
     expect(r.counts["irc restarts"], report).toBe(1);
