@@ -2,6 +2,7 @@ import type { Job } from "bullmq";
 import type { OutboundMessage } from "../../src/core/messages.js";
 import type { RunState } from "../../src/domain/runbook/state.js";
 import { outboxQueueName, Queues } from "../../src/infra/queues.js";
+import type { IrcWatcher } from "./chaos-irc.js";
 import type { Operator } from "./chaos-operator.js";
 import type { ChaosWorld } from "./chaos-world.js";
 
@@ -19,6 +20,8 @@ export interface Announced {
   seen: number;
   /** The delivery marker in Redis, for a downtime slot: posted or dropped. */
   marker?: string | null;
+  /** Lines an IRC watcher saw (it misses what is said while ngircd is down; never more than 1). */
+  irc?: number;
 }
 
 export const SLOTS: [string, RegExp][] = [
@@ -58,6 +61,7 @@ export async function checkInvariants(
   world: ChaosWorld,
   op: Operator,
   run: RunState | undefined,
+  irc?: IrcWatcher,
 ): Promise<Checked> {
   const violations: string[] = [];
   const lines = world.lines;
@@ -109,7 +113,18 @@ export async function checkInvariants(
   announcements.unshift({ what: "scheduled", seen: scheduled });
   if (scheduled !== 1) violations.push(`the downtime's "scheduled" announcement was seen ${scheduled} times`);
   const rbSeen = countAnnounced(lines, RUNBOOK_ANNOUNCEMENT);
-  announcements.push({ what: "runbook step tell", seen: rbSeen });
+  if (irc) {
+    const res = new Map<string, RegExp>([
+      ...SLOTS,
+      ["scheduled", SCHEDULED],
+      ["runbook step tell", RUNBOOK_ANNOUNCEMENT],
+    ]);
+    for (const a of announcements) a.irc = irc.count(res.get(a.what)!);
+    const rbIrc = irc.count(RUNBOOK_ANNOUNCEMENT);
+    for (const a of [...announcements, { what: "runbook step tell", irc: rbIrc }])
+      if ((a.irc ?? 0) > 1) violations.push(`announcement ${a.what} was posted ${a.irc} times on IRC`);
+  }
+  announcements.push({ what: "runbook step tell", seen: rbSeen, irc: irc?.count(RUNBOOK_ANNOUNCEMENT) });
   if (rbSeen !== 1 && !(rbSeen === 0 && run?.status !== "finished"))
     violations.push(`the runbook's announcement was seen ${rbSeen} times`);
 

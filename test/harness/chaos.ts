@@ -1,4 +1,5 @@
 import { type Checked, checkInvariants, markerKey, missedSlots, SLOTS } from "./chaos-check.js";
+import { IrcWatcher } from "./chaos-irc.js";
 import { Operator, READY_AT } from "./chaos-operator.js";
 import {
   type ChaosEvent,
@@ -58,12 +59,15 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   );
   const world = await ChaosWorld.start(planDowntime(t0, spanMs).config);
   const problems: string[] = [];
+  let stopOp = false;
+  const watcher = new IrcWatcher(() => world.ngircd.port);
   try {
     world.startBot();
     // Up and answering first, so the downtime's plan starts from when the bot can schedule it.
     world.say("!downtime list");
     await world.bot.waitForLine(/No downtimes scheduled/, 60_000);
     log("the bot is up");
+    await watcher.start();
     const plan = planDowntime(Date.now(), spanMs);
     world.say(plan.command);
     await world.bot.waitForLine(/Scheduled #1 "Chaos drill"/, 60_000);
@@ -72,7 +76,6 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     let progress = 0;
     // The check's target is not ready until a quarter of the chaos has happened: the check keeps trying meanwhile.
     world.sshd.behave("probe", { output: ["not yet"] });
-    let stopOp = false;
     const opLoop = (async () => {
       while (!stopOp) {
         try {
@@ -114,7 +117,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     stopOp = true;
     await opLoop;
     const run = await op.run();
-    const checked = await checkInvariants(world, op, run);
+    const checked = await checkInvariants(world, op, run, watcher);
     checked.violations.push(...problems);
     const jobsRun = run ? run.steps.reduce((a, s) => a + s.jobs.length, 0) : 0;
     return {
@@ -138,11 +141,14 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         "operator resends": op.resent,
         nudges: op.nudges,
         "console lines": world.lines.length,
+        "irc watcher reconnects": watcher.reconnects,
         violations: checked.violations.length,
       },
       figures: { seconds: Math.round((Date.now() - t0) / 1000) },
     };
   } finally {
+    stopOp = true; // also when the drill itself failed: the operator stops looking before the servers go
+    watcher.stop();
     await world.stop();
   }
 }
@@ -155,9 +161,11 @@ export function formatReport(r: DrillReport): string {
   out.push("remote commands (ran):");
   for (const c of r.commands)
     out.push(`  ${c.call.padEnd(20)} ${c.idempotent ? "idempotent " : "once-only  "} ${c.ran}`);
-  out.push("announcements (console lines):");
+  out.push(
+    "announcements: console lines (marker); lines an IRC watcher saw, which misses what comes while ngircd is down",
+  );
   for (const a of r.announcements)
-    out.push(`  ${a.what.padEnd(20)} ${a.seen}${a.marker ? ` (${a.marker})` : ""}`);
+    out.push(`  ${a.what.padEnd(20)} ${a.seen}${a.marker ? ` (${a.marker})` : ""}; irc ${a.irc ?? "-"}`);
   out.push(
     `replies: ${r.replies.delivered} delivered, ${r.replies.queued} still queued, ${r.replies.failed} failed`,
   );
