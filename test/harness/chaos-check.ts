@@ -22,6 +22,10 @@ export interface Announced {
   marker?: string | null;
   /** Lines an IRC watcher saw (it misses what is said while ngircd is down; never more than 1). */
   irc?: number;
+  /** Not seen on IRC although the watcher was in the channel from 2 s before to 15 s after the console line. */
+  ircLost?: boolean;
+  /** When it reached the console. */
+  at?: number;
 }
 
 export const SLOTS: [string, RegExp][] = [
@@ -119,7 +123,14 @@ export async function checkInvariants(
       ["scheduled", SCHEDULED],
       ["runbook step tell", RUNBOOK_ANNOUNCEMENT],
     ]);
-    for (const a of announcements) a.irc = irc.count(res.get(a.what)!);
+    for (const a of announcements) {
+      const re = res.get(a.what)!;
+      a.irc = irc.count(re);
+      const at = lines.findIndex((l) => ANNOUNCED.test(l) && re.test(l));
+      const t = world.lineTimes[at];
+      a.at = t;
+      if (a.irc === 0 && t !== undefined && irc.wasPresent(t - 2_000, t + 15_000)) a.ircLost = true;
+    }
     const rbIrc = irc.count(RUNBOOK_ANNOUNCEMENT);
     for (const a of [...announcements, { what: "runbook step tell", irc: rbIrc }])
       if ((a.irc ?? 0) > 1) violations.push(`announcement ${a.what} was posted ${a.irc} times on IRC`);

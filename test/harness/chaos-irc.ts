@@ -1,5 +1,6 @@
 import { CHANNEL } from "./chaos-world.js";
 import { IrcUser } from "./irc.js";
+import { waitForPort } from "./servers.js";
 
 /**
  * A person in the drill's IRC channel, who comes back after each ngircd
@@ -12,11 +13,21 @@ export class IrcWatcher {
   private readonly seen: string[] = [];
   private stopped = false;
   reconnects = 0;
+  /** [joined, left] of each time in the channel; left undefined while still there. */
+  readonly present: [number, number | undefined][] = [];
 
   constructor(private readonly port: () => number) {}
 
   async start(): Promise<void> {
     for (let i = 0; !this.stopped; i++) {
+      // Back as soon as ngircd listens again (a refused connect would cost IrcUser's whole 10 s timeout).
+      if (
+        !(await waitForPort(this.port(), 30_000).then(
+          () => true,
+          () => false,
+        ))
+      )
+        continue;
       const u = new IrcUser(`watcher${i}`);
       try {
         await u.connect(this.port());
@@ -35,16 +46,24 @@ export class IrcWatcher {
         return;
       }
       this.user = u;
+      const stay: [number, number | undefined] = [Date.now(), undefined];
+      this.present.push(stay);
       u.client.on("privmsg", (e: { nick: string; target: string; message: string }) => {
         if (e.nick === "changebot" && e.target.toLowerCase() === CHANNEL) this.seen.push(e.message);
       });
       u.client.once("socket close", () => {
+        stay[1] = Date.now();
         if (this.stopped) return;
         this.reconnects++;
         void this.start();
       });
       return;
     }
+  }
+
+  /** In the channel through the whole of [from, to]. */
+  wasPresent(from: number, to: number): boolean {
+    return this.present.some(([a, b]) => a <= from && (b === undefined || b >= to));
   }
 
   count(re: RegExp): number {

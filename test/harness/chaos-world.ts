@@ -60,6 +60,8 @@ export class ChaosWorld {
   selfExits: string[] = [];
   /** Every console line any of the bots wrote, in order (a pipe keeps what a killed bot wrote). */
   readonly lines: string[] = [];
+  /** When the drill read each of those lines. */
+  readonly lineTimes: number[] = [];
   private stopping = false;
 
   private constructor(
@@ -142,9 +144,13 @@ export class ChaosWorld {
       const parts = (partial + d.toString()).split("\n");
       partial = parts.pop() ?? "";
       this.lines.push(...parts);
+      for (const _ of parts) this.lineTimes.push(Date.now());
     });
     bot.proc.stdout!.on("end", () => {
-      if (partial) this.lines.push(partial);
+      if (partial) {
+        this.lines.push(partial);
+        this.lineTimes.push(Date.now());
+      }
       partial = "";
     });
     // A bot that ends by itself (not killed here) is started again, as systemd would.

@@ -31,7 +31,10 @@ export interface DrillReport extends Checked {
   /** The operator's actions, each the first time it was needed. */
   script: string[];
   counts: Record<string, number>;
-  figures: { seconds: number; restartsToFirstReply?: number };
+  figures: { seconds: number };
+  /** Seconds from the drill's start: when the IRC watcher was out of the channel. */
+  ircAbsent: string[];
+  startedAt: number;
   status: string[];
   /** Everything the bots printed on the console, in order. */
   lines: string[];
@@ -145,6 +148,11 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         violations: checked.violations.length,
       },
       figures: { seconds: Math.round((Date.now() - t0) / 1000) },
+      ircAbsent: watcher.present.slice(1).map(([back], i) => {
+        const left = watcher.present[i]![1]!;
+        return `${((left - t0) / 1000).toFixed(1)}–${((back - t0) / 1000).toFixed(1)}s`;
+      }),
+      startedAt: t0,
     };
   } finally {
     stopOp = true; // also when the drill itself failed: the operator stops looking before the servers go
@@ -165,12 +173,16 @@ export function formatReport(r: DrillReport): string {
     "announcements: console lines (marker); lines an IRC watcher saw, which misses what comes while ngircd is down",
   );
   for (const a of r.announcements)
-    out.push(`  ${a.what.padEnd(20)} ${a.seen}${a.marker ? ` (${a.marker})` : ""}; irc ${a.irc ?? "-"}`);
+    out.push(
+      `  ${a.what.padEnd(20)} ${a.seen}${a.marker ? ` (${a.marker})` : ""}${a.at ? ` at ${((a.at - r.startedAt) / 1000).toFixed(1)}s` : ""}; irc ${a.irc ?? "-"}${a.ircLost ? " (LOST: the watcher was there)" : ""}`,
+    );
   out.push(
     `replies: ${r.replies.delivered} delivered, ${r.replies.queued} still queued, ${r.replies.failed} failed`,
   );
   out.push("counts:", ...Object.entries(r.counts).map(([k, v]) => `  ${k.padEnd(28)} ${v}`));
-  out.push(`took ${r.figures.seconds} s`);
+  out.push(
+    `took ${r.figures.seconds} s; the IRC watcher was out of the channel at ${r.ircAbsent.join(", ") || "no time"}`,
+  );
   out.push(`!migrate status at the end: ${r.status.join(" / ").slice(0, 300)}`);
   out.push(r.violations.length ? `VIOLATIONS (${r.violations.length}):` : "0 violations");
   out.push(...r.violations.map((v) => `  - ${v}`));
