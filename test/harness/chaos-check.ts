@@ -140,6 +140,11 @@ export async function checkInvariants(
     violations.push(`the runbook's announcement was seen ${rbSeen} times`);
 
   const replies = await checkReplies(world, violations);
+  // Not on IRC although someone was there all along, and nothing is left to send: lost on the way.
+  if (replies.queued === 0)
+    for (const a of announcements)
+      if (a.ircLost)
+        violations.push(`announcement ${a.what} never reached IRC though the watcher was in the channel`);
   if (run?.status !== "finished")
     violations.push(
       `the run did not finish: ${run ? `${run.status} at step ${run.cursor + 1}` : "never started"}`,

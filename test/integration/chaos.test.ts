@@ -33,7 +33,9 @@ describe("the chaos drill", () => {
     // Every once-only command ran exactly once, every announcement was posted once.
     for (const c of r.commands)
       expect(c.idempotent ? c.ran >= 1 : c.ran === 1, `${c.call}\n${report}`).toBe(true);
-    for (const a of r.announcements) expect(a.seen, `${a.what}\n${report}`).toBe(1);
+    // (or, for a slot that no longer mattered when a restarted bot found it due, dropped by design)
+    for (const a of r.announcements)
+      expect(a.seen === 1 || (a.seen === 0 && a.marker === "dropped"), `${a.what}\n${report}`).toBe(true);
     expect(r.status.join("\n"), report).toMatch(/The run is finished/);
   });
 });
