@@ -143,6 +143,14 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         "operator actions": op.script.length,
         "operator resends": op.resent,
         nudges: op.nudges,
+        "once-only commands run": checked.commands
+          .filter((c) => !c.idempotent)
+          .reduce((a, c) => a + c.ran, 0),
+        "idempotent commands run": checked.commands
+          .filter((c) => c.idempotent)
+          .reduce((a, c) => a + c.ran, 0),
+        "announcements posted": checked.announcements.reduce((a, x) => a + x.seen, 0),
+        "replies delivered": checked.replies.delivered,
         "console lines": world.lines.length,
         "irc watcher reconnects": watcher.reconnects,
         violations: checked.violations.length,
