@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { fingerprint } from "../../src/exec/hostkey.js";
@@ -49,6 +49,12 @@ export interface Sshd {
   /** A `hosts:` entry for this server. */
   hostEntry(extra?: Record<string, unknown>): Record<string, unknown>;
   output(): string;
+  /**
+   * kill -9 of the listening sshd, then the same server again on the same port
+   * with the same host key and config (sessions already open live on, as they
+   * do when a real sshd restarts).
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -124,7 +130,8 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
       "",
     ].join("\n"),
   );
-  const srv = await spawnServer(sshd, (port) => ["-D", "-e", "-f", conf, "-p", String(port)], { dir });
+  const args = (port: number) => ["-D", "-e", "-f", conf, "-p", String(port)];
+  let srv = await spawnServer(sshd, args, { dir });
   const knownHosts = join(dir, "known_hosts");
   writeFileSync(knownHosts, `[127.0.0.1]:${srv.port} ssh-ed25519 ${hostBlob.toString("base64")}\n`);
   const user = userInfo().username;
@@ -162,10 +169,16 @@ export async function startSshd(fakes: string[] = ["lpndt", "pqm-rc", "flaky"]):
       hostKey,
       ...extra,
     }),
-    output: srv.output,
+    output: () => srv.output(),
+    restart: async (downMs = 0) => {
+      await srv.kill();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      srv = await spawnServer(sshd, args, { dir, port: srv.port, keepDir: true });
+    },
     stop: async () => {
       await srv.stop();
       await killUnder(dir);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
