@@ -1,4 +1,5 @@
 import { type ConnectionOptions, Queue, type QueueOptions, type WorkerOptions } from "bullmq";
+import { PROCESS_NAME } from "./process-name.js";
 import { type RedisTarget, redisOptions } from "./redis-target.js";
 
 /** Where BullMQ's queues live, shared by every process of one bot (front ends and workers). */
@@ -21,6 +22,8 @@ export function workerOptions(env: QueueEnv, extra: Partial<WorkerOptions> = {})
   return {
     connection: redisOptions(env.redisUrl) as ConnectionOptions,
     prefix: `${env.prefix}:bull`,
+    // On every job it takes, so a later process of this host can tell it died (reclaim.ts).
+    name: PROCESS_NAME,
     ...extra,
   };
 }

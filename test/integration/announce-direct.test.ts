@@ -1,12 +1,18 @@
+import { spawn } from "node:child_process";
+import { hostname } from "node:os";
+import { Worker } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { Announcer } from "../../src/announce/announcer.js";
+import { ANNOUNCE_QUEUE, AnnounceScheduler } from "../../src/announce/delayed.js";
 import { deliver } from "../../src/announce/deliver.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
 import { Outbox } from "../../src/infra/outbox.js";
-import { Queues } from "../../src/infra/queues.js";
+import { Queues, queueOptions } from "../../src/infra/queues.js";
 import { idle } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
+import { newPrefix } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
 import { redisAndWebhook } from "../harness/webhook.js";
 
 const H = 3_600_000;
@@ -77,6 +83,42 @@ describe("a due announcement and the outbox, on a real redis-server", () => {
       expect(t.adapter.texts().filter((x) => x === "said once")).toHaveLength(1);
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe("after a process of this host died mid-delivery", () => {
+  const w = redisAndWebhook();
+
+  it("the next one takes its announcement back at once, not when the dead one's lock runs out", async () => {
+    // A pid that was this host's and is gone.
+    const gone = spawn(process.execPath, ["-e", ""]);
+    const pid = gone.pid!;
+    await new Promise((r) => gone.once("exit", r));
+    const prefix = newPrefix();
+    const env = { redisUrl: w.redis.url, prefix };
+    const queues = new Queues(env);
+    // The dead process had taken the due announcement, with a lock for ten minutes.
+    const dead = new Worker(ANNOUNCE_QUEUE, null, {
+      ...queueOptions(env),
+      autorun: false,
+      name: `${hostname()}:${pid}:0dead0`,
+      lockDuration: 600_000,
+    });
+    let t: Awaited<ReturnType<typeof startTestBot>> | undefined;
+    try {
+      await new AnnounceScheduler(queues, systemClock).schedule(due("taken-by-the-dead", "back at once"));
+      await eventually(async () => expect(await dead.getNextJob("dead-token")).toBeDefined());
+      await dead.close();
+      expect(await queues.get(ANNOUNCE_QUEUE).getActiveCount()).toBe(1);
+
+      t = await startTestBot({ redisUrl: w.redis.url, prefix });
+      await t.adapter.waitFor((m) => m.text === "back at once");
+      await idle(t.services.queues.get(ANNOUNCE_QUEUE));
+      expect(t.adapter.texts().filter((x) => x === "back at once")).toHaveLength(1);
+    } finally {
+      await t?.stop();
+      await queues.close();
     }
   });
 });
