@@ -83,6 +83,11 @@ export class JobStore {
     return h.id ? deserialize(h) : undefined;
   }
 
+  /** Only the job's state (what a waiter checks), without reading the whole record. */
+  async state(id: number): Promise<JobState | undefined> {
+    return ((await this.redis.hget(this.key(id), "state")) ?? undefined) as JobState | undefined;
+  }
+
   async update(id: number, patch: Partial<JobRecord>): Promise<void> {
     await this.redis.hset(this.key(id), serialize(patch));
   }
