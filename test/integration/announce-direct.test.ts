@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import { describe, expect, it } from "vitest";
 import { Announcer } from "../../src/announce/announcer.js";
@@ -8,6 +7,7 @@ import { deliver } from "../../src/announce/deliver.js";
 import { systemClock } from "../../src/core/clock.js";
 import { silentLogger } from "../../src/core/log.js";
 import { Outbox } from "../../src/infra/outbox.js";
+import { MACHINE } from "../../src/infra/process-name.js";
 import { Queues, queueOptions } from "../../src/infra/queues.js";
 import { idle } from "../harness/announce-time.js";
 import { startTestBot } from "../harness/bot.js";
@@ -102,7 +102,7 @@ describe("after a process of this host died mid-delivery", () => {
     const dead = new Worker(ANNOUNCE_QUEUE, null, {
       ...queueOptions(env),
       autorun: false,
-      name: `${hostname()}:${pid}:0dead0`,
+      name: `${MACHINE}:${pid}:0dead0`,
       lockDuration: 600_000,
     });
     let t: Awaited<ReturnType<typeof startTestBot>> | undefined;
