@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { Announcer, startWebhookWorker } from "./announce/announcer.js";
+import { ANNOUNCE_QUEUE } from "./announce/delayed.js";
 import { startAnnounceWorker } from "./announce/deliver.js";
 import { downtimeHooks } from "./announce/lifecycle.js";
 import { createAdapters, usesServices } from "./bot/adapters.js";
@@ -28,7 +29,8 @@ import { JobEvents } from "./infra/events.js";
 import { JobStore } from "./infra/job-store.js";
 import { Outbox, startOutboxWorker } from "./infra/outbox.js";
 import { type PrivateRedis, startPrivateRedis } from "./infra/private-redis.js";
-import { Queues } from "./infra/queues.js";
+import { outboxQueueName, Queues, WEBHOOK_QUEUE, WORK_QUEUE } from "./infra/queues.js";
+import { reclaimFromDead } from "./infra/reclaim.js";
 import { connectRedis, describeRedis, type RedisTarget } from "./infra/redis.js";
 import { checkRedisSettings } from "./infra/redis-checks.js";
 import { RedisSeen } from "./infra/seen.js";
@@ -164,6 +166,11 @@ export class Bot {
       this.closers.push(startRunbookScheduler(this.services, this.kinds));
     }
     for (const adapter of this.adapters) this.wire(adapter);
+    const mine = this.adapters.map((a) => outboxQueueName(a.network));
+    if (this.role !== "frontend") mine.push(WORK_QUEUE, ANNOUNCE_QUEUE, WEBHOOK_QUEUE);
+    reclaimFromDead(queues, this.redis, mine, log).catch((e) =>
+      log.warn({ err: (e as Error).message }, "could not look for jobs of a process that died"),
+    );
     for (const adapter of this.adapters) await adapter.start();
     await this.startWeb([...networks], env);
     return this;

@@ -23,6 +23,12 @@ export interface AnnounceOptions {
   meta?: Record<string, unknown>;
   /** "alarm" for announcements that need attention now (an overrun); chat adapters may render it louder. */
   kind?: "announce" | "alarm";
+  /**
+   * The caller posts it again after a crash (a due announcement's job and
+   * marker), so a chat target this process is connected to gets it at once,
+   * without an outbox job (Outbox.sendNow); otherwise it is queued under its id.
+   */
+  direct?: boolean;
 }
 
 /** What became of an announcement: the targets it was handed to, and whether they are the fallback. */
@@ -79,6 +85,7 @@ export class Announcer {
         );
       } else {
         const msg = toChannel(t.network, t.target, text, { kind: opts.kind ?? "announce" });
+        if (opts.direct && (await this.outbox.sendNow(msg))) continue;
         await this.outbox.send(msg, jobId, jobId ? ANNOUNCE_DEDUPE_MS : undefined);
       }
     }

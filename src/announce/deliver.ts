@@ -2,6 +2,7 @@ import { Worker } from "bullmq";
 import { isoTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic-publish.js";
+import { redisScript } from "../infra/redis-script.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 import { confirmReplicated } from "../infra/redis-wait.js";
 import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./delayed.js";
@@ -36,6 +37,12 @@ export type DeliveryResult = "posted" | "posted-late" | "dropped" | "stale" | "d
  * short between claim and "posted" (a crash) is resumed: the announcer hands it
  * on under the same per-target ids, which the chat and webhook queues remember
  * for a week (BullMQ deduplication), so it is still posted once.
+ *
+ * A first attempt hands a chat target this process is connected to straight to
+ * its adapter (Outbox.sendNow): the announcement's own job and marker are its
+ * durable record, so no outbox job is needed. As with a queued message, whose
+ * worker can die between the adapter's send and the job's completion, a crash
+ * in the one round trip between that send and "posted" posts it again.
  */
 export async function deliver(
   s: Services,
@@ -52,9 +59,8 @@ export async function deliver(
   const now = s.clock.now();
   const d = deliveryDecision(a, now, s.config.downtime.lateAfter);
   // Reads the marker and claims it ("posting", or "dropped") in one round trip.
-  const prior = (await s.redis.eval(CLAIM, 1, key, d.post ? "posting" : "dropped", MARK_TTL_S)) as
-    | string
-    | null;
+  const claim = redisScript(s.redis, "changebotAnnounceClaim", CLAIM, 1);
+  const prior = (await claim(key, d.post ? "posting" : "dropped", MARK_TTL_S)) as string | null;
   if (prior === "posted" || prior === "dropped") return "duplicate";
   if (!d.post) {
     s.log.warn(
@@ -63,7 +69,8 @@ export async function deliver(
     );
     return "dropped";
   }
-  // prior "posting": a delivery cut short (a crash) is resumed under the same ids.
+  // prior "posting": a delivery cut short (a crash) is resumed under the same ids, through the
+  // queues (whose ids remember what the first attempt queued); a first attempt may post directly.
   await hooks.before?.(a);
   const text = d.late ? `${lateMark(a.due, now)}${a.text}` : a.text;
   if (d.late) s.log.info({ announcement: a.key, lateByMs: d.lateByMs }, "posting a late announcement");
@@ -73,6 +80,7 @@ export async function deliver(
     // Planned before this field existed: every configured channel.
     here: a.here ?? configuredChannels(s),
     kind: a.kind,
+    direct: prior === null,
     meta: { ...a.meta, due: isoTime(a.due), late: d.late },
   });
   if (!said.targets.length)

@@ -216,7 +216,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   jobs: z
     .strictObject({
-      concurrency: z.number().int().positive().default(4),
+      concurrency: z.number().int().positive().default(8),
       /** How long a worker's lock on a job lasts without renewal: a dead worker's job is noticed after this. */
       lockMs: durationField.default(15_000),
       stalledCheckMs: durationField.default(5_000),

@@ -69,7 +69,7 @@ export class JobEvents {
     return this.waitFor(
       id,
       (s) => TERMINAL.includes(s),
-      async () => (await jobs.get(id))?.state,
+      () => jobs.state(id),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
+import { type RedisScript, redisScript } from "./redis-script.js";
 
 /**
  * What `!jobs`, `!job 42` and `!job log 42` show: one record per job, kept in
@@ -39,12 +40,18 @@ export interface JobRecord {
 }
 
 export class JobStore {
+  private readonly createScript: RedisScript;
+  private readonly beginScript: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly clock: Clock,
     private readonly logCapBytes = 1_048_576,
-  ) {}
+  ) {
+    this.createScript = redisScript(redis, "changebotJobCreate", CREATE, 2);
+    this.beginScript = redisScript(redis, "changebotJobBegin", BEGIN, 1);
+  }
 
   private key(id: number) {
     return `${this.prefix}:job:${id}`;
@@ -61,9 +68,7 @@ export class JobStore {
     if (ackPending) fields.ackPending = "1";
     // The id, the record and its index entry in one round trip (the id is only known inside).
     const id = Number(
-      await this.redis.eval(
-        CREATE,
-        2,
+      await this.createScript(
         `${this.prefix}:seq:job`,
         `${this.prefix}:jobs`,
         `${this.prefix}:job:`,
@@ -76,6 +81,11 @@ export class JobStore {
   async get(id: number): Promise<JobRecord | undefined> {
     const h = await this.redis.hgetall(this.key(id));
     return h.id ? deserialize(h) : undefined;
+  }
+
+  /** Only the job's state (what a waiter checks), without reading the whole record. */
+  async state(id: number): Promise<JobState | undefined> {
+    return ((await this.redis.hget(this.key(id), "state")) ?? undefined) as JobState | undefined;
   }
 
   async update(id: number, patch: Partial<JobRecord>): Promise<void> {
@@ -97,9 +107,7 @@ export class JobStore {
    * the same round trip. Undefined when there is no record.
    */
   async begin(id: number, worker: string): Promise<JobRecord | undefined> {
-    const flat = (await this.redis.eval(
-      BEGIN,
-      1,
+    const flat = (await this.beginScript(
       this.key(id),
       String(this.clock.now()),
       worker,

@@ -127,6 +127,26 @@ export class Outbox {
   }
 
   /**
+   * For a sender that keeps the message durable itself until this resolves and
+   * sends it again after a crash (a due announcement: its job and its marker):
+   * hands it straight to this process's connected adapter when the direct path
+   * is open, with no outbox job and no backup. True once it is out; false when
+   * it was not sent (not this process's network, not connected, earlier queued
+   * messages still waiting, or stopping), and the sender queues it instead.
+   */
+  async sendNow(msg: OutboundMessage): Promise<boolean> {
+    if (!this.networks.has(msg.network)) return false;
+    const lane = this.directLane(msg);
+    if (!lane) return false;
+    const sent = lane.run(() => lane.deliver(msg)).then((r) => r === "delivered");
+    const set = this.direct.get(msg.network) ?? new Set();
+    set.add(sent);
+    this.direct.set(msg.network, set);
+    void sent.finally(() => set.delete(sent)).catch(() => {});
+    return sent;
+  }
+
+  /**
    * Queues a message; with a jobId, a second send of the same id is ignored (exactly once).
    * With dedupeMs too, the id stays taken that long even after delivery (announcements).
    */

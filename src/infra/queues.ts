@@ -1,5 +1,6 @@
 import { type ConnectionOptions, Queue, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
+import { PROCESS_NAME } from "./process-name.js";
 import { type RedisTarget, redisOptions } from "./redis-target.js";
 
 /** Where BullMQ's queues live, shared by every process of one bot (front ends and workers). */
@@ -55,7 +56,13 @@ export class Queues {
 
   /** A worker's options on the shared connection (close the workers before the queues). */
   workerOptions(extra: Partial<WorkerOptions> = {}): WorkerOptions {
-    return { connection: this.connection(), prefix: `${this.env.prefix}:bull`, ...extra };
+    return {
+      connection: this.connection(),
+      prefix: `${this.env.prefix}:bull`,
+      // On every job it takes, so a later process of this host can tell it died (reclaim.ts).
+      name: PROCESS_NAME,
+      ...extra,
+    };
   }
 
   async close(): Promise<void> {

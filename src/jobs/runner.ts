@@ -8,7 +8,7 @@ import type { Outcome } from "../core/result.js";
 import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
 import type { AuditEntry } from "../infra/audit.js";
-import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
+import { type JobRecord, type JobState, TERMINAL, tail } from "../infra/job-store.js";
 import { WORK_QUEUE } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 
@@ -126,7 +126,7 @@ export async function runJob(
       undefined,
       ackPending,
     );
-    await services.events.publish(id, "interrupted");
+    announceState(services, id, "interrupted");
     return;
   }
   if (prev === "running") log.info({ job: id }, "re-running an interrupted idempotent job");
@@ -180,7 +180,23 @@ export async function runJob(
     }
     await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines, outcome, ackPending);
   }
-  await services.events.publish(id, state);
+  announceState(services, id, state);
+}
+
+/**
+ * Publishes a job's new state without holding its worker slot for the round
+ * trip: the record already says it and the result is already in the outbox,
+ * and a waiter that misses the event reads the record (JobEvents.waitFor).
+ */
+function announceState(services: Services, id: number, state: JobState): void {
+  services.events
+    .publish(id, state)
+    .catch((e: Error) =>
+      services.log.warn(
+        { job: id, state, err: e.message },
+        "job state not published; waiters read the record",
+      ),
+    );
 }
 
 /**
