@@ -1,7 +1,7 @@
 /**
  * Announcements that are never lost: N announcements scheduled as delayed jobs
- * over S seconds, posted by the real bot (a child process `node --import tsx
- * src/main.ts`) to its console, with a kill -9 of the bot in the middle and a
+ * over S seconds, posted by the real bot (a child process, compiled: `node
+ * bin/changebot.js`, as it runs in production) to its console, with a kill -9 of the bot in the middle and a
  * restart after it. Printed: lateness against the due times (p50/p99/max),
  * lost and duplicated counts (both must be 0). Beside it, in the same run and
  * on the same redis-server, the floor: bare BullMQ delayed jobs on the same
@@ -19,7 +19,7 @@ import { systemClock } from "../src/core/clock.js";
 import { Queues, queueOptions } from "../src/infra/queues.js";
 import { spawnBot, writeConfig } from "../test/harness/child.js";
 import { startRedis } from "../test/harness/servers.js";
-import { cleanUpOnSignals, endAll } from "./procs.js";
+import { BOT_NODE_FLAGS, cleanUpOnSignals, endAll } from "./procs.js";
 import { type Figure, isMain, printFigures, printTable, summarize } from "./stats.js";
 
 const LEAD = 4000;
@@ -80,7 +80,8 @@ export async function announceBench(o: {
       });
     }
     async function startBot(): Promise<Bot> {
-      const bot = spawnBot(["--config", cfg]);
+      // Compiled, with its memory flags, as ./changebot and the shipped unit run it.
+      const bot = spawnBot(["--config", cfg], {}, [...BOT_NODE_FLAGS, "bin/changebot.js"]);
       watch(bot);
       bot.write("!help");
       await bot.waitForLine(/downtime/, 30_000);

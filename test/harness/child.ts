@@ -32,8 +32,13 @@ export interface ChildBot {
 }
 
 /** The bot as a real process: `node --import tsx src/main.ts …`, as ./changebot runs it. */
-export function spawnBot(args: string[], env: NodeJS.ProcessEnv = {}): ChildBot {
-  const proc = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+export function spawnBot(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  /** What node runs before `args`: by default the TypeScript source through tsx. */
+  program: readonly string[] = ["--import", "tsx", "src/main.ts"],
+): ChildBot {
+  const proc = spawnTracked(process.execPath, [...program, ...args], {
     cwd: ROOT,
     env: { ...process.env, REDIS_URL: "", CHANGEBOT_CONFIG: "", ...env },
     stdio: ["pipe", "pipe", "pipe"],
