@@ -1,8 +1,8 @@
 /**
  * Announcements that are never lost: N announcements scheduled as delayed jobs
  * over S seconds, posted by the real bot (a child process, compiled: `node
- * bin/changebot.js`, as it runs in production) to its console, with a kill -9 of the bot in the middle and a
- * restart after it. Printed: lateness against the due times (p50/p99/max),
+ * bin/changebot.js`, as it runs in production) to its console, with a kill -9
+ * of the bot in the middle and a restart after it. Printed: lateness against the due times (p50/p99/max),
  * lost and duplicated counts (both must be 0). Beside it, in the same run and
  * on the same redis-server, the floor: bare BullMQ delayed jobs on the same
  * schedule with a worker that only records when it ran them.
