@@ -182,8 +182,17 @@ export class IrcClient {
   lower(s: string): string {
     return this.client.caseLower(s);
   }
-  /** Sends one protocol line; the caller has made sure it fits. */
+  /**
+   * Sends one protocol line; the caller has made sure it fits. Lines written in
+   * the same tick (those the pacer lets through at once) leave in one write to
+   * the socket, flushed before any I/O: one system call for a reply, not one per line.
+   */
   raw(line: string): void {
+    const socket = this.client.connection.transport?.socket;
+    if (socket?.cork && !socket.writableCorked) {
+      socket.cork();
+      process.nextTick(() => socket.uncork?.());
+    }
     this.client.raw(line);
   }
   join(channel: string): void {

@@ -1,0 +1,68 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { IrcClient } from "../../../../src/bot/irc/client.js";
+
+/** The socket under an IrcClient (irc-framework's transport), to see how its writes reach the system. */
+type Writes = {
+  _write: (...a: unknown[]) => unknown;
+  _writev: (chunks: unknown[], ...a: unknown[]) => unknown;
+};
+const socketOf = (c: IrcClient) =>
+  (c as unknown as { client: { connection: { transport: { socket: Socket & Writes } } } }).client.connection
+    .transport.socket;
+
+describe("IrcClient writes", () => {
+  let server: Server | undefined;
+  let client: IrcClient | undefined;
+  afterEach(async () => {
+    client?.quit("bye");
+    if (server) await new Promise((r) => server?.close(r));
+  });
+
+  it("lines written in one tick leave in one system write, in order; a later tick's line in its own", async () => {
+    let received = "";
+    const peer = new Promise<Socket>((res) => {
+      server = createServer((s) => {
+        s.on("data", (d) => {
+          received += d.toString();
+        });
+        res(s);
+      });
+    });
+    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
+    const port = (server?.address() as { port: number }).port;
+    client = new IrcClient();
+    client.connect({ host: "127.0.0.1", port, tls: false, nick: "tess" });
+    const down = await peer;
+    const socket = socketOf(client);
+    await new Promise<void>((r) => (socket.readyState === "open" ? r() : socket.once("connect", () => r())));
+    await new Promise((r) => setImmediate(r));
+
+    const writes: number[] = [];
+    const { _write, _writev } = socket;
+    socket._write = function (...a: unknown[]) {
+      writes.push(1);
+      return _write.apply(this, a);
+    };
+    socket._writev = function (chunks: unknown[], ...a: unknown[]) {
+      writes.push(chunks.length);
+      return _writev.call(this, chunks, ...a);
+    };
+    for (const n of [1, 2, 3]) client.raw(`PRIVMSG #a :line ${n}`);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([3]);
+    client.raw("PRIVMSG #a :line 4");
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual([3, 1]);
+
+    const want = [1, 2, 3, 4].map((n) => `PRIVMSG #a :line ${n}\r\n`).join("");
+    await new Promise<void>((r) => {
+      const check = () => (received.includes(want) ? r() : undefined);
+      down.on("data", check);
+      check();
+    });
+    // Nothing else in between, nothing twice (the registration lines came before).
+    expect(received.slice(received.indexOf("PRIVMSG"))).toBe(want);
+    down.destroy();
+  });
+});
