@@ -21,16 +21,19 @@ describe("IrcClient writes", () => {
 
   it("lines written in one tick leave in one system write, in order; a later tick's line in its own", async () => {
     let received = "";
+    let accepted!: (s: Socket) => void;
     const peer = new Promise<Socket>((res) => {
-      server = createServer((s) => {
-        s.on("data", (d) => {
-          received += d.toString();
-        });
-        res(s);
-      });
+      accepted = res;
     });
-    await new Promise<void>((r) => server?.listen(0, "127.0.0.1", r));
-    const port = (server?.address() as { port: number }).port;
+    const srv = createServer((s) => {
+      s.on("data", (d) => {
+        received += d.toString();
+      });
+      accepted(s);
+    });
+    server = srv;
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as { port: number }).port;
     client = new IrcClient();
     client.connect({ host: "127.0.0.1", port, tls: false, nick: "tess" });
     const down = await peer;
