@@ -33,21 +33,21 @@ import { type Figure, isMain, ms, printFigures, printTable, summarize } from "./
 /** Sends `!help` n times, each after the previous reply is complete; returns ms to the first reply line. */
 async function measure(user: IrcUser, channel: string, from: string, n: number): Promise<number[]> {
   // Warm up (until the bot answers at all), and learn how many lines one reply has.
-  for (let tries = 0; !user.linesFrom(from).length; tries++) {
+  for (let tries = 0; !user.countFrom(from); tries++) {
     if (tries > 60) throw new Error(`${from} never answered in ${channel}`);
     user.say(channel, "!help");
     await user.waitForLine(from, /./, 500).catch(() => {});
   }
   await new Promise((r) => setTimeout(r, 500));
-  const perReply = user.linesFrom(from).length;
+  const perReply = user.countFrom(from);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const before = user.linesFrom(from).length;
+    const before = user.countFrom(from);
     const t0 = process.hrtime.bigint();
     user.say(channel, "!help");
-    await user.waitUntil(() => user.linesFrom(from).length > before, "a reply", 10_000);
+    await user.waitUntil(() => user.countFrom(from) > before, "a reply", 10_000);
     out.push(ms(process.hrtime.bigint() - t0));
-    await user.waitUntil(() => user.linesFrom(from).length >= before + perReply, "the whole reply", 10_000);
+    await user.waitUntil(() => user.countFrom(from) >= before + perReply, "the whole reply", 10_000);
   }
   return out;
 }

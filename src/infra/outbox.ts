@@ -25,8 +25,9 @@ const keep = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
  * sends may be: the lane keeps them in order), a plain message
  * (no id, thread or ref to look up) is handed to the adapter at once, without
  * the two Redis round trips of a queue hand-off, while a delayed backup job is
- * written beside it; the backup is removed once the message is out, and posted
- * by the next process if this one stops or dies first (at least once, as before).
+ * written beside it unless the message is out before its turn comes; the backup
+ * is removed once the message is out, and posted by the next process if this one
+ * stops or dies first (at least once, as before).
  */
 export class Outbox {
   private readonly local: LocalOutbox;
@@ -84,43 +85,55 @@ export class Outbox {
 
   private sendDirect(lane: Lane, msg: OutboundMessage): Promise<void> {
     const queue = this.queues.get(outboxQueueName(msg.network));
+    // The backup's id is chosen here, so the lane can record the message as sent the moment it
+    // is out, without waiting for the backup's write: the next reply's turn does not wait on Redis.
+    const id = `d-${randomUUID()}`;
+    let out = false;
     // Written once the message is on its way: the send below reaches the adapter in
-    // microtasks, before this macrotask; the add's own work does not delay the line.
-    const backup: Promise<Job | undefined> = new Promise<void>((r) => setImmediate(r))
-      .then(() => queue.add(msg.kind, msg, { delay: BACKUP_DELAY_MS, ...keep }))
+    // microtasks, before this macrotask; the add's own work does not delay the line. A
+    // message already out by then (a short reply, nothing to wait for) needs no backup:
+    // none is written, and Redis hears nothing of it.
+    const backup: Promise<Job | "out" | undefined> = new Promise<void>((r) => setImmediate(r))
+      .then<Job | "out">(() =>
+        out ? "out" : queue.add(msg.kind, msg, { jobId: id, delay: BACKUP_DELAY_MS, ...keep }),
+      )
       .catch(() => undefined);
-    lane.unconfirmed.add(backup);
+    const written = backup.then((b) => (b === "out" ? undefined : b));
+    lane.unconfirmed.add(written);
     const settled = (async () => {
       const result = await lane.run(async () => {
         const r = await lane.deliver(msg);
         // Recorded before the lane is free: a backup that came due meanwhile waits for the lane.
-        const job = await backup;
-        if (r === "delivered" && job?.id) lane.sentDirectly.add(job.id);
+        if (r === "delivered") {
+          out = true;
+          lane.sentDirectly.add(id);
+        }
         return r;
       });
-      const job = await backup;
+      const job = await written;
       if (!job?.id) {
-        lane.unconfirmed.delete(backup);
+        lane.sentDirectly.delete(id);
+        lane.unconfirmed.delete(written);
         return;
       }
       if (result === "delivered") {
-        lane.unconfirmed.delete(backup);
+        lane.unconfirmed.delete(written);
         // Refused while a worker holds it (it came due): that worker completes it without sending.
         const removed = await job.remove().then(
           () => true,
           () => false,
         );
-        if (removed) lane.sentDirectly.delete(job.id);
+        if (removed) lane.sentDirectly.delete(id);
       } else {
         await job.promote().catch(() => {}); // stopping: the next process posts it now, not in a minute
-        lane.unconfirmed.delete(backup);
+        lane.unconfirmed.delete(written);
       }
     })().catch((e) => this.log.warn({ err: (e as Error).message }, "outbox: backup of a direct send"));
     const set = this.direct.get(msg.network) ?? new Set();
     set.add(settled);
     this.direct.set(msg.network, set);
     void settled.finally(() => set.delete(settled));
-    // Resolves once the message is durable (the backup is written), as a queued one does.
+    // Resolves once the message is durable (out, or its backup written), as a queued one does.
     return backup.then((job) => {
       if (!job) throw new Error("outbox: could not write the backup of a direct send");
     });

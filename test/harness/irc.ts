@@ -114,6 +114,8 @@ export interface SeenLine {
 export class IrcUser {
   readonly client: Client;
   readonly seen: SeenLine[] = [];
+  /** seen, by lower-case sender: a client that has seen thousands of lines still counts them at once. */
+  private readonly bySender = new Map<string, SeenLine[]>();
   readonly topics = new Map<string, string>();
   /** JOINs seen, with the account the server gave (extended-join). */
   readonly joins: { nick: string; channel: string; account?: string | false }[] = [];
@@ -146,6 +148,10 @@ export class IrcUser {
 
   private record(l: SeenLine) {
     this.seen.push(l);
+    const key = l.from.toLowerCase();
+    const mine = this.bySender.get(key);
+    if (mine) mine.push(l);
+    else this.bySender.set(key, [l]);
     this.poke();
   }
   private poke() {
@@ -233,7 +239,12 @@ export class IrcUser {
   }
 
   linesFrom(from: string): SeenLine[] {
-    return this.seen.filter((s) => s.from.toLowerCase() === from.toLowerCase());
+    return [...(this.bySender.get(from.toLowerCase()) ?? [])];
+  }
+
+  /** How many lines from `from` were seen (linesFrom(from).length without the copy). */
+  countFrom(from: string): number {
+    return this.bySender.get(from.toLowerCase())?.length ?? 0;
   }
 
   quit(): void {

@@ -116,6 +116,8 @@ export interface ConnectOptions {
 
 export class IrcClient {
   private readonly client: Client;
+  /** A line was written in this tick: the next ones are batched (raw). */
+  private batching = false;
 
   constructor(extraCaps: string[] = []) {
     this.client = new Client();
@@ -182,8 +184,24 @@ export class IrcClient {
   lower(s: string): string {
     return this.client.caseLower(s);
   }
-  /** Sends one protocol line; the caller has made sure it fits. */
+  /**
+   * Sends one protocol line; the caller has made sure it fits. The first line of
+   * a tick is written at once (an answer's first line waits for nothing); those
+   * written after it in the same tick (the rest of what the pacer lets through
+   * at once) are held and leave together in one write before any I/O: one system
+   * call for the rest of a reply, not one per line.
+   */
   raw(line: string): void {
+    const socket = this.client.connection.transport?.socket;
+    if (socket?.cork && this.batching) {
+      if (!socket.writableCorked) socket.cork();
+    } else if (socket?.cork) {
+      this.batching = true;
+      process.nextTick(() => {
+        this.batching = false;
+        if (socket.writableCorked) socket.uncork?.();
+      });
+    }
     this.client.raw(line);
   }
   join(channel: string): void {

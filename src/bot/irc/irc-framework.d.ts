@@ -37,7 +37,9 @@ declare module "irc-framework" {
     network: NetworkInfo;
     connection: {
       connected: boolean;
-      transport?: { socket?: { setNoDelay?(on: boolean): void } };
+      transport?: {
+        socket?: { setNoDelay?(on: boolean): void; cork?(): void; uncork?(): void; writableCorked?: number };
+      };
     };
     connect(options?: FrameworkOptions): void;
     requestCap(cap: string | string[]): void;

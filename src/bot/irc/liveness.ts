@@ -10,7 +10,9 @@ export const DEFAULT_QUIET_MS = 5000;
  * bot believes it was said. So before each line the sender asks here whether
  * the server has answered a PING of ours sent within the last `quietMs`; if
  * not, one PING goes out and the line waits for its PONG (the server has then
- * read everything written before it). Only our own PING's PONG counts, and it
+ * read everything written before it). A line written when the confirmation is
+ * older than half of `quietMs` sends a PING beside it without waiting, so while
+ * the bot keeps talking the confirmation stays fresh and no line waits. Only our own PING's PONG counts, and it
  * counts from when the PING was sent: a PONG still in flight from before a
  * stall proves nothing about what was written after it. If the connection
  * closes first, the wait fails and the message is sent again after the
@@ -54,12 +56,22 @@ export class Liveness {
   ready(): Promise<void> {
     if (this.closed) return Promise.reject(new Error("irc: disconnected"));
     const now = this.clock.now();
-    if (now - this.confirmed <= this.quietMs) return Promise.resolve();
-    if (!this.pinging) {
-      this.pinging = true;
-      this.ping(`changebot-alive-${now}`);
+    const age = now - this.confirmed;
+    if (age <= this.quietMs) {
+      // Past half the quiet time, a PING goes out beside the line, which does not wait for
+      // it: its PONG renews the confirmation, so steady traffic never waits for a round trip.
+      if (age > this.quietMs / 2) this.sendPing(now);
+      return Promise.resolve();
     }
+    this.sendPing(now);
     return new Promise((res, rej) => this.waiters.add({ res, rej }));
+  }
+
+  /** One PING at a time: until its PONG, lines that must wait wait for that one. */
+  private sendPing(now: number): void {
+    if (this.pinging) return;
+    this.pinging = true;
+    this.ping(`changebot-alive-${now}`);
   }
 }
 
