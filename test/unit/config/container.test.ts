@@ -45,7 +45,10 @@ describe("the container image", () => {
   });
 
   it("starts under an init, has a health check, and leaves local state out of the build context", () => {
-    expect(final).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "dist\/main\.js"\]$/m);
+    // node with the memory flags bin/changebot.js uses, then the compiled bot.
+    expect(final).toMatch(
+      /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "--max-semi-space-size=1", "--v8-pool-size=2", "--initial-old-space-size=8", "dist\/main\.js"\]$/m,
+    );
     expect(final).toMatch(/apt-get install [^\n]*\btini\b/);
     // The health check asks the bot's own /readyz on the port the image sets (issue #12).
     expect(final).toMatch(
