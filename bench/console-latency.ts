@@ -86,9 +86,11 @@ export async function consoleLatency(N: number): Promise<ConsoleLatency> {
       return N / s;
     }
 
-    // The console hands each line over once (ConsoleAdapter.redelivers): no dedupe round trip.
+    // As the console: it hands each line over once (ConsoleAdapter.redelivers: no dedupe round
+    // trip) and has no threads (ConsoleAdapter.threads: no message ids kept in Redis).
     const adapter = new (class extends MemoryAdapter {
       readonly redelivers = false;
+      readonly threads = false;
     })("console", 1000, ["console"]);
     const config = parseConfig({
       keyPrefix: "bench",

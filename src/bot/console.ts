@@ -35,6 +35,8 @@ export class ConsoleAdapter implements ChatAdapter {
   readonly network = "console";
   /** Each line typed or piped is read once: the router need not look for repeats. */
   readonly redelivers = false;
+  /** No threads or edits: the outbox keeps no message ids for it. */
+  readonly threads = false;
   readonly topicMaxLength = 1000;
   readonly interactive: boolean;
   private readonly input: Readable;

@@ -131,6 +131,14 @@ export interface ChatAdapter {
    * round trip to drop repeats; IRC and the console set false. Default: true.
    */
   readonly redelivers?: boolean;
+  /**
+   * Whether a message can be threaded under an earlier one or replace it (Slack).
+   * Only then does the outbox keep the ids of sent messages (`ref`) and look them
+   * up (`threadOf`, `replaces`); elsewhere those fields mean nothing, and a reply
+   * with them goes out like any other (on the direct path, with no Redis round trip).
+   * Default: true.
+   */
+  readonly threads?: boolean;
   /** True while messages can be delivered. */
   isConnected(): boolean;
   /** Resolves when connected; rejects if the signal aborts first. */

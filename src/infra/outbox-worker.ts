@@ -49,6 +49,12 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       }
       return;
     }
+    if (adapter.threads === false) {
+      // Nothing to thread under or replace on this network: no ids to keep or look up.
+      const { ref: _ref, threadOf: _of, replaces: _replaces, ...plain } = msg;
+      await adapter.send(plain);
+      return;
+    }
     const out: OutboundMessage = { ...msg };
     if (msg.threadOf && !msg.threadId) out.threadId = (await redis.get(refKey(msg.threadOf))) ?? undefined;
     if (msg.replaces) {

@@ -23,7 +23,8 @@ const keep = { removeOnComplete: { count: 500 }, removeOnFail: { count: 500 } };
  * The direct path: when this process owns the network's adapter, it is
  * connected and nothing this process queued is still waiting (earlier direct
  * sends may be: the lane keeps them in order), a plain message
- * (no id, thread or ref to look up) is handed to the adapter at once, without
+ * (no id; no thread or ref to look up, or a network without threads:
+ * ChatAdapter.threads) is handed to the adapter at once, without
  * the two Redis round trips of a queue hand-off, while a delayed backup job is
  * written beside it unless the message is out before its turn comes; the backup
  * is removed once the message is out, and posted by the next process if this one
@@ -49,8 +50,10 @@ export class Outbox {
 
   /** The lane to send on directly, if this message may skip the queue now. */
   private directLane(msg: OutboundMessage, jobId?: string): Lane | undefined {
-    if (jobId || msg.kind === "topic" || msg.threadOf || msg.replaces || msg.ref) return undefined;
+    if (jobId || msg.kind === "topic") return undefined;
     const lane = this.local.lanes.get(msg.network);
+    // Ids to keep or look up need Redis, where the network threads (its lane's deliver ignores them elsewhere).
+    if ((msg.threadOf || msg.replaces || msg.ref) && lane?.adapter.threads !== false) return undefined;
     // A lane busy with earlier sends is fine: its turns keep their order.
     if (!lane || lane.stopped.aborted || !lane.adapter.isConnected()) return undefined;
     const queued = this.local.queued.get(msg.network);

@@ -194,6 +194,47 @@ describe("the outbox's direct path", () => {
     }
   });
 
+  test("a job's ack and result go direct where the network has no threads; where it has, their ids are kept", async ({
+    redis,
+    prefix,
+  }) => {
+    const kv = new Redis(redis.url);
+    const refs = async () => (await kv.keys(`${prefix}:ref:*`)).sort();
+    const ack = { ...line("queued #7: ping"), ref: "j7" };
+    const result = { ...line("#7 done: pong"), threadOf: "j7" };
+    // A network with threads (Slack): the ack's id is kept, the result is threaded under it.
+    const threaded = new MemoryAdapter(NET, 390, ["#ops"]);
+    const a = processOf(redis.url, prefix, threaded);
+    try {
+      await a.outbox.send(ack);
+      await a.outbox.send(result);
+      await threaded.waitFor((m) => m.text === "#7 done: pong");
+      expect(threaded.sent.at(-1)?.threadId).toBe("m1");
+      expect(await refs()).toEqual([`${prefix}:ref:${NET}:j7`]);
+      expect((await a.completedTexts()).sort()).toEqual(["#7 done: pong", "queued #7: ping"]);
+    } finally {
+      await a.close();
+    }
+    await kv.del(...(await refs()));
+    // A network without threads (IRC, the console): both go direct, no job and no id left in Redis.
+    const plain = new (class extends MemoryAdapter {
+      readonly threads = false;
+    })(NET, 390, ["#ops"]);
+    const b = processOf(redis.url, `${prefix}-plain`, plain);
+    try {
+      await b.outbox.send(ack);
+      await b.outbox.send(result);
+      await plain.waitFor((m) => m.text === "#7 done: pong");
+      expect(plain.texts()).toEqual(["queued #7: ping", "#7 done: pong"]);
+      await eventually(async () => (await b.outbox.pending(NET)) === 0, "the backups to be removed");
+      expect(await b.completedTexts()).toEqual([]);
+      expect(await kv.keys(`${prefix}-plain:ref:*`)).toEqual([]);
+    } finally {
+      kv.disconnect();
+      await b.close();
+    }
+  });
+
   test("a process that does not own the network queues its message for the owner", async ({
     redis,
     prefix,

@@ -52,6 +52,8 @@ export class IrcAdapter implements ChatAdapter {
   readonly network = "irc";
   /** An IRC server hands each line over once: the router need not look for repeats. */
   readonly redelivers = false;
+  /** No threads or edits: the outbox keeps no message ids for it. */
+  readonly threads = false;
   private client!: IrcClient;
   private accounts!: AccountBook;
   private liveness!: Liveness;
