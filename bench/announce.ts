@@ -30,6 +30,8 @@ export interface AnnounceRun {
   baseLate: number[];
   late: number[];
   lateUp: number[];
+  /** Each of lateUp with its index and due time. */
+  upLate: { i: number; late: number; due: number }[];
   lost: number;
   dup: number;
   outage?: [number, number];
@@ -148,6 +150,7 @@ export async function announceBench(o: {
     let dup = 0;
     const late: number[] = [];
     const lateUp: number[] = [];
+    const upLate: AnnounceRun["upLate"] = [];
     for (let i = 0; i < N; i++) {
       const at = seen.get(i);
       if (!at) {
@@ -157,7 +160,10 @@ export async function announceBench(o: {
       dup += at.length - 1;
       const l = at[0]! - due[i]!;
       late.push(l);
-      if (!outage || due[i]! < outage[0] || due[i]! > outage[1]) lateUp.push(l);
+      if (!outage || due[i]! < outage[0] || due[i]! > outage[1]) {
+        lateUp.push(l);
+        upLate.push({ i, late: l, due: due[i]! });
+      }
     }
 
     bot.end();
@@ -166,7 +172,7 @@ export async function announceBench(o: {
     await baseQueue.close();
     await queues.close();
     rmSync(cfgDir, { recursive: true, force: true });
-    return { n: N, spanMs: SPAN, baseLate, late, lateUp, lost, dup, outage, t0, scheduledBy };
+    return { n: N, spanMs: SPAN, baseLate, late, lateUp, upLate, lost, dup, outage, t0, scheduledBy };
   } finally {
     await endAll();
     await redis.stop();
@@ -235,6 +241,18 @@ if (isMain(import.meta.url)) {
       ...(outage ? [row("changebot, due while the bot was up", lateUp, { lost: "-", duplicated: "-" })] : []),
     ],
   );
+  if (outage) {
+    // The latest of those counted as due while the bot was up, and when they were due: just before
+    // the kill (in the dying process's hands, late by the outage) or after the restart (behind its backlog).
+    const rel = (at: number) =>
+      at < outage[0] ? `${outage[0] - at} ms before the kill` : `${at - outage[1]} ms after the restart`;
+    const worst = r.upLate
+      .slice()
+      .sort((a, b) => b.late - a.late)
+      .slice(0, 5);
+    console.log("\nlatest while up:");
+    for (const w of worst) console.log(`  #${w.i} ${w.late} ms late, due ${rel(w.due)}`);
+  }
   console.log(
     lost === 0 && dup === 0 ? "\nOK: none lost, none duplicated" : `\nFAIL: ${lost} lost, ${dup} duplicated`,
   );
