@@ -35,6 +35,12 @@ export interface JobRecord {
   exit?: number;
   result?: string;
   data: Record<string, unknown>;
+  /**
+   * What the job's end says in chat (JSON: text, kind, outputLines), written with its
+   * final state and cleared once that message is in the outbox: a worker that died
+   * between the two leaves it, and the job's redelivery says it (runner.ts).
+   */
+  unsaid?: string;
   /** Set when someone resolved an interrupted job by hand (`!job done`) or it was retried as another job. */
   resolution?: string;
 }
@@ -116,6 +122,11 @@ export class JobStore {
     const h: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
     return h.id ? deserialize(h) : undefined;
+  }
+
+  /** The message of the job's end is in the outbox (see JobRecord.unsaid). */
+  async said(id: number): Promise<void> {
+    await this.redis.hdel(this.key(id), "unsaid");
   }
 
   /** The job's ack is in the outbox: what the job says may follow it now. */
@@ -214,6 +225,7 @@ function deserialize(h: Record<string, string>): JobRecord {
     result: h.result,
     data: h.data ? JSON.parse(h.data) : {},
     resolution: h.resolution,
+    unsaid: h.unsaid,
   };
 }
 

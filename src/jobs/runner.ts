@@ -92,7 +92,11 @@ export async function runJob(
     log.error({ job: id }, "job has no record; dropped");
     return;
   }
-  if (TERMINAL.includes(rec.state)) return; // already finished: a redelivery
+  if (TERMINAL.includes(rec.state)) {
+    // Already finished: a redelivery. Its end is said again if the worker died before saying it.
+    if (rec.unsaid) await sayUnsaid(services, rec);
+    return;
+  }
   const handler = handlers.get(rec.name);
   if (!handler) {
     await jobs.update(id, {
@@ -110,22 +114,19 @@ export async function runJob(
       : handler.idempotent;
   if (prev === "running" && !idempotent) {
     const note = "interrupted: state unknown (the bot stopped while it ran)";
+    const end: Unsaid = {
+      text: `${note} — check, then \`!job retry ${id}\` or \`!job done ${id}\``,
+      kind: "alarm",
+    };
     const ackPending = await finish(
       services,
       id,
-      { state: "interrupted", finishedAt: services.clock.now(), result: note },
+      { state: "interrupted", finishedAt: services.clock.now(), result: note, unsaid: JSON.stringify(end) },
       { event: "job", job: id, outcome: "interrupted", command: rec.summary },
     );
     await jobs.appendLog(id, `\n[${note}]\n`);
-    await sayInJob(
-      services,
-      rec,
-      `${note} — check, then \`!job retry ${id}\` or \`!job done ${id}\``,
-      "alarm",
-      undefined,
-      undefined,
-      ackPending,
-    );
+    await sayInJob(services, rec, end.text, end.kind, undefined, undefined, ackPending);
+    saidEnd(services, id);
     announceState(services, id, "interrupted");
     return;
   }
@@ -161,12 +162,7 @@ export async function runJob(
   }
   const finished = services.clock.now();
   const state = outcome.ok ? "done" : "failed";
-  const ackPending = await finish(
-    services,
-    id,
-    { state, finishedAt: finished, result: outcome.summary, exit: outcome.exit },
-    { event: "job", job: id, who: rec.byId, command: rec.summary, outcome: `${state}: ${outcome.summary}` },
-  );
+  let end: Unsaid | undefined;
   if (outcome.announce !== false) {
     const took = formatDuration(finished - started);
     let text = `${state === "done" ? "done" : "FAILED"} (${took}): ${outcome.summary}`;
@@ -178,9 +174,58 @@ export async function runJob(
         outputLines = t.lines.length;
       }
     }
-    await sayInJob(services, rec, text, outcome.ok ? "reply" : "alarm", outputLines, outcome, ackPending);
+    end = { text, kind: outcome.ok ? "reply" : "alarm", outputLines };
+  }
+  const ackPending = await finish(
+    services,
+    id,
+    {
+      state,
+      finishedAt: finished,
+      result: outcome.summary,
+      exit: outcome.exit,
+      ...(end ? { unsaid: JSON.stringify(end) } : {}),
+    },
+    { event: "job", job: id, who: rec.byId, command: rec.summary, outcome: `${state}: ${outcome.summary}` },
+  );
+  if (end) {
+    await sayInJob(services, rec, end.text, end.kind, end.outputLines, outcome, ackPending);
+    saidEnd(services, id);
   }
   announceState(services, id, state);
+}
+
+/** What a job's end says in chat, kept on its record until it is in the outbox (JobRecord.unsaid). */
+interface Unsaid {
+  text: string;
+  kind: "reply" | "alarm";
+  outputLines?: number;
+}
+
+/**
+ * The job's end is in the outbox: its record stops saying it is unsaid. Not waited
+ * for (the job completes meanwhile); lost with a crash, the redelivery says it once more.
+ */
+function saidEnd(services: Services, id: number): void {
+  services.jobs
+    .said(id)
+    .catch((e: Error) => services.log.warn({ job: id, err: e.message }, "job's end not marked said"));
+}
+
+/**
+ * A redelivered job whose worker died after writing its end and before saying it:
+ * says it now, as it was (its events and buttons, not kept on the record, are left out).
+ */
+async function sayUnsaid(services: Services, rec: JobRecord): Promise<void> {
+  let end: Unsaid;
+  try {
+    end = JSON.parse(rec.unsaid!) as Unsaid;
+  } catch {
+    return;
+  }
+  services.log.info({ job: rec.id }, "saying the end of a job whose worker died before it could");
+  await sayInJob(services, rec, end.text, end.kind, end.outputLines);
+  saidEnd(services, rec.id);
 }
 
 /**

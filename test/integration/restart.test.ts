@@ -2,6 +2,7 @@ import { MemoryAdapter } from "../../src/bot/memory.js";
 import { startTestBot } from "../harness/bot.js";
 import { spawnBot, writeConfig } from "../harness/child.js";
 import { testConfig } from "../harness/config.js";
+import { eventually } from "../harness/eventually.js";
 import { describe, expect, test } from "../harness/fixtures.js";
 import { capturingLogger } from "../harness/log.js";
 import { startRedis } from "../harness/servers.js";
@@ -29,6 +30,44 @@ describe("durability across restarts", () => {
     const rec = await t.services.jobs.get(1);
     await t.stop();
     expect(rec).toMatchObject({ state: "done", runs: 1, result: "pong" });
+  });
+
+  test("says a job's end that its worker wrote but died before saying, once, when the job comes back", async ({
+    bot,
+  }) => {
+    // A front end queues !ping; no worker takes it yet.
+    const a = await bot({ role: "frontend" });
+    await a.adapter.say("!ping", "tester");
+    await a.adapter.waitFor((m) => /^queued #1: ping$/.test(m.text));
+    // As a worker leaves it when it dies between writing the job's end and saying it: the
+    // record is done, its end unsaid, and the queue's job not completed (it comes back).
+    await a.services.jobs.update(1, {
+      state: "done",
+      result: "pong",
+      finishedAt: Date.now(),
+      unsaid: JSON.stringify({ text: "done (3ms): pong", kind: "reply" }),
+    });
+    await a.stop();
+
+    const b = await bot();
+    await b.adapter.waitFor((m) => /#1 done/.test(m.text));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.adapter.texts().filter((x) => /#1 /.test(x))).toEqual(["#1 done (3ms): pong"]);
+    // Said, not run again, and no longer unsaid.
+    await eventually(
+      async () => (await b.services.jobs.get(1))?.unsaid === undefined,
+      "job #1's end marked said",
+    );
+    expect(await b.services.jobs.get(1)).toMatchObject({ state: "done", runs: 0, result: "pong" });
+
+    // A job that runs to its end leaves nothing unsaid.
+    await b.adapter.say("!ping", "tester");
+    await b.adapter.waitFor((m) => /#2 done/.test(m.text));
+    await eventually(
+      async () => (await b.services.jobs.get(2))?.unsaid === undefined,
+      "job #2's end marked said",
+    );
+    expect(await b.services.jobs.get(2)).toMatchObject({ state: "done", runs: 1 });
   });
 
   test("delivers a reply queued while the network was down, once it is back, in order", async ({ bot }) => {
