@@ -12,9 +12,10 @@ export const DEFAULT_QUIET_MS = 5000;
  * not, one PING goes out and the line waits for its PONG (the server has then
  * read everything written before it). A line written when the confirmation is
  * older than half of `quietMs` sends a PING beside it without waiting, so while
- * the bot keeps talking the confirmation stays fresh and no line waits. Only our own PING's PONG counts, and it
- * counts from when the PING was sent: a PONG still in flight from before a
- * stall proves nothing about what was written after it. If the connection
+ * the bot keeps talking the confirmation stays fresh and no line waits. Only
+ * our own PING's PONG counts, and it counts from when the PING was sent: a PONG
+ * still in flight from before a stall proves nothing about what was written
+ * after it. If the connection
  * closes first, the wait fails and the message is sent again after the
  * reconnect, from its first unwritten line.
  * What is at risk is only what was written in the `quietMs` before a stall
