@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { WaitingError, Worker } from "bullmq";
 import { formatDuration } from "../core/duration.js";
 import { isUserError } from "../core/errors.js";
@@ -7,6 +6,7 @@ import type { Outcome } from "../core/result.js";
 import type { JobKind, JobKinds } from "../domain/job-kinds.js";
 import type { Services } from "../domain/services.js";
 import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
+import { PROCESS_NAME } from "../infra/process-name.js";
 import { WORK_QUEUE } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 import { announceState, finish, saidEnd, sayInJob, sayUnsaid, type Unsaid } from "./job-end.js";
@@ -46,8 +46,6 @@ export class HandlerRegistry {
     return this.handlers.get(name);
   }
 }
-
-export const workerId = () => `${hostname()}:${process.pid}:${randomBytes(2).toString("hex")}`;
 
 /**
  * Runs one job by its record. A job whose record says it was already running
@@ -180,7 +178,8 @@ export function startWorkers(
   services: Services,
   handlers: HandlerRegistry,
 ): { id: string; close(graceMs?: number): Promise<void> } {
-  const id = workerId();
+  // The name BullMQ records on every job this process takes (reclaim.ts reads it).
+  const id = PROCESS_NAME;
   const stop = new AbortController();
   const { config } = services;
   const worker = new Worker(
