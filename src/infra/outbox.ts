@@ -132,10 +132,7 @@ export class Outbox {
         lane.unconfirmed.delete(written);
       }
     })().catch((e) => this.log.warn({ err: (e as Error).message }, "outbox: backup of a direct send"));
-    const set = this.direct.get(msg.network) ?? new Set();
-    set.add(settled);
-    this.direct.set(msg.network, set);
-    void settled.finally(() => set.delete(settled));
+    this.track(msg.network, settled);
     // Resolves once the message is durable (out, or its backup written), as a queued one does.
     return backup.then((job) => {
       if (!job) throw new Error("outbox: could not write the backup of a direct send");
@@ -155,11 +152,16 @@ export class Outbox {
     const lane = this.directLane(msg);
     if (!lane) return false;
     const sent = lane.run(() => lane.deliver(msg)).then((r) => r === "delivered");
-    const set = this.direct.get(msg.network) ?? new Set();
-    set.add(sent);
-    this.direct.set(msg.network, set);
-    void sent.finally(() => set.delete(sent)).catch(() => {});
+    this.track(msg.network, sent);
     return sent;
+  }
+
+  /** Counts a direct send as unsettled on its network until it settles (what drained() waits for). */
+  private track(network: string, p: Promise<unknown>): void {
+    const set = this.direct.get(network) ?? new Set();
+    set.add(p);
+    this.direct.set(network, set);
+    void p.finally(() => set.delete(p)).catch(() => {});
   }
 
   /**
