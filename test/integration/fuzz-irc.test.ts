@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { eventually } from "../harness/eventually.js";
-import { afterEach, beforeEach, describe, expect, test } from "../harness/fixtures.js";
+import { describe, expect, test } from "../harness/fixtures.js";
 import { fuzzRuns, hostileLine } from "../harness/fuzz-lines.js";
 import { startIrcBot } from "../harness/irc-bot.js";
+import { collectUnhandled } from "../harness/unhandled.js";
 
 /**
  * Hostile input at the IRC adapter through a real ngircd (issue #16): generated
@@ -17,15 +18,7 @@ const SEED = Number(process.env.CHANGEBOT_FUZZ_SEED ?? 1616);
 const IRC_LINE_BYTES = 512;
 
 describe("hostile lines at the IRC adapter (ngircd)", () => {
-  const unhandled: unknown[] = [];
-  const hear = (e: unknown) => unhandled.push(e);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on("unhandledRejection", hear);
-  });
-  afterEach(() => {
-    process.off("unhandledRejection", hear);
-  });
+  const unhandled = collectUnhandled();
 
   test(`${RUNS} lines (seed ${SEED}): every reply line within 512 bytes, no crash, !ping still answered`, async ({
     redis,

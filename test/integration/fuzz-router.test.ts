@@ -1,7 +1,8 @@
 import type { HandleResult } from "../../src/bot/router.js";
-import { afterEach, beforeEach, describe, expect, test } from "../harness/fixtures.js";
+import { describe, expect, test } from "../harness/fixtures.js";
 import { fuzzRuns } from "../harness/fuzz-lines.js";
 import { FUZZ_CONFIG, FUZZ_ROLES, routerProperty } from "../harness/fuzz-router.js";
+import { collectUnhandled } from "../harness/unhandled.js";
 
 /**
  * Hostile input at volume (issue #16): generated command lines, from users with
@@ -15,15 +16,7 @@ const RUNS = fuzzRuns(1000);
 const seed = Number(process.env.CHANGEBOT_FUZZ_SEED ?? 1616);
 
 describe("hostile command lines at the router", () => {
-  const unhandled: unknown[] = [];
-  const hear = (e: unknown) => unhandled.push(e);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on("unhandledRejection", hear);
-  });
-  afterEach(() => {
-    process.off("unhandledRejection", hear);
-  });
+  const unhandled = collectUnhandled();
 
   test(`${RUNS} lines (seed ${seed}): no crash, replies within limits, nothing queued for a refused line`, async ({
     bot,
