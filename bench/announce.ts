@@ -132,8 +132,14 @@ export async function announceBench(o: {
 
     let outage: [number, number] | undefined;
     if (KILL_AT > 0) {
-      const killAt = t0 + SPAN * KILL_AT;
-      await new Promise((r) => setTimeout(r, Math.max(0, killAt - Date.now())));
+      // Midway between two due times (3 ms from each at 10,000 over 60 s), reached by a timer and then
+      // a spin through the last ms: a kill at a due time would make that one announcement a race
+      // between this process's timer and the bot's, counted as due while the bot was up or not by
+      // which fired first.
+      const gap = SPAN / N;
+      const killAt = t0 + Math.floor((SPAN * KILL_AT) / gap) * gap + gap / 2;
+      await new Promise((r) => setTimeout(r, Math.max(0, killAt - Date.now() - 2)));
+      while (Date.now() < killAt);
       const killed = Date.now();
       await bot.kill9();
       await new Promise((r) => setTimeout(r, DOWN));

@@ -9,6 +9,27 @@ import type { Queues } from "../infra/queues.js";
  */
 export const ANNOUNCE_QUEUE = "announce";
 
+/**
+ * An announcement's job comes due this long before the announcement itself, and
+ * the worker that takes it holds it until its time on the bot's clock
+ * (`Clock.until`), then posts it. BullMQ hands a delayed job over up to about
+ * 100 ms after its time: its worker waits in a blocking Redis call whose timeout
+ * Redis checks only at its `hz` (10 a second by default). Taken early, an
+ * announcement goes out within a few ms of its time whatever the server's `hz`.
+ */
+export const EARLY_MS = 250;
+
+/**
+ * How an announcement taken at `now` is to be handled: held until its time
+ * ("hold"), or, taken far earlier than EARLY_MS (promoted by hand from the queue
+ * dashboard, a clock that differs from the scheduler's), put back to come due
+ * again EARLY_MS before its time ("again", in that many ms from now).
+ */
+export function whenTaken(due: number, now: number): { hold: true } | { hold: false; againInMs: number } {
+  const early = due - now;
+  return early > 2 * EARLY_MS ? { hold: false, againInMs: early - EARLY_MS } : { hold: true };
+}
+
 export interface ScheduledAnnouncement {
   /** The job id: letters, digits, "-", "_" and "."; never a bare integer (BullMQ's rules). */
   key: string;
@@ -45,7 +66,7 @@ export class AnnounceScheduler {
   async schedule(a: ScheduledAnnouncement): Promise<void> {
     await this.queue.add("announce", a, {
       jobId: checkKey(a.key),
-      delay: Math.max(0, a.due - this.clock.now()),
+      delay: Math.max(0, a.due - EARLY_MS - this.clock.now()),
       attempts: 10,
       backoff: { type: "exponential", delay: 500 },
       removeOnComplete: { age: 7 * 86400, count: 20_000 },
@@ -53,7 +74,11 @@ export class AnnounceScheduler {
     });
   }
 
-  /** Removes an announcement that has not run; true if one was removed. */
+  /**
+   * Removes an announcement that has not run; true if one was removed. One
+   * already taken (held until its time, or being posted) stays: a downtime's
+   * slots carry a guard (its revision) that makes them stale when they wake.
+   */
   async unschedule(key: string): Promise<boolean> {
     const job = await this.queue.getJob(checkKey(key));
     if (!job) return false;
@@ -67,9 +92,17 @@ export class AnnounceScheduler {
     return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
-  /** Every announcement still waiting (for tests and `!downtime list`). */
+  /**
+   * Every announcement still waiting (for tests and `!downtime list`), with
+   * those taken early and held until their time (active, not yet due).
+   */
   async waitingKeys(): Promise<string[]> {
-    const jobs = await this.queue.getJobs(["delayed", "wait", "prioritized"]);
-    return jobs.map((j) => j.id).filter((id): id is string => !!id);
+    const now = this.clock.now();
+    const [waiting, active] = await Promise.all([
+      this.queue.getJobs(["delayed", "wait", "prioritized"]),
+      this.queue.getActive(),
+    ]);
+    const held = active.filter((j) => (j.data as ScheduledAnnouncement).due > now);
+    return [...waiting, ...held].map((j) => j.id).filter((id): id is string => !!id);
   }
 }

@@ -1,11 +1,11 @@
-import { Worker } from "bullmq";
+import { DelayedError, Worker } from "bullmq";
 import { isoTime } from "../core/time.js";
 import type { Services } from "../domain/services.js";
 import { configuredChannels } from "../domain/topic-publish.js";
 import { redisScript } from "../infra/redis-script.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
 import { confirmReplicated } from "../infra/redis-wait.js";
-import { ANNOUNCE_QUEUE, type ScheduledAnnouncement } from "./delayed.js";
+import { ANNOUNCE_QUEUE, type ScheduledAnnouncement, whenTaken } from "./delayed.js";
 import { deliveryDecision } from "./plan.js";
 import { lateMark } from "./wording.js";
 
@@ -90,13 +90,35 @@ export async function deliver(
   return d.late ? "posted-late" : "posted";
 }
 
-/** The worker that posts announcements as they come due. */
+/**
+ * How many announcements one process holds or posts at once. A job comes due
+ * EARLY_MS before its announcement and is held until then, so this bounds how
+ * many may fall due within EARLY_MS of each other and still go out on time
+ * (holding one is a timer; posting one is a few Redis round trips).
+ */
+const ANNOUNCE_CONCURRENCY = 64;
+
+/** The worker that posts announcements as they come due: each taken early (EARLY_MS) and posted at its time. */
 export function startAnnounceWorker(s: Services, hooks: DeliveryHooks): { close(): Promise<void> } {
   const worker = new Worker(
     ANNOUNCE_QUEUE,
-    async (job) => deliver(s, job.data as ScheduledAnnouncement, hooks),
+    async (job, token) => {
+      const a = job.data as ScheduledAnnouncement;
+      const w = whenTaken(a.due, s.clock.now());
+      if (!w.hold && token) {
+        // BullMQ's delays are counted in real time, as the scheduler's was (AnnounceScheduler.schedule).
+        await job.moveToDelayed(Date.now() + w.againInMs, token);
+        s.log.info(
+          { announcement: a.key, dueInMs: a.due - s.clock.now() },
+          "announcement taken before its time; put back",
+        );
+        throw new DelayedError();
+      }
+      await s.clock.until(a.due);
+      return deliver(s, a, hooks);
+    },
     s.queues.workerOptions({
-      concurrency: 8,
+      concurrency: ANNOUNCE_CONCURRENCY,
       lockDuration: s.config.jobs.lockMs,
       stalledInterval: s.config.jobs.stalledCheckMs,
       // A worker killed mid-delivery leaves a stalled job: run it again (the marker keeps it single).

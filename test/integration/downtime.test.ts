@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/announce/announcer.js";
-import { ANNOUNCE_QUEUE } from "../../src/announce/delayed.js";
+import { ANNOUNCE_QUEUE, EARLY_MS } from "../../src/announce/delayed.js";
 import { scheduler } from "../../src/announce/lifecycle.js";
 import { MemoryAdapter } from "../../src/bot/memory.js";
 import { ManualClock } from "../../src/core/clock.js";
@@ -41,10 +41,11 @@ describe("downtime announcements on a real redis-server", () => {
       await console.say(`!downtime schedule ${iso(T0)} DB deployment`);
       await console.waitFor((m) => m.text.startsWith("Scheduled #1"));
       await w.hook.waitFor((h) => h.body.kind === "downtime-scheduled");
-      // Promoting below stands in for BullMQ's own timer: each job's delay is its due time on the bot's clock.
+      // Promoting below stands in for BullMQ's own timer: each job comes due EARLY_MS before its
+      // announcement's due time on the bot's clock (the worker holds it until then).
       const delayed = await q.get(ANNOUNCE_QUEUE).getDelayed();
       expect(delayed).toHaveLength(6);
-      for (const j of delayed) expect(j.delay, String(j.id)).toBe(j.data.due - (T0 - 50 * H));
+      for (const j of delayed) expect(j.delay, String(j.id)).toBe(j.data.due - EARLY_MS - (T0 - 50 * H));
       // The default plan of a 90-minute window, walked through on the bot's clock.
       const plan: [string, number][] = [
         ["merge-cutoff", T0 - 48 * H],
