@@ -2,6 +2,18 @@ import type { Redis } from "ioredis";
 import { type JobState, type JobStore, TERMINAL } from "./job-store.js";
 
 /**
+ * A job's state change as published. At a job's end it also says what kind of
+ * job it was and how long its run took, so a listener that counts them (the
+ * metrics) need not read the record.
+ */
+export interface JobEvent {
+  id: number;
+  state: JobState;
+  name?: string;
+  seconds?: number;
+}
+
+/**
  * Job state changes, published on a Redis channel so any process (the console
  * waiting for its script's jobs, a runbook run waiting for its step) hears them.
  */
@@ -18,6 +30,11 @@ export class JobEvents {
     await this.redis.publish(this.channel, JSON.stringify({ id, state }));
   }
 
+  /** Publishes a whole event (a job's end with its kind and run time). */
+  async publishEvent(e: JobEvent): Promise<void> {
+    await this.redis.publish(this.channel, JSON.stringify(e));
+  }
+
   /** Every caller waits for the same SUBSCRIBE to be confirmed, so no caller can miss an event published meanwhile. */
   private subscribe(): Promise<void> {
     this.subscribed ??= (async () => {
@@ -25,7 +42,7 @@ export class JobEvents {
       this.sub = sub;
       sub.on("error", () => {});
       sub.on("message", (_ch: string, payload: string) => {
-        const { id, state } = JSON.parse(payload) as { id: number; state: JobState };
+        const { id, state } = JSON.parse(payload) as JobEvent;
         for (const fn of this.waiters.get(id) ?? []) fn(state);
       });
       await sub.subscribe(this.channel);

@@ -129,6 +129,11 @@ export class JobStore {
     await this.redis.hdel(this.key(id), "unsaid");
   }
 
+  /** `said`, added to a pipeline that sends it with what goes with it. */
+  saidIn(p: ChainableCommander, id: number): ChainableCommander {
+    return p.hdel(this.key(id), "unsaid");
+  }
+
   /** The job's ack is in the outbox: what the job says may follow it now. */
   async acked(id: number): Promise<void> {
     await this.redis.hdel(this.key(id), "ackPending");

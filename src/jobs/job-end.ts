@@ -63,19 +63,29 @@ export async function sayUnsaid(services: Services, rec: JobRecord): Promise<voi
 }
 
 /**
- * Publishes a job's new state without holding its worker slot for the round
- * trip: the record already says it and the result is already in the outbox,
- * and a waiter that misses the event reads the record (JobEvents.waitFor).
+ * A job has ended and its end is said (or it had nothing to say): its record
+ * stops saying its end is unsaid, and its new state is published for waiters,
+ * in one pipeline, without holding the worker slot for the round trip. The
+ * record already says the state and the result is already in the outbox; a
+ * waiter that misses the event reads the record (JobEvents.waitFor), and an
+ * "unsaid" left by a failure here is said once more only if the job is redelivered.
  */
-export function announceState(services: Services, id: number, state: JobState): void {
-  services.events
-    .publish(id, state)
-    .catch((e: Error) =>
-      services.log.warn(
-        { job: id, state, err: e.message },
-        "job state not published; waiters read the record",
-      ),
-    );
+export function ended(
+  services: Services,
+  id: number,
+  state: JobState,
+  /** `run`: the job's kind and how long this run took, for the metrics (else they read the record). */
+  o: { said: boolean; run?: { name: string; seconds: number } },
+): void {
+  Promise.all([
+    o.said ? services.jobs.said(id) : undefined,
+    services.events.publishEvent({ id, state, ...o.run }),
+  ]).catch((e: Error) =>
+    services.log.warn(
+      { job: id, state, err: e.message },
+      "job's end not marked said, or its state not published; waiters read the record",
+    ),
+  );
 }
 
 /**

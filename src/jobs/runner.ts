@@ -9,7 +9,7 @@ import { type JobRecord, TERMINAL, tail } from "../infra/job-store.js";
 import { PROCESS_NAME } from "../infra/process-name.js";
 import { WORK_QUEUE } from "../infra/queues.js";
 import { redisTrouble } from "../infra/redis-trouble.js";
-import { announceState, finish, saidEnd, sayInJob, sayUnsaid, type Unsaid } from "./job-end.js";
+import { ended, finish, sayInJob, sayUnsaid, type Unsaid } from "./job-end.js";
 
 export interface JobContext<K extends JobKind = JobKind> {
   record: JobRecord;
@@ -104,8 +104,7 @@ export async function runJob(
     );
     await jobs.appendLog(id, `\n[${note}]\n`);
     await sayInJob(services, rec, end.text, end.kind, undefined, undefined, ackPending);
-    saidEnd(services, id);
-    announceState(services, id, "interrupted");
+    ended(services, id, "interrupted", { said: true });
     return;
   }
   if (prev === "running") log.info({ job: id }, "re-running an interrupted idempotent job");
@@ -166,11 +165,8 @@ export async function runJob(
     },
     { event: "job", job: id, who: rec.byId, command: rec.summary, outcome: `${state}: ${outcome.summary}` },
   );
-  if (end) {
-    await sayInJob(services, rec, end.text, end.kind, end.outputLines, outcome, ackPending);
-    saidEnd(services, id);
-  }
-  announceState(services, id, state);
+  if (end) await sayInJob(services, rec, end.text, end.kind, end.outputLines, outcome, ackPending);
+  ended(services, id, state, { said: !!end, run: { name: rec.name, seconds: (finished - started) / 1000 } });
 }
 
 /** The work queue's worker: many jobs at once, each on exactly one worker (BullMQ's lock). */

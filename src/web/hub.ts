@@ -1,12 +1,12 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import type { JobState } from "../infra/job-store.js";
+import type { JobEvent } from "../infra/events.js";
 
 /**
  * What makes live pages look again: every job state change (the JobEvents
  * channel, heard on a connection of our own) and a steady tick for changes no
- * job announces (an ack, a confirm, a downtime moved). Listeners get "job" and
- * "tick" events.
+ * job announces (an ack, a confirm, a downtime moved). Listeners get "job"
+ * (id, state, the whole JobEvent) and "tick" events.
  */
 export class LiveHub extends EventEmitter {
   private sub?: Redis;
@@ -27,8 +27,8 @@ export class LiveHub extends EventEmitter {
     sub.on("error", () => {});
     sub.on("message", (_ch: string, payload: string) => {
       try {
-        const { id, state } = JSON.parse(payload) as { id: number; state: JobState };
-        this.emit("job", id, state);
+        const e = JSON.parse(payload) as JobEvent;
+        this.emit("job", e.id, e.state, e);
       } catch {
         /* not ours */
       }

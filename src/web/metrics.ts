@@ -5,6 +5,7 @@ import type { ChatAdapter } from "../core/messages.js";
 import { parseCommand } from "../core/parse.js";
 import { activeRuns, getRun } from "../domain/runbook/state.js";
 import type { Services } from "../domain/services.js";
+import type { JobEvent } from "../infra/events.js";
 import { TERMINAL } from "../infra/job-store.js";
 import { outboxQueueName, WEBHOOK_QUEUE, WORK_QUEUE } from "../infra/queues.js";
 import type { LiveHub } from "./hub.js";
@@ -120,8 +121,13 @@ export class WebMetrics {
 
   /** Hears job events (LiveHub) and run changes (its tick). */
   listen(hub: LiveHub): void {
-    hub.on("job", (id: number, state: string) => {
+    hub.on("job", (id: number, state: string, e?: JobEvent) => {
       if (!TERMINAL.includes(state as never)) return;
+      // A job's end says its kind and run time; another state change (a cancel by hand) is read.
+      if (e?.name !== undefined && e.seconds !== undefined) {
+        this.jobs.observe({ kind: e.name, state }, e.seconds);
+        return;
+      }
       void this.s.jobs.get(id).then(
         (r) => {
           if (r?.startedAt && r.finishedAt)
