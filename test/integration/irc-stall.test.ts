@@ -1,6 +1,7 @@
 import { test as base, expect, type TestFixtures } from "../harness/fixtures.js";
 import type { IrcUser } from "../harness/irc.js";
-import type { IrcWorld } from "../harness/irc-world.js";
+import type { IrcBot, IrcWorld } from "../harness/irc-world.js";
+import type { TcpGate } from "../harness/tcp-gate.js";
 
 // The bot reaches ngircd through a gate the test stalls; rita talks to ngircd directly.
 const test = base.override("ircWorldOptions", { scope: "file" }, { gate: true });
@@ -18,6 +19,33 @@ const REPLY = /^reply (\d+) of \d+$/;
 const UNKNOWN = /^Unknown command !nosuch(\d+)\b/;
 const oneToN = Array.from({ length: N }, (_, i) => i + 1);
 
+/**
+ * Once the bot has answered rita in `channel`, stalls the gate in `direction`
+ * while N replies come due; with `commands`, rita sends !nosuchI after each.
+ */
+async function stallWhileRepliesDue(
+  gate: TcpGate,
+  t: IrcBot,
+  rita: IrcUser,
+  channel: string,
+  direction: "both" | "toServer",
+  commands: boolean,
+): Promise<void> {
+  await rita.join(channel);
+  rita.say(channel, "!rc-mode");
+  await rita.waitForLine("changebot", /RC mode is off/);
+  gate.stall(direction);
+  for (const i of oneToN) {
+    await t.services.outbox.send({
+      network: "irc",
+      target: channel,
+      kind: "reply",
+      text: `reply ${i} of ${N}`,
+    });
+    if (commands) rita.say(channel, `!nosuch${i}`);
+  }
+}
+
 /** A stall of STALL_MS in `direction` while replies come due and rita sends commands. */
 async function shortStall(
   direction: "both" | "toServer",
@@ -27,19 +55,7 @@ async function shortStall(
   const t = await ircBot({ channels: ["#stall"] });
   const rita = await ircUser(direction === "both" ? "rita" : "rita1");
   const connections = gate.clientLines().length;
-  await rita.join("#stall");
-  rita.say("#stall", "!rc-mode");
-  await rita.waitForLine("changebot", /RC mode is off/);
-  gate.stall(direction);
-  for (const i of oneToN) {
-    await t.services.outbox.send({
-      network: "irc",
-      target: "#stall",
-      kind: "reply",
-      text: `reply ${i} of ${N}`,
-    });
-    rita.say("#stall", `!nosuch${i}`);
-  }
+  await stallWhileRepliesDue(gate, t, rita, "#stall", direction, true);
   await new Promise((r) => setTimeout(r, STALL_MS));
   // Nothing got through while stalled, and the connection is still the same one.
   expect(rita.linesFrom("changebot")).toHaveLength(1);
@@ -91,18 +107,7 @@ test("a stall long enough for the ping timeout: the bot reconnects and what it h
   });
   const rita = await ircUser("rita2");
   const firstConn = gate.clientLines().length - 1;
-  await rita.join("#stall2");
-  rita.say("#stall2", "!rc-mode");
-  await rita.waitForLine("changebot", /RC mode is off/);
-  gate.stall("both");
-  for (const i of oneToN) {
-    await t.services.outbox.send({
-      network: "irc",
-      target: "#stall2",
-      kind: "reply",
-      text: `reply ${i} of ${N}`,
-    });
-  }
+  await stallWhileRepliesDue(gate, t, rita, "#stall2", "both", false);
   // Rita's commands now go to a connection that is about to die: IRC keeps no history for the bot.
   rita.say("#stall2", "!nosuch1");
   await t.irc.waitUntilDisconnected();
