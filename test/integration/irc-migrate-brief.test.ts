@@ -54,7 +54,7 @@ describe("a run on IRC, briefly", () => {
     ircUser,
     runbookSshd,
   }) => {
-    const t = await ircBot({
+    await ircBot({
       channels: ["#brief"],
       roles: { lead: [LENA], engineer: [LENA] },
       irc: { burst: 50, linesPerSecond: 50 },
