@@ -32,7 +32,7 @@ import { outboxQueueName, Queues } from "./infra/queues.js";
 import { describeRedis, type RedisTarget } from "./infra/redis.js";
 import { RedisSeen } from "./infra/seen.js";
 import { buildHandlers } from "./jobs/handlers.js";
-import type { HandlerRegistry } from "./jobs/runner.js";
+import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
 import type { WebServer } from "./web/server.js";
 
 /** all: chat front end and worker (the default); frontend: adapters, router, outbox; worker: runs jobs. */
@@ -124,9 +124,8 @@ export class Bot {
         commandContext(cmdDeps, msg, { args, words: found.words, roles: found.roles }, jobs),
     });
     if (this.role !== "frontend") {
-      const bg = startBackground(this.services, handlers, this.kinds);
-      this.workers = bg.workers;
-      this.closers.push(...bg.closers);
+      this.workers = startWorkers(this.services, handlers);
+      startBackground(this.services, this.kinds, (c) => this.closers.push(c));
     }
     for (const adapter of this.adapters) this.wire(adapter);
     const outboxes = this.adapters.map((a) => outboxQueueName(a.network));

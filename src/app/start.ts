@@ -21,7 +21,6 @@ import { type Queues, WEBHOOK_QUEUE, WORK_QUEUE } from "../infra/queues.js";
 import { reclaimFromDead } from "../infra/reclaim.js";
 import { connectRedis, type RedisTarget } from "../infra/redis.js";
 import { checkRedisSettings } from "../infra/redis-checks.js";
-import { type HandlerRegistry, startWorkers } from "../jobs/runner.js";
 
 /** What Bot.stop() closes, in the reverse order of their start. */
 export interface Closable {
@@ -89,21 +88,14 @@ export function buildServices(o: {
 }
 
 /**
- * A worker process's background work: the job workers, then the webhook and
- * announcement workers and the runbook scheduler (closers, in that order).
+ * A worker process's background work beside its job workers: the webhook and
+ * announcement workers and the runbook scheduler, each handed to `started` as
+ * soon as it runs (so a failure of the next still leaves it to be closed).
  */
-export function startBackground(
-  s: Services,
-  handlers: HandlerRegistry,
-  kinds: StepKinds,
-): { workers: ReturnType<typeof startWorkers>; closers: Closable[] } {
-  const workers = startWorkers(s, handlers);
-  const closers = [
-    startWebhookWorker(s.queues, s.config.webhookSecret, s.log, s.clock, s.config.jobs),
-    startAnnounceWorker(s, downtimeHooks(s)),
-    startRunbookScheduler(s, kinds),
-  ];
-  return { workers, closers };
+export function startBackground(s: Services, kinds: StepKinds, started: (c: Closable) => void): void {
+  started(startWebhookWorker(s.queues, s.config.webhookSecret, s.log, s.clock, s.config.jobs));
+  started(startAnnounceWorker(s, downtimeHooks(s)));
+  started(startRunbookScheduler(s, kinds));
 }
 
 /**
