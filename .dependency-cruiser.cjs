@@ -13,7 +13,7 @@ const LAYERS = [
   { name: "jobs", path: "^src/jobs/" },
   { name: "commands", path: "^src/commands/" },
   { name: "adapters", path: "^src/(bot|web)/" },
-  { name: "root", path: "^src/(app|main|cli)\\.ts$" },
+  { name: "root", path: "^src/((app|main|cli)\\.ts$|app/)" },
 ];
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({

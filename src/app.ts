@@ -1,8 +1,14 @@
 import type { Redis } from "ioredis";
-import { Announcer, startWebhookWorker } from "./announce/announcer.js";
-import { ANNOUNCE_QUEUE } from "./announce/delayed.js";
-import { startAnnounceWorker } from "./announce/deliver.js";
-import { downtimeHooks } from "./announce/lifecycle.js";
+import {
+  buildServices,
+  type Closable,
+  networksOf,
+  openRedis,
+  reclaimInBackground,
+  startBackground,
+} from "./app/start.js";
+import { type Running, stopInOrder } from "./app/stop.js";
+import { restoreTopics } from "./app/topics.js";
 import { createAdapters, usesServices } from "./bot/adapters.js";
 import { ConsoleAdapter } from "./bot/console.js";
 import { defaultMiddleware } from "./bot/middleware.js";
@@ -19,20 +25,11 @@ import type { Logger } from "./core/log.js";
 import type { ChatAdapter, InboundMessage } from "./core/messages.js";
 import { type StepKind, stepKinds } from "./domain/runbook/kinds/index.js";
 import type { StepKinds } from "./domain/runbook/kinds/types.js";
-import { startRunbookScheduler } from "./domain/runbook/tick.js";
 import type { Services } from "./domain/services.js";
-import { publishTopic } from "./domain/topic-publish.js";
-import { TopicStore } from "./domain/topic-store.js";
-import { createExecutor } from "./exec/dispatch.js";
-import { AuditLog } from "./infra/audit.js";
-import { JobEvents } from "./infra/events.js";
-import { JobStore } from "./infra/job-store.js";
 import { Outbox, startOutboxWorker } from "./infra/outbox.js";
-import { type PrivateRedis, startPrivateRedis } from "./infra/private-redis.js";
-import { outboxQueueName, Queues, WEBHOOK_QUEUE, WORK_QUEUE } from "./infra/queues.js";
-import { reclaimFromDead } from "./infra/reclaim.js";
-import { connectRedis, describeRedis, type RedisTarget } from "./infra/redis.js";
-import { checkRedisSettings } from "./infra/redis-checks.js";
+import type { PrivateRedis } from "./infra/private-redis.js";
+import { outboxQueueName, Queues } from "./infra/queues.js";
+import { describeRedis, type RedisTarget } from "./infra/redis.js";
 import { RedisSeen } from "./infra/seen.js";
 import { buildHandlers } from "./jobs/handlers.js";
 import { type HandlerRegistry, startWorkers } from "./jobs/runner.js";
@@ -56,10 +53,6 @@ export interface BotOptions {
   handlers?: HandlerRegistry;
   /** Runbook step kinds beside the built-in ones (domain/runbook/kinds/types.ts), e.g. a test's own. */
   stepKinds?: readonly StepKind[];
-}
-
-interface Closable {
-  close(): Promise<void>;
 }
 
 /** The composition root: config → redis → services → adapters → router → workers. */
@@ -100,48 +93,19 @@ export class Bot {
     // Runbooks are checked at start: a bad one stops it (ConfigError); missing hosts are noted.
     for (const w of runbooksOf(config, this.kinds.extraSchemas).warnings) log.info(w);
     const env = this.opts.env ?? process.env;
-    let url: RedisTarget | undefined = this.opts.redisUrl ?? config.redis ?? env.REDIS_URL;
-    if (!url) {
-      this.privateRedis = await startPrivateRedis(config.dataDir, log);
-      url = this.privateRedis.url;
-    }
-    try {
-      this.redis = await connectRedis(url, log);
-      await checkRedisSettings(this.redis, url, log);
-    } catch (e) {
-      this.redis?.disconnect();
-      await this.privateRedis?.stop();
-      throw e;
-    }
+    const opened = await openRedis(this.opts.redisUrl ?? config.redis ?? env.REDIS_URL, config, log);
+    const { redis, url } = opened;
+    this.redis = redis;
+    this.privateRedis = opened.privateRedis;
     log.info({ redis: describeRedis(url), role: this.role }, "changebot starting");
     const clock = this.opts.clock ?? systemClock;
     const prefix = config.keyPrefix;
     const queues = new Queues({ redisUrl: url, prefix });
     const frontend = this.role !== "worker";
     this.adapters = frontend ? (this.opts.adapters ?? (await createAdapters(config, log))) : [];
-    const networks = new Set<string>([
-      ...Object.entries(config.networks)
-        .filter(([, v]) => v)
-        .map(([k]) => k),
-      ...this.adapters.map((a) => a.network),
-    ]);
+    const networks = networksOf(config, this.adapters);
     const outbox = new Outbox(queues, networks, log);
-    const events = new JobEvents(this.redis, `${prefix}:events`);
-    this.services = {
-      config,
-      log,
-      clock,
-      redis: this.redis,
-      prefix,
-      queues,
-      jobs: new JobStore(this.redis, prefix, clock, config.jobs.logCapBytes),
-      events,
-      audit: new AuditLog(this.redis, prefix, clock),
-      outbox,
-      topics: new TopicStore(this.redis, prefix),
-      announcer: new Announcer(outbox, queues, config.announce, clock),
-      exec: createExecutor(config, log, clock, env),
-    };
+    this.services = buildServices({ config, log, clock, redis, queues, outbox, env });
     const handlers = this.opts.handlers ?? buildHandlers(this.kinds);
     const cmdDeps = { services: this.services, commands, handlers };
     this.router = new Router({
@@ -151,7 +115,7 @@ export class Bot {
       commands,
       middleware: defaultMiddleware({
         prefix: config.prefix,
-        seen: new RedisSeen(this.redis, prefix),
+        seen: new RedisSeen(redis, prefix),
         redelivers: (n) => this.adapters.find((a) => a.network === n)?.redelivers !== false,
         audit: this.services.audit,
         outbox,
@@ -161,16 +125,11 @@ export class Bot {
     });
     if (this.role !== "frontend") {
       this.workers = startWorkers(this.services, handlers);
-      this.closers.push(startWebhookWorker(queues, config.webhookSecret, log, clock, config.jobs));
-      this.closers.push(startAnnounceWorker(this.services, downtimeHooks(this.services)));
-      this.closers.push(startRunbookScheduler(this.services, this.kinds));
+      startBackground(this.services, this.kinds, (c) => this.closers.push(c));
     }
     for (const adapter of this.adapters) this.wire(adapter);
-    const mine = this.adapters.map((a) => outboxQueueName(a.network));
-    if (this.role !== "frontend") mine.push(WORK_QUEUE, ANNOUNCE_QUEUE, WEBHOOK_QUEUE);
-    reclaimFromDead(queues, this.redis, mine, log).catch((e) =>
-      log.warn({ err: (e as Error).message }, "could not look for jobs of a process that died"),
-    );
+    const outboxes = this.adapters.map((a) => outboxQueueName(a.network));
+    reclaimInBackground(this.services, outboxes, this.role !== "frontend");
     for (const adapter of this.adapters) await adapter.start();
     await this.startWeb([...networks], env);
     return this;
@@ -221,7 +180,7 @@ export class Bot {
         .observe(change.network, change.channel, change.topic)
         .catch((e) => s.log.warn({ err: (e as Error).message }, "could not record a topic change"));
     });
-    adapter.onConnected?.(() => void this.restoreTopics(adapter));
+    adapter.onConnected?.(() => void restoreTopics(s, adapter));
     if (usesServices(adapter)) adapter.useServices(s, (m) => this.router.refusal(m));
     if (adapter instanceof ConsoleAdapter) {
       adapter.onEnd(() => {
@@ -262,47 +221,20 @@ export class Bot {
     return r;
   }
 
-  /** After a reconnect, put back bot-managed topic segments the channel lost (e.g. the server restarted). */
-  private async restoreTopics(adapter: ChatAdapter): Promise<void> {
-    const s = this.services;
-    for (const channel of adapter.channels()) {
-      try {
-        const live = (await adapter.getTopic(channel)) ?? "";
-        const missing = await s.topics.observe(adapter.network, channel, live);
-        if (missing.length) {
-          s.log.info(
-            { network: adapter.network, channel, missing: missing.map((m) => m.text) },
-            "restoring topic segments",
-          );
-          await publishTopic(s, adapter.network, channel, await s.topics.get(adapter.network, channel));
-        }
-      } catch (e) {
-        s.log.warn({ err: (e as Error).message, channel }, "could not check the topic after connecting");
-      }
-    }
-  }
-
   /** At a forced exit (no time to stop gracefully): let go of what outlives the process. */
   abandon(): void {
     this.privateRedis?.abandon();
   }
 
+  private running(): Running {
+    const { adapters, workers, closers, services, redis, privateRedis } = this;
+    return { adapters, workers, closers, services, redis, privateRedis };
+  }
+
   /** Graceful: stop taking input and jobs, let running jobs finish (or release them), close connections. */
   stop(graceMs = this.opts.config.jobs.shutdownGraceMs): Promise<void> {
     this.halt.abort();
-    this.stopping ??= (async () => {
-      const log = this.opts.log;
-      for (const a of this.adapters)
-        await a.stop().catch((e) => log.warn({ err: (e as Error).message }, "adapter stop failed"));
-      await this.workers?.close(graceMs);
-      for (const c of this.closers.reverse()) await c.close().catch(() => {});
-      await this.services?.exec.close?.().catch(() => {});
-      await this.services?.events.close();
-      await this.services?.queues.close();
-      this.redis?.disconnect();
-      await this.privateRedis?.stop();
-      log.info("changebot stopped");
-    })();
+    this.stopping ??= stopInOrder(() => this.running(), graceMs, this.opts.log);
     return this.stopping;
   }
 }

@@ -6,6 +6,22 @@ import type { Queues } from "./queues.js";
 export type Delivery = "delivered" | "stopped";
 
 /**
+ * The message as it goes to `adapter` with no Redis round trip, or undefined
+ * when it needs one: on a network with threads (ChatAdapter.threads), a ref to
+ * keep or a threadOf/replaces to look up. Where the network has no threads those
+ * ids mean nothing and are left out. The one decision behind both the direct
+ * path's eligibility (Outbox.send) and the worker's delivery.
+ */
+export function plainMessage(
+  adapter: Pick<ChatAdapter, "threads">,
+  msg: OutboundMessage,
+): OutboundMessage | undefined {
+  const { ref, threadOf, replaces, ...plain } = msg;
+  if (adapter.threads === false) return plain;
+  return ref || threadOf || replaces ? undefined : { ...msg };
+}
+
+/**
  * One network's delivery slot in the process that owns its adapter. The outbox
  * worker and the direct path (Outbox.send) take turns through it, so the lines
  * of two messages never interleave and a message never overtakes one queued

@@ -5,7 +5,7 @@ import type { Logger } from "../core/log.js";
 import type { ChatAdapter, OutboundMessage } from "../core/messages.js";
 import { toChannel } from "../core/outbound.js";
 import { cutNote, fitTopic } from "../core/topic-fit.js";
-import { type Delivery, Lane, localOutbox } from "./outbox-lane.js";
+import { type Delivery, Lane, localOutbox, plainMessage } from "./outbox-lane.js";
 import { outboxQueueName, type Queues } from "./queues.js";
 import { redisTrouble } from "./redis-trouble.js";
 
@@ -49,9 +49,8 @@ export function startOutboxWorker(deps: OutboxWorkerDeps): { close(): Promise<vo
       }
       return;
     }
-    if (adapter.threads === false) {
-      // Nothing to thread under or replace on this network: no ids to keep or look up.
-      const { ref: _ref, threadOf: _of, replaces: _replaces, ...plain } = msg;
+    const plain = plainMessage(adapter, msg);
+    if (plain) {
       await adapter.send(plain);
       return;
     }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Job } from "bullmq";
 import type { Logger } from "../core/log.js";
 import type { OutboundMessage } from "../core/messages.js";
-import { type Lane, type LocalOutbox, localOutbox } from "./outbox-lane.js";
+import { type Lane, type LocalOutbox, localOutbox, plainMessage } from "./outbox-lane.js";
 import { outboxQueueName, type Queues } from "./queues.js";
 
 export { type OutboxWorkerDeps, startOutboxWorker } from "./outbox-worker.js";
@@ -52,10 +52,10 @@ export class Outbox {
   private directLane(msg: OutboundMessage, jobId?: string): Lane | undefined {
     if (jobId || msg.kind === "topic") return undefined;
     const lane = this.local.lanes.get(msg.network);
-    // Ids to keep or look up need Redis, where the network threads (its lane's deliver ignores them elsewhere).
-    if ((msg.threadOf || msg.replaces || msg.ref) && lane?.adapter.threads !== false) return undefined;
     // A lane busy with earlier sends is fine: its turns keep their order.
     if (!lane || lane.stopped.aborted || !lane.adapter.isConnected()) return undefined;
+    // Ids to keep or look up need Redis (the worker's delivery makes the same decision).
+    if (!plainMessage(lane.adapter, msg)) return undefined;
     const queued = this.local.queued.get(msg.network);
     if (queued?.size) {
       this.prune(msg.network, queued);

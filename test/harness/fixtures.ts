@@ -2,8 +2,9 @@ import { Redis } from "ioredis";
 import { test as base } from "vitest";
 import { startTestBot, type TestBotOptions } from "./bot.js";
 import { newPrefix } from "./config.js";
-import { IrcUser, type Ngircd, type NgircdOptions, startNgircd } from "./irc.js";
+import type { IrcUser, Ngircd, NgircdOptions } from "./irc.js";
 import { type AccountsNetwork, startAccountsNetwork } from "./irc-accounts.js";
+import { type IrcBot, type IrcBotStart, IrcWorld, type IrcWorldOptions } from "./irc-world.js";
 import { startRunbookSshd } from "./runbook-sshd.js";
 import { type SentinelCluster, startSentinelCluster } from "./sentinel.js";
 import { startRedis } from "./servers.js";
@@ -31,6 +32,10 @@ export interface FileFixtures {
   /** sshd with a fake for every command the shipped runbooks run. */
   runbookSshd: Sshd;
   ngircdOptions: NgircdOptions;
+  ircWorldOptions: IrcWorldOptions;
+  /** ngircd (behind a gate if ircWorldOptions asks), with the bots and people of the file's tests on it. */
+  ircWorld: IrcWorld;
+  /** ircWorld's ngircd as first started (a test that restarts it reads ircWorld.ngircd). */
   ngircd: Ngircd;
   accountsOptions: { accountTag?: boolean };
   /** inspircd linked to atheme services (SASL, account tags). */
@@ -44,8 +49,10 @@ export interface TestFixtures {
   bot: StartBot;
   /** A primary, a replica and three sentinels of this test's own (a test may fail the primary over). */
   sentinelCluster: SentinelCluster;
-  /** Connects an IRC client to `ngircd`; it quits after the test. */
+  /** Connects an IRC client to ircWorld's ngircd; it quits after the test. */
   ircUser: (nick: string, username?: string) => Promise<IrcUser>;
+  /** Starts changebot on ircWorld (through its gate if any) on `redis` under `prefix`; stopped after the test. */
+  ircBot: (o: IrcBotStart) => Promise<IrcBot>;
 }
 
 /** Deletes every key under `${prefix}:`. */
@@ -86,14 +93,16 @@ export const test = base.extend<{ $file: FileFixtures; $test: TestFixtures }>({
   sshd: fileServer(() => startSshd()),
   runbookSshd: fileServer(() => startRunbookSshd()),
   ngircdOptions: fileValue<NgircdOptions>({}),
-  ngircd: [
-    async ({ ngircdOptions }, use) => {
-      const srv = await startNgircd(ngircdOptions);
-      await use(srv);
-      await srv.stop();
+  ircWorldOptions: fileValue<IrcWorldOptions>({}),
+  ircWorld: [
+    async ({ ngircdOptions, ircWorldOptions }, use) => {
+      const world = await IrcWorld.start(ngircdOptions, ircWorldOptions);
+      await use(world);
+      await world.stop();
     },
     { scope: "file" },
   ],
+  ngircd: [async ({ ircWorld }, use) => use(ircWorld.ngircd), { scope: "file" }],
   accountsOptions: fileValue<FileFixtures["accountsOptions"]>({}),
   accounts: [
     async ({ accountsOptions }, use) => {
@@ -124,14 +133,16 @@ export const test = base.extend<{ $file: FileFixtures; $test: TestFixtures }>({
     await use(cluster);
     await cluster.stop();
   },
-  ircUser: async ({ ngircd }: { ngircd: Ngircd }, use: Use<TestFixtures["ircUser"]>) => {
-    const users: IrcUser[] = [];
-    await use(async (nick: string, username = nick) => {
-      const u = await new IrcUser(nick, username).connect(ngircd.port);
-      users.push(u);
-      return u;
-    });
-    for (const u of users) u.quit();
+  ircUser: async ({ ircWorld }: { ircWorld: IrcWorld }, use: Use<TestFixtures["ircUser"]>) => {
+    await use((nick, username) => ircWorld.user(nick, username));
+    await ircWorld.endTest();
+  },
+  ircBot: async (
+    { redis, prefix, ircWorld }: { redis: RedisServer; prefix: string; ircWorld: IrcWorld },
+    use: Use<TestFixtures["ircBot"]>,
+  ) => {
+    await use((o) => ircWorld.bot(redis.url, prefix, o));
+    await ircWorld.endTest();
   },
 });
 

@@ -1,7 +1,7 @@
 import type { IrcAdapterOptions } from "../../src/bot/irc/adapter.js";
 
-/** changebot on IRC: a real Bot on real Redis whose only network is an IrcAdapter talking to `port`. */
-export async function startIrcBot(o: {
+/** How startIrcBot starts changebot on IRC. */
+export interface IrcBotOptions {
   redisUrl: string;
   /** Key prefix; default a fresh one (give the test's `prefix` fixture so its keys are cleaned up). */
   prefix?: string;
@@ -12,7 +12,10 @@ export async function startIrcBot(o: {
   config?: Record<string, unknown>;
   /** Adapter options that are not configuration (a ticker). */
   adapter?: Partial<IrcAdapterOptions>;
-}) {
+}
+
+/** changebot on IRC: a real Bot on real Redis whose only network is an IrcAdapter talking to `port`. */
+export async function startIrcBot(o: IrcBotOptions) {
   const { parseConfig } = await import("../../src/config/load.js");
   const { createIrcAdapter } = await import("../../src/bot/irc/factory.js");
   const { silentLogger } = await import("../../src/core/log.js");

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { ROOT } from "../harness/child.js";
 import { describe, expect, test } from "../harness/fixtures.js";
-import { type IrcUser, startIrcBot } from "../harness/irc.js";
+import type { IrcUser } from "../harness/irc.js";
 import { RUNBOOK_COMMANDS } from "../harness/runbook-sshd.js";
 
 /**
@@ -50,16 +50,11 @@ async function privateLines(u: IrcUser, since: number, last: RegExp): Promise<st
 
 describe("a run on IRC, briefly", () => {
   test("!migrate start of a 12-step runbook: at most 6 lines in the channel, the plan by private message, again with !migrate plan; !migrate run: a line a step", async ({
-    redis,
-    prefix,
-    ngircd,
+    ircBot,
     ircUser,
     runbookSshd,
   }) => {
-    const t = await startIrcBot({
-      redisUrl: redis.url,
-      prefix,
-      port: ngircd.port,
+    await ircBot({
       channels: ["#brief"],
       roles: { lead: [LENA], engineer: [LENA] },
       irc: { burst: 50, linesPerSecond: 50 },
@@ -131,7 +126,6 @@ describe("a run on IRC, briefly", () => {
       expect(failed).toContain("no such service: stop");
     } finally {
       for (const c of RUNBOOK_COMMANDS) runbookSshd.behave(c, {});
-      await t.stop();
     }
   });
 });

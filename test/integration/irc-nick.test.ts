@@ -1,6 +1,6 @@
 import type { Ticker } from "../../src/bot/irc/nick-keeper.js";
-import { describe, expect, type RedisServer, type TestFixtures, test } from "../harness/fixtures.js";
-import { type IrcUser, type Ngircd, startIrcBot } from "../harness/irc.js";
+import { describe, expect, type TestFixtures, test } from "../harness/fixtures.js";
+import type { IrcUser } from "../harness/irc.js";
 
 /** The nick retry timer, fired by the test instead of every 60 s. */
 class ManualTicker implements Ticker {
@@ -22,12 +22,7 @@ const whoami = (nick: string) =>
   new RegExp(`^You are irc:mask:${nick}!~${nick}@127\\.0\\.0\\.1 \\(${nick}, `);
 
 describe("changebot takes its own nick back on ngircd", () => {
-  interface World {
-    redis: RedisServer;
-    prefix: string;
-    ngircd: Ngircd;
-    ircUser: TestFixtures["ircUser"];
-  }
+  type World = Pick<TestFixtures, "ircBot" | "ircUser">;
 
   /** A squatter on "changebot", the bot on a variant in `channel`, and ivy there to talk to it. */
   const squatted = async (w: World, channel: string, squatterJoins: boolean) => {
@@ -35,13 +30,7 @@ describe("changebot takes its own nick back on ngircd", () => {
     const squatter = await user("changebot", "squatter");
     if (squatterJoins) await squatter.join(channel);
     const ticker = new ManualTicker();
-    const t = await startIrcBot({
-      redisUrl: w.redis.url,
-      prefix: w.prefix,
-      port: w.ngircd.port,
-      channels: [channel],
-      adapter: { ticker },
-    });
+    const t = await w.ircBot({ channels: [channel], adapter: { ticker } });
     // ngircd allows 9 characters, so "changebot_" is refused too.
     expect(t.irc.nick).toBe("changeb_2");
     expect(ticker.armed).toBe(1);
@@ -75,13 +64,8 @@ describe("changebot takes its own nick back on ngircd", () => {
     expect(ticker.armed).toBe(0);
   };
 
-  test("takes the nick back as soon as the holder quits a shared channel", async ({
-    redis,
-    prefix,
-    ngircd,
-    ircUser,
-  }) => {
-    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#regain", true);
+  test("takes the nick back as soon as the holder quits a shared channel", async ({ ircBot, ircUser }) => {
+    const { squatter, ticker, t, ivy } = await squatted({ ircBot, ircUser }, "#regain", true);
     try {
       await squatter.close();
       await answersAsChangebot(ivy, "#regain", ticker, t);
@@ -91,12 +75,10 @@ describe("changebot takes its own nick back on ngircd", () => {
   });
 
   test("takes the nick back as soon as the holder changes nick in a shared channel", async ({
-    redis,
-    prefix,
-    ngircd,
+    ircBot,
     ircUser,
   }) => {
-    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#renick", true);
+    const { squatter, ticker, t, ivy } = await squatted({ ircBot, ircUser }, "#renick", true);
     try {
       squatter.raw("NICK squatter");
       await answersAsChangebot(ivy, "#renick", ticker, t);
@@ -106,13 +88,8 @@ describe("changebot takes its own nick back on ngircd", () => {
     }
   });
 
-  test("asks again on its timer when the holder left where it could not see", async ({
-    redis,
-    prefix,
-    ngircd,
-    ircUser,
-  }) => {
-    const { squatter, ticker, t, ivy } = await squatted({ redis, prefix, ngircd, ircUser }, "#timer", false);
+  test("asks again on its timer when the holder left where it could not see", async ({ ircBot, ircUser }) => {
+    const { squatter, ticker, t, ivy } = await squatted({ ircBot, ircUser }, "#timer", false);
     try {
       // Still taken: the attempt is refused and the bot stays usable under its variant.
       ticker.fire();
