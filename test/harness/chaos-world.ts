@@ -58,6 +58,14 @@ export function planDowntime(now: number, spanMs: number): DowntimePlan {
 export class ChaosWorld {
   bots: ChildBot[] = [];
   selfExits: string[] = [];
+  /**
+   * Bots that stopped at start because Redis did not answer within 5 s while it
+   * was partitioned: as designed (a start that cannot reach Redis says so and
+   * ends; systemd starts it again), so counted apart, not as a violation.
+   */
+  refusedStarts: string[] = [];
+  /** The partitions so far: from, and until (unset while one lasts). */
+  private readonly partitions: { from: number; until?: number }[] = [];
   /** Every console line any of the bots wrote, in order (a pipe keeps what a killed bot wrote). */
   readonly lines: string[] = [];
   /** When the drill read each of those lines. */
@@ -154,9 +162,12 @@ export class ChaosWorld {
       partial = "";
     });
     // A bot that ends by itself (not killed here) is started again, as systemd would.
+    const spawned = Date.now();
     bot.proc.once("exit", (code, signal) => {
       if (this.stopping || signal === "SIGKILL" || bot !== this.bot) return;
-      this.selfExits.push(`exit ${code ?? signal}: ${bot.stderr().trim().split("\n").slice(-3).join(" | ")}`);
+      const why = `exit ${code ?? signal}: ${bot.stderr().trim().split("\n").slice(-3).join(" | ")}`;
+      const partitioned = this.partitions.some((p) => p.from < Date.now() && (p.until ?? Infinity) > spawned);
+      (partitioned && /cannot reach Redis/.test(why) ? this.refusedStarts : this.selfExits).push(why);
       setTimeout(() => {
         if (!this.stopping && bot === this.bot) this.startBot();
       }, 500);
@@ -188,11 +199,13 @@ export class ChaosWorld {
         return;
       case "partition":
         // New connections wait, open ones go silent both ways; then everything flows again.
+        this.partitions.push({ from: Date.now() });
         this.gate.hold();
         this.gate.stall("both");
         await pause(e.downMs);
         this.gate.unstall();
         this.gate.release();
+        this.partitions[this.partitions.length - 1]!.until = Date.now();
         return;
     }
   }

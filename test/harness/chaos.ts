@@ -135,6 +135,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         "irc restarts": counts.irc,
         "sshd restarts": counts.sshd,
         partitions: counts.partition,
+        "starts refused in a partition": world.refusedStarts.length,
         "bot processes": world.bots.length,
         "steps done": run ? run.steps.filter((s) => s.status === "done").length : 0,
         "step jobs": jobsRun,
