@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
 import { isoTime } from "../core/time.js";
 
@@ -32,12 +32,8 @@ export class AuditLog {
     await this.redis.xadd(this.key, "*", ...this.fields(entry));
   }
 
-  /** Adds the entry to a MULTI, to be written together with the change it records. */
-  recordIn(m: ChainableCommander, entry: AuditEntry): ChainableCommander {
-    return m.xadd(this.key, "*", ...this.fields(entry));
-  }
-
-  private fields(entry: AuditEntry): string[] {
+  /** The entry as the stream's field, value pairs (for a script that writes it with the change it records). */
+  fields(entry: AuditEntry): string[] {
     const fields: string[] = ["at", isoTime(this.clock.now())];
     for (const [k, v] of Object.entries(entry)) if (v !== undefined) fields.push(k, String(v));
     return fields;

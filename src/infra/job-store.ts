@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Clock } from "../core/clock.js";
 import { type RedisScript, redisScript } from "./redis-script.js";
 
@@ -48,6 +48,7 @@ export interface JobRecord {
 export class JobStore {
   private readonly createScript: RedisScript;
   private readonly beginScript: RedisScript;
+  private readonly endScript: RedisScript;
 
   constructor(
     private readonly redis: Redis,
@@ -57,6 +58,7 @@ export class JobStore {
   ) {
     this.createScript = redisScript(redis, "changebotJobCreate", CREATE, 2);
     this.beginScript = redisScript(redis, "changebotJobBegin", BEGIN, 1);
+    this.endScript = redisScript(redis, "changebotJobEnd", END, 2);
   }
 
   private key(id: number) {
@@ -99,12 +101,24 @@ export class JobStore {
   }
 
   /**
-   * Adds a record update to a MULTI that commits it together with what belongs
-   * with it (the audit entry), and asks whether the job's ack is still pending
-   * (the last reply of the MULTI: true/false).
+   * Writes the job's end (its final state, result, …) and the audit entry that
+   * records it in one script: one round trip, and a redelivery finds both or
+   * neither. Returns whether the job's ack is still pending.
    */
-  updateIn(m: ChainableCommander, id: number, patch: Partial<JobRecord>): ChainableCommander {
-    return m.hset(this.key(id), serialize(patch)).hexists(this.key(id), "ackPending");
+  async end(
+    id: number,
+    patch: Partial<JobRecord>,
+    audit: { key: string; fields: readonly string[] },
+  ): Promise<boolean> {
+    const fields = Object.entries(serialize(patch)).flat();
+    const pending = await this.endScript(
+      this.key(id),
+      audit.key,
+      fields.length / 2,
+      ...fields,
+      ...audit.fields,
+    );
+    return pending === 1;
   }
 
   /**
@@ -127,11 +141,6 @@ export class JobStore {
   /** The message of the job's end is in the outbox (see JobRecord.unsaid). */
   async said(id: number): Promise<void> {
     await this.redis.hdel(this.key(id), "unsaid");
-  }
-
-  /** `said`, added to a pipeline that sends it with what goes with it. */
-  saidIn(p: ChainableCommander, id: number): ChainableCommander {
-    return p.hdel(this.key(id), "unsaid");
   }
 
   /** The job's ack is in the outbox: what the job says may follow it now. */
@@ -198,6 +207,17 @@ for i = 3, #ARGV do if ARGV[i] == state then return h end end
 redis.call("hset", KEYS[1], "state", "running", "startedAt", ARGV[1], "worker", ARGV[2])
 redis.call("hincrby", KEYS[1], "runs", 1)
 return h`;
+
+/**
+ * KEYS: record, audit stream; ARGV: number of record fields N, then N field,
+ * value pairs, then the audit entry's field, value pairs. Returns 1 if the
+ * job's ack is still pending.
+ */
+const END = `local n = tonumber(ARGV[1])
+redis.call("hset", KEYS[1], unpack(ARGV, 2, 1 + 2 * n))
+local pending = redis.call("hexists", KEYS[1], "ackPending")
+redis.call("xadd", KEYS[2], "*", unpack(ARGV, 2 + 2 * n))
+return pending`;
 
 function serialize(rec: Partial<JobRecord>): Record<string, string> {
   const out: Record<string, string> = {};

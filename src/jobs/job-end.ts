@@ -89,7 +89,7 @@ export function ended(
 }
 
 /**
- * Ends a job's record and writes its audit entry in one MULTI (one round trip,
+ * Ends a job's record and writes its audit entry in one script (one round trip,
  * both or neither: the record stays the source of truth a redelivery reads).
  * The state change is published only after the result is said, so whoever
  * waits for it finds the result in the outbox. Returns whether the job's ack
@@ -101,9 +101,5 @@ export async function finish(
   patch: Partial<JobRecord>,
   audit: AuditEntry,
 ): Promise<boolean> {
-  const m = services.jobs.updateIn(services.redis.multi(), id, patch);
-  const res = await services.audit.recordIn(m, audit).exec();
-  const failed = res?.find(([e]) => e);
-  if (!res || failed) throw failed?.[0] ?? new Error("the job's record update was not applied");
-  return res[1]?.[1] === 1;
+  return services.jobs.end(id, patch, { key: services.audit.key, fields: services.audit.fields(audit) });
 }
