@@ -74,10 +74,10 @@ export const ignoreBots: Middleware = (req, next) => (req.msg.fromBot ? Promise.
  */
 export const dedupe =
   (seen: SeenStore, redelivers: (network: string) => boolean = () => true): Middleware =>
-  async (req, next) =>
-    !redelivers(req.msg.network) || (await seen.firstSeen(req.msg.network, req.msg.id))
+  (req, next) =>
+    !redelivers(req.msg.network)
       ? next()
-      : "duplicate";
+      : seen.firstSeen(req.msg.network, req.msg.id).then((first) => (first ? next() : "duplicate"));
 
 /** Longest command line accepted (bytes); longer ones are refused with a clear message. */
 export const MAX_COMMAND_BYTES = 4096;

@@ -64,7 +64,8 @@ export function shapeAnswer(
 ): OutboundMessage[] {
   const { page, brief, privately, privateNote, ...say } = opts;
   const url = pageUrl(baseUrl, page);
-  const shorten = floods(msg) && ircLines(text) > LONG_LINES && (url !== undefined || privately === true);
+  // Measured only where it could be shortened: most answers have no page and are not private.
+  const shorten = floods(msg) && (url !== undefined || privately === true) && ircLines(text) > LONG_LINES;
   if (!shorten) return [replyTo(msg, url ? withLink(text, url, say.outputLines) : text, say)];
   // The brief form is not the words the events render: it goes out as plain text.
   const { outputLines: _whole, events: _words, ...short } = say;

@@ -10,12 +10,22 @@ import type { Identity } from "./messages.js";
  */
 export const ADMIN = "admin";
 
+/** Mask rules compiled once: the role check runs on every command line. */
+const globs = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
-  const re = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${re}$`, "i");
+  let compiled = globs.get(glob);
+  if (!compiled) {
+    const re = glob
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".");
+    compiled = new RegExp(`^${re}$`, "i");
+    // The rules come from the config: a few. The bound only keeps a reloaded config from piling up.
+    if (globs.size >= 1000) globs.clear();
+    globs.set(glob, compiled);
+  }
+  return compiled;
 }
 
 export function matchesRule(id: Identity, rule: string): boolean {

@@ -29,6 +29,8 @@ export function plainMessage(
  */
 export class Lane {
   private tail: Promise<void> = Promise.resolve();
+  /** Turns taken and not yet freed (0: the lane is free, nobody to wait for). */
+  private taken = 0;
   /** Backup jobs whose message went out directly: the worker completes them without sending. */
   readonly sentDirectly = new Set<string>();
   /** Backups of direct sends whose message is not known to be out yet. */
@@ -49,15 +51,20 @@ export class Lane {
   /**
    * Runs fn after everything that took the lane before it, or gives up with
    * "stopped" if the worker stops first (those after it still wait for the
-   * ones before it, so two messages never interleave).
+   * ones before it, so two messages never interleave). On a free lane fn starts
+   * in this call: an answer's first line waits for no promise turns.
    */
   run<T>(fn: () => Promise<T>): Promise<T | "stopped"> {
     const prev = this.tail;
     let free!: () => void;
     this.tail = new Promise<void>((r) => {
-      free = r;
+      free = () => {
+        this.taken--;
+        r();
+      };
     });
     const signal = this.stopped;
+    if (this.taken++ === 0 && !signal.aborted) return this.turn(fn, free);
     const turn = new Promise<boolean>((res) => {
       if (signal.aborted) return res(false);
       const onAbort = () => res(false);
@@ -67,17 +74,21 @@ export class Lane {
         res(true);
       });
     });
-    return turn.then(async (mine): Promise<T | "stopped"> => {
+    return turn.then((mine): Promise<T | "stopped"> => {
       if (!mine) {
         void prev.then(free);
-        return "stopped";
+        return Promise.resolve("stopped");
       }
-      try {
-        return await fn();
-      } finally {
-        free();
-      }
+      return this.turn(fn, free);
     });
+  }
+
+  private async turn<T>(fn: () => Promise<T>, free: () => void): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      free();
+    }
   }
 }
 

@@ -103,6 +103,10 @@ export class Outbox {
       .catch(() => undefined);
     const written = backup.then((b) => (b === "out" ? undefined : b));
     lane.unconfirmed.add(written);
+    let delivered!: () => void;
+    const isOut = new Promise<void>((r) => {
+      delivered = r;
+    });
     const settled = (async () => {
       const result = await lane.run(async () => {
         const r = await lane.deliver(msg);
@@ -110,6 +114,7 @@ export class Outbox {
         if (r === "delivered") {
           out = true;
           lane.sentDirectly.add(id);
+          delivered();
         }
         return r;
       });
@@ -134,9 +139,14 @@ export class Outbox {
     })().catch((e) => this.log.warn({ err: (e as Error).message }, "outbox: backup of a direct send"));
     this.track(msg.network, settled);
     // Resolves once the message is durable (out, or its backup written), as a queued one does.
-    return backup.then((job) => {
-      if (!job) throw new Error("outbox: could not write the backup of a direct send");
-    });
+    // Out first (a short reply on a free lane): at once, so the command's next message follows
+    // it in the same turn of the event loop instead of after the backup's check.
+    return Promise.race([
+      isOut,
+      backup.then((job) => {
+        if (!job) throw new Error("outbox: could not write the backup of a direct send");
+      }),
+    ]);
   }
 
   /**

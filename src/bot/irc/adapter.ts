@@ -38,6 +38,9 @@ export interface IrcAdapterOptions {
   ping?: { intervalS: number; timeoutS: number; quietMs?: number };
 }
 
+/** The first character of a channel name (a target starting otherwise is us: a private message). */
+const CHANNEL_PREFIXES = "#&+!";
+
 /** Topic limit assumed until the server's ISUPPORT TOPICLEN arrives. */
 const DEFAULT_TOPICLEN = 300;
 
@@ -75,7 +78,7 @@ export class IrcAdapter implements ChatAdapter {
   constructor(private readonly opts: IrcAdapterOptions) {
     const clock = opts.clock ?? systemClock;
     this.pacer = new Pacer(new TokenBucket(opts.burst, opts.linesPerSecond, clock));
-    this.sender = new LineSender(this.pacer, () => this.liveness.ready());
+    this.sender = new LineSender(this.pacer, () => this.liveness.wait());
     this.reconnector = new Reconnector(() => this.connectOnce(), opts.log);
   }
 
@@ -220,14 +223,16 @@ export class IrcAdapter implements ChatAdapter {
 
   private async inbound(e: PrivmsgEvent): Promise<void> {
     if (e.from_server || !e.nick || this.client.sameNick(e.nick, this.client.nick)) return;
-    const toChannel = /^[#&+!]/.test(e.target);
+    const first = e.target[0];
+    const toChannel = first !== undefined && CHANNEL_PREFIXES.includes(first);
     const spoken = toChannel ? stripAddress(e.message, [this.client.nick, this.opts.name]) : undefined;
     const text = spoken ?? e.message;
     const addressed = !toChannel || spoken !== undefined;
+    const who = this.accounts.identify(e);
     const msg: InboundMessage = {
       network: this.network,
       channel: toChannel ? e.target : e.nick,
-      user: await this.accounts.identify(e),
+      user: who instanceof Promise ? await who : who,
       text,
       id: e.tags.msgid ?? `${this.boot}-${++this.seq}`,
       addressed,

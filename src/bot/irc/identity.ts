@@ -52,16 +52,25 @@ export class AccountBook {
     return ["account-tag", "account-notify", "extended-join"].some((c) => this.client.capEnabled(c));
   }
 
-  async identify(e: PrivmsgEvent): Promise<Identity> {
+  /**
+   * Who sent this line. Synchronous when the answer is at hand (the account-tag,
+   * or a nick we share a channel with): the command's answer then waits for no
+   * promise; a Promise only while the server is asked (WHOIS).
+   */
+  identify(e: PrivmsgEvent): Identity | Promise<Identity> {
     const mask = `${e.nick}!${e.ident}@${e.hostname}`;
-    let account: string | undefined;
-    if (this.client.capEnabled("account-tag")) account = e.account || undefined;
-    else if (this.accounts.has(this.key(e.nick))) account = this.accountOf(e.nick);
-    else if (this.serverHasAccounts()) {
+    if (this.client.capEnabled("account-tag")) return identity(e.nick, mask, e.account || undefined);
+    const k = this.key(e.nick);
+    if (this.accounts.has(k)) return identity(e.nick, mask, this.accounts.get(k) || undefined);
+    if (this.serverHasAccounts()) {
       // Someone we share no channel with (a private message): ask the server. Not cached:
       // we would not see them quit, and the next holder of the nick is someone else.
-      account = await this.client.whoisAccount(e.nick);
+      return this.client.whoisAccount(e.nick).then((account) => identity(e.nick, mask, account));
     }
-    return { network: "irc", id: e.nick, display: e.nick, mask, ...(account ? { account } : {}) };
+    return identity(e.nick, mask, undefined);
   }
+}
+
+function identity(nick: string, mask: string, account: string | undefined): Identity {
+  return { network: "irc", id: nick, display: nick, mask, ...(account ? { account } : {}) };
 }

@@ -55,6 +55,14 @@ export class Liveness {
 
   /** Resolves when a line may be written: at once, or when the server has answered a PING. */
   ready(): Promise<void> {
+    return this.wait() ?? Promise.resolve();
+  }
+
+  /**
+   * As ready(), but undefined when a line may be written at once (no promise to
+   * wait for: the usual case, while the bot talks and the server answers).
+   */
+  wait(): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new Error("irc: disconnected"));
     const now = this.clock.now();
     const age = now - this.confirmed;
@@ -62,7 +70,7 @@ export class Liveness {
       // Past half the quiet time, a PING goes out beside the line, which does not wait for
       // it: its PONG renews the confirmation, so steady traffic never waits for a round trip.
       if (age > this.quietMs / 2) this.sendPing(now);
-      return Promise.resolve();
+      return undefined;
     }
     this.sendPing(now);
     return new Promise((res, rej) => this.waiters.add({ res, rej }));

@@ -14,9 +14,23 @@ export function altNick(nick: string, attempt: number): string {
 export function stripAddress(text: string, names: readonly (string | undefined)[]): string | undefined {
   for (const n of names) {
     if (!n) continue;
-    const esc = n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const m = new RegExp(`^\\s*${esc}[:,]\\s*`, "i").exec(text);
+    const m = addressOf(n).exec(text);
     if (m) return text.slice(m[0].length);
   }
   return undefined;
+}
+
+/** The pattern of "<name>:" per name, compiled once: every channel line is checked against it. */
+const addressing = new Map<string, RegExp>();
+
+function addressOf(name: string): RegExp {
+  let re = addressing.get(name);
+  if (!re) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    re = new RegExp(`^\\s*${esc}[:,]\\s*`, "i");
+    // A nick changes rarely (a collision, taken back later): the names seen stay few.
+    if (addressing.size >= 32) addressing.clear();
+    addressing.set(name, re);
+  }
+  return re;
 }

@@ -23,8 +23,11 @@ export class LineSender {
 
   constructor(
     private readonly pacer: Pacer,
-    /** Resolves when the connection is known to be alive (Liveness); rejects when it is gone. */
-    private readonly alive: () => Promise<void> = async () => {},
+    /**
+     * Undefined when the connection is known to be alive (Liveness.wait); else a promise
+     * that resolves once it is, or rejects when it is gone.
+     */
+    private readonly alive: () => Promise<void> | undefined = () => undefined,
   ) {}
 
   /** `max`: payload bytes a line may carry on this connection (payloadBytes). */
@@ -36,12 +39,15 @@ export class LineSender {
     // Back under a longer nick (or a longer host): cut what is left again to fit.
     if (left && max < left.max) lines = lines.flatMap((l) => splitMessage(l, max));
     try {
+      const write = () => {
+        if (!client.connected) throw new Error("irc: disconnected while sending");
+        client.raw(`PRIVMSG ${target} :${lines[0]}`);
+      };
       while (lines.length) {
-        await this.alive();
-        await this.pacer.write(() => {
-          if (!client.connected) throw new Error("irc: disconnected while sending");
-          client.raw(`PRIVMSG ${target} :${lines[0]}`);
-        });
+        const wait = this.alive();
+        if (wait) await wait;
+        // The first lines of an answer go out in this call, not a few promise turns later.
+        if (!this.pacer.writeNow(write)) await this.pacer.write(write);
         lines.shift();
       }
     } catch (e) {

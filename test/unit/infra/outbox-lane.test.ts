@@ -33,6 +33,54 @@ describe("Lane", () => {
       process.off("warning", hear);
     }
   });
+
+  it("starts a turn on a free lane in the call itself, and still keeps later turns behind it", async () => {
+    const stop = new AbortController();
+    const lane = new Lane(new MemoryAdapter(), async () => "delivered", stop.signal);
+    const order: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const first = lane.run(async () => {
+      order.push("first starts");
+      await gate;
+      order.push("first ends");
+    });
+    // No promise turn has passed: the free lane ran it at once.
+    expect(order).toEqual(["first starts"]);
+    const second = lane.run(async () => {
+      order.push("second");
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(["first starts"]);
+    open();
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first starts", "first ends", "second"]);
+    // Free again: the next one starts at once too.
+    void lane.run(async () => {
+      order.push("third");
+    });
+    expect(order.at(-1)).toBe("third");
+  });
+
+  it("gives up turns still waiting when it stops, and a stopped lane runs nothing", async () => {
+    const stop = new AbortController();
+    const lane = new Lane(new MemoryAdapter(), async () => "delivered", stop.signal);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const ran: string[] = [];
+    const first = lane.run(() => gate.then(() => "first"));
+    const waiting = lane.run(async () => void ran.push("waiting"));
+    stop.abort();
+    expect(await waiting).toBe("stopped");
+    open();
+    expect(await first).toBe("first");
+    expect(await lane.run(async () => void ran.push("after"))).toBe("stopped");
+    expect(ran).toEqual([]);
+  });
 });
 
 describe("plainMessage: what goes out without a Redis round trip", () => {

@@ -21,6 +21,21 @@ describe("Liveness", () => {
     expect(pings).toEqual(["changebot-alive-1005000"]);
   });
 
+  it("says a line may go at once without a promise (wait() is undefined), and hands one out when it must wait", async () => {
+    const { clock, pings, l } = setup();
+    clock.advance(1000);
+    expect(l.wait()).toBeUndefined();
+    clock.advance(5000);
+    const held = l.wait();
+    expect(held).toBeInstanceOf(Promise);
+    expect(pings).toEqual(["changebot-alive-1006000"]);
+    l.pong("changebot-alive-1006000");
+    await held;
+    expect(l.wait()).toBeUndefined();
+    l.close();
+    await expect(l.wait()).rejects.toThrow(/disconnected/);
+  });
+
   it("under steady traffic, PINGs sent ahead keep the confirmation fresh: no line ever waits", async () => {
     const { clock, pings, l } = setup();
     let waited = 0;

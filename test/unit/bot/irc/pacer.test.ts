@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenBucket } from "../../../../src/bot/irc/pacer.js";
+import { Pacer, TokenBucket } from "../../../../src/bot/irc/pacer.js";
 import { backoffMs } from "../../../../src/bot/irc/reconnect.js";
 import { ManualClock } from "../../../../src/core/clock.js";
 
@@ -21,6 +21,33 @@ describe("pacing lines", () => {
     for (let i = 0; i < 3; i++) b.take();
     clock.advance(60_000);
     expect([b.take(), b.take(), b.take(), b.take()]).toEqual([0, 0, 0, 1000]);
+  });
+});
+
+describe("writing a line at once", () => {
+  it("writes in the call while a token is free and nothing is queued; the same budget holds", async () => {
+    const clock = new ManualClock(0);
+    const pacer = new Pacer(new TokenBucket(2, 1, clock));
+    const out: string[] = [];
+    expect(pacer.writeNow(() => out.push("a"))).toBe(true);
+    expect(out).toEqual(["a"]);
+    expect(pacer.writeNow(() => out.push("b"))).toBe(true);
+    // The burst is spent: nothing written, no token taken (it would otherwise go over the budget).
+    expect(pacer.writeNow(() => out.push("c"))).toBe(false);
+    expect(out).toEqual(["a", "b"]);
+    clock.advance(1000);
+    expect(pacer.writeNow(() => out.push("c"))).toBe(true);
+    expect(out).toEqual(["a", "b", "c"]);
+  });
+
+  it("never overtakes a line queued before it", async () => {
+    const pacer = new Pacer(new TokenBucket(10, 10, new ManualClock(0)));
+    const out: string[] = [];
+    const queued = pacer.write(() => out.push("queued"));
+    expect(pacer.writeNow(() => out.push("now"))).toBe(false);
+    await queued;
+    expect(pacer.writeNow(() => out.push("now"))).toBe(true);
+    expect(out).toEqual(["queued", "now"]);
   });
 });
 
