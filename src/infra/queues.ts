@@ -1,7 +1,6 @@
 import { type ConnectionOptions, Queue, type QueueOptions, type WorkerOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { PROCESS_NAME } from "./process-name.js";
-import { coalesceWrites } from "./redis-cork.js";
 import { type RedisTarget, redisOptions } from "./redis-target.js";
 
 /** Where BullMQ's queues live, shared by every process of one bot (front ends and workers). */
@@ -35,9 +34,7 @@ export class Queues {
   /** The connection the queues and the workers' ordinary commands share, opened at first use. */
   connection(): Redis {
     if (!this.conn) {
-      this.conn = coalesceWrites(
-        new Redis({ ...redisOptions(this.env.redisUrl), connectionName: "changebot-queues" }),
-      );
+      this.conn = new Redis({ ...redisOptions(this.env.redisUrl), connectionName: "changebot-queues" });
       this.conn.on("error", () => {
         /* reported by the main connection's logger; ioredis reconnects */
       });

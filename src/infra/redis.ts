@@ -4,7 +4,6 @@ import { delimiter, join } from "node:path";
 import { Redis } from "ioredis";
 import { StartupError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
-import { coalesceWrites } from "./redis-cork.js";
 import { describeRedis, isSentinel, type RedisTarget, redisOptions } from "./redis-target.js";
 import { redisTrouble } from "./redis-trouble.js";
 import { replicaWaitFor } from "./redis-wait.js";
@@ -65,13 +64,11 @@ export function redisServerArgs(port: number, dir: string, appendonly: boolean):
  * replica the sentinels promote.
  */
 export async function connectRedis(target: RedisTarget, log: Logger, name = "main"): Promise<Redis> {
-  const client = coalesceWrites(
-    new Redis({
-      ...redisOptions(target),
-      lazyConnect: true,
-      connectionName: `changebot-${name}`,
-    }),
-  );
+  const client = new Redis({
+    ...redisOptions(target),
+    lazyConnect: true,
+    connectionName: `changebot-${name}`,
+  });
   const where = describeRedis(target);
   let lastError = "";
   let started = false;
