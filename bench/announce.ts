@@ -35,6 +35,8 @@ export interface AnnounceRun {
   lost: number;
   dup: number;
   outage?: [number, number];
+  /** Each announcement lost (seen 0) or duplicated (seen more than once), with its due time. */
+  odd: { i: number; due: number; seen: number }[];
   t0: number;
   scheduledBy: number;
 }
@@ -132,12 +134,13 @@ export async function announceBench(o: {
 
     let outage: [number, number] | undefined;
     if (KILL_AT > 0) {
-      // Midway between two due times (3 ms from each at 10,000 over 60 s), reached by a timer and then
-      // a spin through the last ms: a kill at a due time would make that one announcement a race
-      // between this process's timer and the bot's, counted as due while the bot was up or not by
-      // which fired first.
-      const gap = SPAN / N;
-      const killAt = t0 + Math.floor((SPAN * KILL_AT) / gap) * gap + gap / 2;
+      // 1 ms before an announcement is due, reached by a timer and then a spin through the last ms.
+      // The one before it (6 ms earlier at 10,000 over 60 s) has been posted and marked by then,
+      // and the next is still held: the kill falls neither where an announcement due while the bot
+      // was up cannot be out yet, nor between a line going out and its marker being written (a
+      // kill there posts it again after the restart: at least once, never lost; docs/downtime.md).
+      const next = due.findIndex((d) => d >= t0 + SPAN * KILL_AT);
+      const killAt = due[next]! - 1;
       await new Promise((r) => setTimeout(r, Math.max(0, killAt - Date.now() - 2)));
       while (Date.now() < killAt);
       const killed = Date.now();
@@ -154,6 +157,7 @@ export async function announceBench(o: {
 
     let lost = 0;
     let dup = 0;
+    const odd: AnnounceRun["odd"] = [];
     const late: number[] = [];
     const lateUp: number[] = [];
     const upLate: AnnounceRun["upLate"] = [];
@@ -161,9 +165,11 @@ export async function announceBench(o: {
       const at = seen.get(i);
       if (!at) {
         lost++;
+        odd.push({ i, due: due[i]!, seen: 0 });
         continue;
       }
       dup += at.length - 1;
+      if (at.length > 1) odd.push({ i, due: due[i]!, seen: at.length });
       const l = at[0]! - due[i]!;
       late.push(l);
       if (!outage || due[i]! < outage[0] || due[i]! > outage[1]) {
@@ -178,7 +184,7 @@ export async function announceBench(o: {
     await baseQueue.close();
     await queues.close();
     rmSync(cfgDir, { recursive: true, force: true });
-    return { n: N, spanMs: SPAN, baseLate, late, lateUp, upLate, lost, dup, outage, t0, scheduledBy };
+    return { n: N, spanMs: SPAN, baseLate, late, lateUp, upLate, lost, dup, outage, odd, t0, scheduledBy };
   } finally {
     await endAll();
     await redis.stop();
@@ -262,6 +268,10 @@ if (isMain(import.meta.url)) {
   console.log(
     lost === 0 && dup === 0 ? "\nOK: none lost, none duplicated" : `\nFAIL: ${lost} lost, ${dup} duplicated`,
   );
+  for (const o of r.odd) {
+    const when = outage ? ` (due ${o.due - outage[0]} ms from the kill)` : "";
+    console.log(`  #${o.i} ${o.seen ? `seen ${o.seen} times` : "never seen"}${when}`);
+  }
 
   printFigures("goals", announceFigures(r));
   process.exit(lost === 0 && dup === 0 ? 0 : 1);
