@@ -73,6 +73,8 @@ export async function consoleLatency(N: number): Promise<ConsoleLatency> {
     async function floorThroughput(): Promise<number> {
       const env = { redisUrl: redis.url, prefix: "floortp" };
       const q = new Queue("floortp", queueOptions(env));
+      // Each waitUntilFinished below listens for the queue's closing: N at once.
+      q.setMaxListeners(0);
       const events = new QueueEvents("floortp", queueOptions(env));
       const w = new Worker("floortp", async () => "ok", { ...queueOptions(env), concurrency: 4 });
       await events.waitUntilReady();
