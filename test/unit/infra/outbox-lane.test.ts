@@ -3,6 +3,15 @@ import { MemoryAdapter } from "../../../src/bot/memory.js";
 import type { OutboundMessage } from "../../../src/core/messages.js";
 import { Lane, plainMessage } from "../../../src/infra/outbox-lane.js";
 
+/** A promise the test resolves when it chooses (a turn held open). */
+function gated(): { gate: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  return { gate, open };
+}
+
 describe("Lane", () => {
   it("lets a burst of messages wait their turn in order without Node's listener-leak warning", async () => {
     const warnings: Error[] = [];
@@ -11,10 +20,7 @@ describe("Lane", () => {
     try {
       const stop = new AbortController();
       const lane = new Lane(new MemoryAdapter(), async () => "delivered", stop.signal);
-      let open!: () => void;
-      const gate = new Promise<void>((r) => {
-        open = r;
-      });
+      const { gate, open } = gated();
       const order: number[] = [];
       const first = lane.run(() => gate);
       const rest = Array.from({ length: 50 }, (_, i) =>
@@ -38,10 +44,7 @@ describe("Lane", () => {
     const stop = new AbortController();
     const lane = new Lane(new MemoryAdapter(), async () => "delivered", stop.signal);
     const order: string[] = [];
-    let open!: () => void;
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
+    const { gate, open } = gated();
     const first = lane.run(async () => {
       order.push("first starts");
       await gate;
@@ -67,10 +70,7 @@ describe("Lane", () => {
   it("gives up turns still waiting when it stops, and a stopped lane runs nothing", async () => {
     const stop = new AbortController();
     const lane = new Lane(new MemoryAdapter(), async () => "delivered", stop.signal);
-    let open!: () => void;
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
+    const { gate, open } = gated();
     const ran: string[] = [];
     const first = lane.run(() => gate.then(() => "first"));
     const waiting = lane.run(async () => void ran.push("waiting"));
