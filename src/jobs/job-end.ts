@@ -65,7 +65,7 @@ export async function sayUnsaid(services: Services, rec: JobRecord): Promise<voi
 /**
  * A job has ended and its end is said (or it had nothing to say): its record
  * stops saying its end is unsaid, and its new state is published for waiters,
- * in one pipeline, without holding the worker slot for the round trip. The
+ * both sent at once, without holding the worker slot for their round trip. The
  * record already says the state and the result is already in the outbox; a
  * waiter that misses the event reads the record (JobEvents.waitFor), and an
  * "unsaid" left by a failure here is said once more only if the job is redelivered.
