@@ -144,7 +144,7 @@ export const jobCommands: Command[] = [
         who: ctx.msg.user.display,
         outcome: resolution,
       });
-      await services.events.publish(r.id, "done");
+      await services.events.publish({ id: r.id, state: "done" });
       await ctx.handlers.get(r.name)?.onResolved?.({ ...r, state: "done", resolution }, services, "done");
       await ctx.reply(`#${r.id} ${resolution}.`);
     },

@@ -26,12 +26,8 @@ export class JobEvents {
     private readonly channel: string,
   ) {}
 
-  async publish(id: number, state: JobState): Promise<void> {
-    await this.redis.publish(this.channel, JSON.stringify({ id, state }));
-  }
-
-  /** Publishes a whole event (a job's end with its kind and run time). */
-  async publishEvent(e: JobEvent): Promise<void> {
+  /** Publishes a state change (a job's end with its kind and run time where the runner has them). */
+  async publish(e: JobEvent): Promise<void> {
     await this.redis.publish(this.channel, JSON.stringify(e));
   }
 

@@ -79,7 +79,7 @@ export function ended(
 ): void {
   Promise.all([
     o.said ? services.jobs.said(id) : undefined,
-    services.events.publishEvent({ id, state, ...o.run }),
+    services.events.publish({ id, state, ...o.run }),
   ]).catch((e: Error) =>
     services.log.warn(
       { job: id, state, err: e.message },
